@@ -1,0 +1,44 @@
+"""Qabyldau: the admin panel of the appeals-control department.
+
+``create_app(config)`` is the one factory; nothing else builds an app.
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from config import BASE_DIR, INSTANCE_DIR, Config, config_for_env
+
+from .extensions import db, make_appbuilder, migrate
+
+
+def create_app(config: type[Config] | None = None) -> Flask:
+    config = config or config_for_env()
+    config.validate()
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=False)
+    app.config.from_object(config)
+    logging.getLogger("flask_appbuilder").setLevel(logging.WARNING)
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True, compare_type=True
+    )
+
+    with app.app_context():
+        appbuilder = make_appbuilder()
+        appbuilder.init_app(app, db.session)
+        from . import api, views
+
+        views.register(appbuilder)
+        api.register(appbuilder)
+        appbuilder.post_init()
+
+    from .labels import label
+
+    app.jinja_env.filters["enum_label"] = label
+
+    from .cli import register_cli
+
+    register_cli(app)
+    return app

@@ -1,0 +1,181 @@
+"""REST resources of shared CONTRACT.md (FAB ``/api/v1``, JWT login)."""
+from __future__ import annotations
+
+from flask import g
+
+from app.domain.identifiers import is_valid_bin, is_valid_iin
+from app.models import (
+    Appeal,
+    Applicant,
+    CalendarDay,
+    Category,
+    Department,
+    District,
+    Instruction,
+    Official,
+    Protocol,
+    ReceptionPlace,
+    ReceptionSession,
+    SurveyCall,
+)
+from app.services import appeals as appeal_service
+from app.services.errors import RuleViolation
+from flask_babel import lazy_gettext as _l
+from marshmallow import ValidationError
+
+from .base import QInterface, QRestApi
+
+
+def _iin(value):
+    if value and not is_valid_iin(value):
+        raise ValidationError(str(_l("Not a valid IIN: 12 digits with a correct control digit are required.")))
+
+
+def _bin(value):
+    if value and not is_valid_bin(value):
+        raise ValidationError(str(_l("Not a valid BIN: 12 digits with a correct control digit are required.")))
+
+
+class DistrictApi(QRestApi):
+    resource_name = "district"
+    class_permission_name = "District"
+    datamodel = QInterface(District)
+    read_columns = [
+        "id", "kato", "kind", "name_kk", "name_ru", "centre_kk", "centre_ru", "lat", "lon",
+        "population", "population_year",
+    ]
+    add_columns = edit_columns = read_columns[1:]
+
+
+class DepartmentApi(QRestApi):
+    resource_name = "department"
+    class_permission_name = "Department"
+    datamodel = QInterface(Department)
+    read_columns = ["id", "name_kk", "name_ru", "kind", "parent", "district"]
+    add_columns = edit_columns = read_columns[1:]
+
+
+class OfficialApi(QRestApi):
+    resource_name = "official"
+    class_permission_name = "Official"
+    datamodel = QInterface(Official)
+    read_columns = ["id", "full_name", "position_kk", "position_ru", "level", "department", "languages", "active"]
+    add_columns = edit_columns = read_columns[1:]
+
+
+class CategoryApi(QRestApi):
+    resource_name = "category"
+    class_permission_name = "Category"
+    datamodel = QInterface(Category)
+    read_columns = ["id", "code", "name_kk", "name_ru", "parent", "active"]
+    add_columns = edit_columns = read_columns[1:]
+
+
+class ReceptionPlaceApi(QRestApi):
+    resource_name = "reception_place"
+    class_permission_name = "ReceptionPlace"
+    datamodel = QInterface(ReceptionPlace)
+    read_columns = ["id", "name_kk", "name_ru", "kind", "district", "address"]
+    add_columns = edit_columns = read_columns[1:]
+
+
+class ReceptionSessionApi(QRestApi):
+    resource_name = "reception_session"
+    class_permission_name = "ReceptionSession"
+    datamodel = QInterface(ReceptionSession)
+    read_columns = [
+        "id", "official", "place", "day", "starts_at", "ends_at", "capacity", "kind", "status",
+        "order_ref", "order_date",
+    ]
+    add_columns = edit_columns = [
+        "official", "place", "day", "starts_at", "ends_at", "capacity", "kind", "order_ref", "order_date",
+    ]
+
+
+class ApplicantApi(QRestApi):
+    resource_name = "applicant"
+    class_permission_name = "Applicant"
+    datamodel = QInterface(Applicant)
+    read_columns = [
+        "id", "kind", "full_name", "iin", "organization", "bin", "phone", "email", "address",
+        "district", "privilege",
+    ]
+    add_columns = edit_columns = read_columns[1:]
+    validators_columns = {"iin": _iin, "bin": _bin}
+
+
+class AppealApi(QRestApi):
+    resource_name = "appeal"
+    class_permission_name = "Appeal"
+    datamodel = QInterface(Appeal)
+    read_columns = [
+        "id", "reg_number", "channel", "received_at", "registered_on", "answer_due_on", "due_on",
+        "status", "version", "applicant", "reception_place", "district", "category", "official",
+        "substance", "language", "privilege", "video_consent", "from_reception",
+    ]
+    add_columns = [
+        "channel", "received_at", "applicant", "reception_place", "district", "category",
+        "official", "substance", "language", "privilege", "video_consent", "from_reception",
+    ]
+    edit_columns = [
+        "applicant", "district", "category", "official", "substance", "language", "privilege",
+        "video_consent",
+    ]
+
+    def pre_add(self, item: Appeal) -> None:
+        user = getattr(g, "user", None)
+        appeal_service.prepare_registration(item, getattr(user, "id", None))
+
+
+class ProtocolApi(QRestApi):
+    resource_name = "protocol"
+    class_permission_name = "Protocol"
+    datamodel = QInterface(Protocol)
+    read_columns = ["id", "number", "session", "drawn_up_on", "summary"]
+    add_columns = edit_columns = read_columns[1:]
+
+
+class InstructionApi(QRestApi):
+    resource_name = "instruction"
+    class_permission_name = "Instruction"
+    datamodel = QInterface(Instruction)
+    read_columns = [
+        "id", "protocol", "appeal", "text", "due_on", "assignee_department", "assignee_official",
+        "status", "final_answer", "answered_on", "rework_count",
+    ]
+    add_columns = ["protocol", "appeal", "text", "due_on", "assignee_department", "assignee_official"]
+    edit_columns = ["text", "due_on", "assignee_department", "assignee_official"]
+
+
+class SurveyCallApi(QRestApi):
+    resource_name = "survey_call"
+    class_permission_name = "SurveyCall"
+    datamodel = QInterface(SurveyCall)
+    read_columns = [
+        "id", "applicant", "appeal", "called_at", "outcome", "satisfaction", "resolved",
+        "politeness", "clarity", "comment",
+    ]
+    add_columns = edit_columns = read_columns[1:]
+
+    def pre_add(self, item: SurveyCall) -> None:
+        user = getattr(g, "user", None)
+        item.caller_id = getattr(user, "id", None)
+
+
+class CalendarDayApi(QRestApi):
+    resource_name = "calendar_day"
+    class_permission_name = "CalendarDay"
+    datamodel = QInterface(CalendarDay)
+    read_columns = ["id", "day", "is_working", "note"]
+    add_columns = edit_columns = read_columns[1:]
+
+
+APIS = [
+    DistrictApi, DepartmentApi, OfficialApi, CategoryApi, ReceptionPlaceApi, ReceptionSessionApi,
+    ApplicantApi, AppealApi, ProtocolApi, InstructionApi, SurveyCallApi, CalendarDayApi,
+]
+
+
+def register(appbuilder) -> None:
+    for api in APIS:
+        appbuilder.add_api(api)

@@ -1,0 +1,103 @@
+"""The REST base: FAB ModelRestApi with the contract's conventions.
+
+- related records are read and written as plain ids (``"district": 3``);
+- enum fields are their codes;
+- a rule broken in a service answers 422 ``{"message", "rule"}``;
+- malformed input answers 400, never 500.
+"""
+from __future__ import annotations
+
+from flask import request
+from flask_appbuilder.api import ModelRestApi
+from flask_babel import gettext
+from marshmallow import Schema, fields
+from sqlalchemy import Date, DateTime, Enum as SAEnum, Time, inspect as sa_inspect
+from sqlalchemy.orm import RelationshipProperty
+
+from app.services.errors import RuleViolation
+from app.views.base import METHOD_PERMISSIONS, QInterface
+
+
+def read_schema(model, columns: list[str], name: str) -> Schema:
+    """A marshmallow schema that dumps ``columns`` of ``model``: relations as
+    their foreign-key id, enums as codes, dates in ISO 8601."""
+    mapper = sa_inspect(model)
+    attrs: dict[str, fields.Field] = {}
+    for col in columns:
+        prop = mapper.attrs.get(col)
+        if isinstance(prop, RelationshipProperty):
+            fk = next(iter(prop.local_columns)).key
+            attrs[col] = fields.Function(lambda obj, _fk=fk: getattr(obj, _fk))
+            continue
+        col_type = getattr(prop, "columns", [None])[0].type if prop is not None else None
+        if isinstance(col_type, SAEnum):
+            attrs[col] = fields.Function(
+                lambda obj, _c=col: getattr(obj, _c).value if getattr(obj, _c) is not None else None
+            )
+        elif isinstance(col_type, DateTime):
+            attrs[col] = fields.DateTime()
+        elif isinstance(col_type, Date):
+            attrs[col] = fields.Date()
+        else:
+            attrs[col] = fields.Raw()
+    return Schema.from_dict(attrs, name=name)()
+
+
+def _is_time(model, col: str) -> bool:
+    prop = sa_inspect(model).attrs.get(col)
+    return prop is not None and hasattr(prop, "columns") and isinstance(prop.columns[0].type, Time)
+
+
+def fk_columns(model, columns: list[str]) -> list[str]:
+    """The columns FAB must select so that ``read_schema`` needs no extra query."""
+    mapper = sa_inspect(model)
+    out = []
+    for col in columns:
+        prop = mapper.attrs.get(col)
+        if isinstance(prop, RelationshipProperty):
+            out.extend(c.key for c in prop.local_columns)
+        else:
+            out.append(col)
+    return out
+
+
+class QRestApi(ModelRestApi):
+    """A contract resource. Subclasses set ``datamodel``, ``resource_name``,
+    ``read_columns`` (the fields every read returns) and ``add_columns`` /
+    ``edit_columns``."""
+
+    method_permission_name = METHOD_PERMISSIONS
+    allow_browser_login = True
+    read_columns: list[str] = []
+    page_size = 20
+    max_page_size = 100
+
+    def __init__(self):
+        model = self.datamodel.obj
+        self.list_columns = fk_columns(model, self.read_columns)
+        self.show_columns = list(self.list_columns)
+        self.list_model_schema = read_schema(model, self.read_columns, f"{model.__name__}Read")
+        self.show_model_schema = self.list_model_schema
+        self.order_columns = [c for c in self.list_columns if c != "payload"]
+        if not self.search_columns:
+            self.search_columns = [c for c in self.list_columns if not _is_time(model, c)]
+        super().__init__()
+
+    def post_headless(self):
+        if not request.is_json or not isinstance(request.get_json(silent=True), dict):
+            return self.response_400(message=gettext("The request body must be a JSON object."))
+        return self._guarded(super().post_headless)
+
+    def put_headless(self, pk):
+        if not request.is_json or not isinstance(request.get_json(silent=True), dict):
+            return self.response_400(message=gettext("The request body must be a JSON object."))
+        return self._guarded(lambda: super(QRestApi, self).put_headless(pk))
+
+    def _guarded(self, call):
+        from app.extensions import db
+
+        try:
+            return call()
+        except RuleViolation as exc:
+            db.session.rollback()
+            return self.response(422, message=str(exc.message), rule=exc.rule)

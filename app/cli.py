@@ -1,0 +1,84 @@
+"""Commands: ``flask --app run demo load``, ``users set-place``, ``roles sync``,
+``worker``."""
+from __future__ import annotations
+
+import secrets
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from app.extensions import db
+
+demo_cli = AppGroup("demo", help="The demo data set.")
+users_cli = AppGroup("users", help="Users of the panel.")
+roles_cli = AppGroup("roles", help="Roles and permissions.")
+
+
+@roles_cli.command("sync")
+def roles_sync() -> None:
+    """Create every view's permissions and give each role exactly its grants."""
+    from app.security.sync import sync_roles
+
+    for role, n in sync_roles().items():
+        click.echo(f"{role}: {n} permissions")
+
+
+@demo_cli.command("load")
+@click.option("--password", default=None, help="Password of every demo user (default: random, printed).")
+def demo_load(password: str | None) -> None:
+    """Load the Zhetysu demo data (idempotent) and the demo users."""
+    if current_app.config.get("APP_ENV") == "production":
+        raise click.ClickException("demo load refuses to run when APP_ENV=production")
+    from app.demo.loader import load_demo
+    from app.security.sync import sync_roles
+
+    sync_roles()
+    password = password or secrets.token_urlsafe(9)
+    result = load_demo(password)
+    click.echo("Demo data " + ("loaded." if result["created"] else "already present: left as it is."))
+    click.echo("Demo users (password: %s):" % password)
+    for username, role in result["users"]:
+        click.echo(f"  {username:<12} {role}")
+
+
+@users_cli.command("set-place")
+@click.argument("username")
+@click.argument("place_id", type=int)
+def set_place(username: str, place_id: int) -> None:
+    """Bind USERNAME to the reception place PLACE_ID (scopes Clerk, Responsible)."""
+    from app.models import ReceptionPlace, UserPlace
+
+    user = current_app.appbuilder.sm.find_user(username=username)
+    if user is None:
+        raise click.ClickException(f"no user {username!r}")
+    place = db.session.get(ReceptionPlace, place_id)
+    if place is None:
+        raise click.ClickException(f"no reception place with id {place_id}")
+    row = db.session.get(UserPlace, user.id)
+    if row is None:
+        db.session.add(UserPlace(user_id=user.id, place_id=place.id))
+    else:
+        row.place_id = place.id
+    db.session.commit()
+    click.echo(f"{username} → {place.name_ru} (#{place.id})")
+
+
+@click.command("worker")
+def worker() -> None:
+    """Run an rq worker on the ``appeals`` queue (needs REDIS_URL)."""
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        raise click.ClickException("REDIS_URL is not set: jobs run in-process, no worker is needed")
+    from redis import Redis
+    from rq import Queue, Worker
+
+    conn = Redis.from_url(url)
+    Worker([Queue("appeals", connection=conn)], connection=conn).work(with_scheduler=True)
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(roles_cli)
+    app.cli.add_command(worker)

@@ -1,0 +1,499 @@
+"""The deterministic demo data set for Zhetysu region.
+
+``load_demo(password)`` fills every register once (it does nothing to the
+data when districts already exist) and (re)creates one demo user per role.
+The random generator is seeded, so the same day gives the same data.
+"""
+from __future__ import annotations
+
+import csv
+import random
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from app.domain import deadlines
+from app.domain.identifiers import with_control_digit
+from app.domain.vocabulary import (
+    AppealStatus,
+    ApplicantKind,
+    CallOutcome,
+    Channel,
+    DepartmentKind,
+    DistrictKind,
+    InstructionStatus,
+    Language,
+    OfficialLevel,
+    PlaceKind,
+    Privilege,
+    RefusalGround,
+    Resolved,
+    SessionKind,
+    SessionStatus,
+)
+from app.extensions import db
+from app.models import (
+    Appeal,
+    AppealEvent,
+    Applicant,
+    Category,
+    Department,
+    District,
+    Instruction,
+    Official,
+    Protocol,
+    ReceptionPlace,
+    ReceptionSession,
+    RegCounter,
+    SurveyCall,
+    UserPlace,
+)
+from app.services.appeals import REG_PREFIX
+from app.services.calendar import counting_rules, working_calendar
+from app.services.clock import now_local
+
+from . import data
+
+SEED = 20261122
+N_APPEALS = 2000
+DISTRICTS_CSV = Path(__file__).with_name("zhetysu_districts.csv")
+
+DEMO_USERS = [
+    # username, role, first, last
+    ("admin", "Admin", "Айдос", "Админов"),
+    ("manager", "Manager", "Гульнара", "Бекова"),
+    ("clerk", "Clerk", "Аружан", "Серікқызы"),
+    ("clerk2", "Clerk", "Дина", "Ахметова"),
+    ("responsible", "Responsible", "Ерлан", "Жумабаев"),
+    ("head", "Head", "Нурлан", "Касымов"),
+    ("official", "Official", "", ""),
+]
+
+CHANNEL_WEIGHTS = {
+    Channel.egov_portal: 30, Channel.e_appeals: 20, Channel.post: 8, Channel.by_hand: 15,
+    Channel.oral: 15, Channel.phone: 7, Channel.call_centre: 5,
+}
+
+
+def load_demo(password: str) -> dict:
+    """Load the data set if the database has none; always sync the demo users."""
+    created = False
+    if not db.session.execute(select(func.count()).select_from(District)).scalar_one():
+        _Builder(random.Random(SEED)).build()
+        created = True
+    users = ensure_demo_users(password)
+    return {"created": created, "users": users}
+
+
+def ensure_demo_users(password: str) -> list[tuple[str, str]]:
+    sm = current_app.appbuilder.sm
+    public = db.session.execute(
+        select(ReceptionPlace).where(ReceptionPlace.kind == PlaceKind.public_reception).order_by(ReceptionPlace.id)
+    ).scalars().first()
+    centre = db.session.execute(
+        select(ReceptionPlace)
+        .join(District, ReceptionPlace.district_id == District.id)
+        .where(ReceptionPlace.kind == PlaceKind.reception_centre, District.kato != "331000000")
+        .order_by(District.kato)
+    ).scalars().first()
+    official = db.session.execute(
+        select(Official).where(Official.level == OfficialLevel.deputy_akim).order_by(Official.id)
+    ).scalars().first()
+    out = []
+    for username, role_name, first, last in DEMO_USERS:
+        role = sm.find_role(role_name)
+        if username == "official" and official is not None:
+            parts = official.full_name.split()
+            last, first = parts[0], " ".join(parts[1:]) or parts[0]
+        user = sm.find_user(username=username)
+        if user is None:
+            user = sm.add_user(username, first, last, f"{username}@qabyldau.local", role, password)
+        else:
+            user.roles = [role]
+            sm.reset_password(user.id, password)
+        if username in ("clerk", "responsible") and public is not None:
+            _bind_place(user.id, public.id)
+        if username == "clerk2" and centre is not None:
+            _bind_place(user.id, centre.id)
+        if username == "official" and official is not None:
+            official.user_id = user.id
+        out.append((username, role_name))
+    db.session.commit()
+    return out
+
+
+def _bind_place(user_id: int, place_id: int) -> None:
+    row = db.session.get(UserPlace, user_id)
+    if row is None:
+        db.session.add(UserPlace(user_id=user_id, place_id=place_id))
+    else:
+        row.place_id = place_id
+
+
+class _Builder:
+    def __init__(self, rnd: random.Random):
+        self.rnd = rnd
+        self.cal = working_calendar()
+        self.rules = counting_rules()
+        self.now = now_local()
+        self.today = self.now.date()
+
+    # -- reference books ------------------------------------------------
+    def build(self) -> None:
+        self.districts = self._districts()
+        self.departments = self._departments()
+        self.officials = self._officials()
+        self.places = self._places()
+        self.categories, self.topics = self._categories()
+        db.session.flush()
+        self.applicants = self._applicants()
+        self.sessions = self._sessions()
+        db.session.flush()
+        self._appeals()
+        db.session.commit()
+
+    def _districts(self) -> dict[str, District]:
+        out = {}
+        with DISTRICTS_CSV.open(encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                d = District(
+                    kato=row["kato"], kind=DistrictKind(row["kind"]), name_ru=row["name_ru"],
+                    name_kk=row["name_kk"], centre_ru=row["centre_ru"], centre_kk=row["centre_kk"],
+                    lat=float(row["lat"]), lon=float(row["lon"]),
+                    population=int(row["population_demo"]), population_year=2025,
+                )
+                db.session.add(d)
+                out[d.kato] = d
+        return out
+
+    def _departments(self) -> dict[str, Department]:
+        out: dict[str, Department] = {}
+        for spec in data.DEPARTMENTS:
+            dep = Department(
+                name_ru=spec["name_ru"], name_kk=spec["name_kk"], kind=DepartmentKind(spec["kind"]),
+                district=self.districts.get(spec.get("district_kato") or ""),
+            )
+            out[spec["key"]] = dep
+            db.session.add(dep)
+        for spec in data.DEPARTMENTS:
+            if spec.get("parent"):
+                out[spec["key"]].parent = out[spec["parent"]]
+        return out
+
+    def _officials(self) -> list[Official]:
+        out = []
+        for spec in data.OFFICIALS:
+            o = Official(
+                full_name=spec["full_name"], position_ru=spec["position_ru"],
+                position_kk=spec["position_kk"], level=OfficialLevel(spec["level"]),
+                department=self.departments[spec["department"]], languages=spec.get("languages", "kk,ru"),
+                active=True,
+            )
+            db.session.add(o)
+            out.append(o)
+        out[-1].active = False  # one retired official, to show the flag
+        return out
+
+    def _places(self) -> list[ReceptionPlace]:
+        tk = self.districts["331000000"]
+        places = [
+            ReceptionPlace(
+                name_ru="Общественная приемная акима области Жетісу",
+                name_kk="Жетісу облысы әкімінің қоғамдық қабылдау бөлмесі",
+                kind=PlaceKind.public_reception, district=tk,
+                address="г. Талдыкорган, ул. Тауелсиздик, 38",
+            )
+        ]
+        for kato, d in sorted(self.districts.items()):
+            places.append(
+                ReceptionPlace(
+                    name_ru=f"Центр приема граждан — {d.name_ru}",
+                    name_kk=f"Азаматтарды қабылдау орталығы — {d.name_kk}",
+                    kind=PlaceKind.reception_centre, district=d,
+                    address=f"{d.centre_ru}, {self.rnd.choice(data.STREETS)}, {self.rnd.randint(1, 120)}",
+                )
+            )
+        db.session.add_all(places)
+        return places
+
+    def _categories(self):
+        cats, topics = [], []
+
+        def walk(nodes, parent):
+            for node in nodes:
+                c = Category(code=node["code"], name_ru=node["name_ru"], name_kk=node["name_kk"], parent=parent, active=True)
+                db.session.add(c)
+                cats.append(c)
+                if node["code"].count(".") == 1:
+                    topics.append(c)
+                walk(node.get("children", []), c)
+
+        walk(data.CATEGORY_TREE, None)
+        return cats, topics
+
+    # -- people ----------------------------------------------------------
+    def _iin(self, born: date, female: bool) -> str:
+        century = ("4" if female else "3") if born.year < 2000 else ("6" if female else "5")
+        while True:
+            first11 = f"{born:%y%m%d}{century}{self.rnd.randint(0, 9999):04d}"
+            full = with_control_digit(first11)
+            if full:
+                return full
+
+    def _bin(self) -> str:
+        while True:
+            first11 = f"{self.rnd.randint(0, 23):02d}{self.rnd.randint(1, 12):02d}4{self.rnd.randint(0, 999999):06d}"
+            full = with_control_digit(first11)
+            if full:
+                return full
+
+    def _person_name(self, female: bool) -> str:
+        i = self.rnd.randrange(len(data.SURNAMES_MALE))
+        surname = data.SURNAMES_FEMALE[i] if female else data.SURNAMES_MALE[i]
+        first = self.rnd.choice(data.FIRST_NAMES_FEMALE if female else data.FIRST_NAMES_MALE)
+        root = self.rnd.choice(data.PATRONYMIC_ROOTS)
+        if root.endswith(("ий", "ей")):
+            root = root[:-1]
+            patronymic = root + ("евна" if female else "евич")
+        else:
+            patronymic = root + ("овна" if female else "ович")
+        return f"{surname} {first} {patronymic}"
+
+    def _applicants(self) -> list[Applicant]:
+        out = []
+        districts = list(self.districts.values())
+        weights = [d.population for d in districts]
+        privileges = list(Privilege)
+        for n in range(1600):
+            female = self.rnd.random() < 0.55
+            district = self.rnd.choices(districts, weights)[0]
+            legal = self.rnd.random() < 0.06
+            born = date(1940, 1, 1) + timedelta(days=self.rnd.randint(0, 365 * 65))
+            a = Applicant(
+                kind=ApplicantKind.legal_entity if legal else ApplicantKind.individual,
+                full_name=self._person_name(female),
+                iin=self._iin(born, female) if self.rnd.random() < 0.97 else None,
+                organization=self.rnd.choice(data.LEGAL_ENTITIES) if legal else None,
+                bin=self._bin() if legal else None,
+                authority_document="Доверенность № " + str(self.rnd.randint(1, 300)) if legal else None,
+                phone=f"+7 7{self.rnd.choice(['01', '02', '05', '07', '47', '71', '77'])} {self.rnd.randint(100, 999)} {self.rnd.randint(10, 99)} {self.rnd.randint(10, 99)}",
+                email=None,
+                address=f"{district.centre_ru}, {self.rnd.choice(data.STREETS)}, {self.rnd.randint(1, 150)}",
+                district=district,
+                privilege=self.rnd.choice(privileges) if self.rnd.random() < 0.08 else None,
+            )
+            if born.year < 1946 and self.rnd.random() < 0.5:
+                a.privilege = Privilege.wwii_equal
+            db.session.add(a)
+            out.append(a)
+        return out
+
+    # -- rosters -----------------------------------------------------------
+    def _sessions(self) -> list[ReceptionSession]:
+        receivers = [o for o in self.officials if o.active and o.level != OfficialLevel.authorised_employee]
+        out = []
+        first_month = (self.today.replace(day=1) - timedelta(days=365)).replace(day=1)
+        month = first_month
+        end_month = (self.today.replace(day=1) + timedelta(days=40)).replace(day=1)
+        centres = self.places[1:]
+        while month <= end_month:
+            days = [month + timedelta(days=i) for i in range(31) if (month + timedelta(days=i)).month == month.month]
+            work = [d for d in days if self.cal.is_working_day(d)]
+            for o in receivers:
+                own_district = o.department.district
+                places = [self.places[0]]
+                centre = next((p for p in centres if own_district is not None and p.district is own_district), None)
+                places.append(centre or self.rnd.choice(centres))
+                for place, day in zip(places, self.rnd.sample(work, len(places))):
+                    start = time(self.rnd.choice([9, 10, 11, 14, 15]), 0)
+                    s = ReceptionSession(
+                        official=o, place=place, day=day, starts_at=start,
+                        ends_at=time(start.hour + 2, 0), capacity=self.rnd.choice([6, 8, 10]),
+                        kind=SessionKind.regular,
+                        status=SessionStatus.held if day < self.today else SessionStatus.approved,
+                        approved_at=datetime.combine(month - timedelta(days=10), time(10, 0)),
+                    )
+                    if self.rnd.random() < 0.03 and day < self.today:
+                        s.status = SessionStatus.cancelled
+                        s.cancel_reason = "Болезнь / ауырып қалды"
+                        s.staff_notified_at = datetime.combine(day, time(8, 30))
+                    db.session.add(s)
+                    out.append(s)
+            month = (month + timedelta(days=32)).replace(day=1)
+        # One off-roster reception by the akim's order (R9).
+        deputy = next(o for o in receivers if o.level == OfficialLevel.deputy_akim)
+        out.append(
+            ReceptionSession(
+                official=deputy, place=self.places[0], day=self.cal.on_or_after(self.today - timedelta(days=20)),
+                starts_at=time(16, 0), ends_at=time(17, 30), capacity=5, kind=SessionKind.off_roster,
+                status=SessionStatus.held, order_ref="№ 112-р", order_date=self.today - timedelta(days=25),
+            )
+        )
+        db.session.add(out[-1])
+        return out
+
+    # -- appeals -------------------------------------------------------------
+    def _appeals(self) -> None:
+        rnd = self.rnd
+        sessions_by_official: dict[int, list[ReceptionSession]] = {}
+        for s in sorted(self.sessions, key=lambda s: (s.day, s.starts_at)):
+            if s.status != SessionStatus.cancelled:
+                sessions_by_official.setdefault(id(s.official), []).append(s)
+        receivers = [o for o in self.officials if id(o) in sessions_by_official]
+        channels, cweights = zip(*CHANNEL_WEIGHTS.items())
+        start = self.now - timedelta(days=365)
+        stamps = sorted(start + timedelta(seconds=rnd.randint(0, 365 * 86400)) for _ in range(N_APPEALS))
+        counters: dict[int, int] = {}
+        booked: dict[int, int] = {}
+        protocols: dict[int, Protocol] = {}
+        officials_by_district: dict[int, list[Official]] = {}
+        for o in receivers:
+            if o.department.district is not None:
+                officials_by_district.setdefault(id(o.department.district), []).append(o)
+        regional = [o for o in receivers if o.department.district is None]
+        for received in stamps:
+            received = received.replace(microsecond=0)
+            if received.hour < 8 or received.hour > 20:
+                received = received.replace(hour=rnd.randint(9, 17))
+            applicant = rnd.choice(self.applicants)
+            district = applicant.district
+            topic = rnd.choice(self.topics)
+            official = rnd.choice(officials_by_district.get(id(district), []) + regional)
+            place = self.places[0] if rnd.random() < 0.45 else next(p for p in self.places[1:] if p.district is district)
+            registered_on = deadlines.registration_date(received, self.cal, self.rules)
+            if registered_on > self.today:
+                continue
+            year = registered_on.year
+            counters[year] = counters.get(year, 0) + 1
+            due = deadlines.answer_due(registered_on, self.cal, self.rules).due
+            texts = data.SUBSTANCES.get(topic.code) or [(topic.name_ru, topic.name_kk)]
+            text_ru, text_kk = rnd.choice(texts)
+            language = Language.kk if rnd.random() < 0.45 else Language.ru
+            appeal = Appeal(
+                reg_number=f"{REG_PREFIX}-{year}-{counters[year]:06d}",
+                channel=rnd.choices(channels, cweights)[0], received_at=received,
+                registered_on=registered_on, applicant=applicant, reception_place=place,
+                district=district, category=topic, official=official,
+                substance=text_kk if language == Language.kk else text_ru, language=language,
+                privilege=applicant.privilege, foreigner=False, interpreter_needed=False,
+                video_consent=rnd.random() < 0.1, from_reception=rnd.random() < 0.05,
+                status=AppealStatus.registered, answer_due_on=due, due_on=due,
+                created_at=received,
+            )
+            db.session.add(appeal)
+            events = [("register", None, AppealStatus.registered, "R25", "", received)]
+            self._life(appeal, events, sessions_by_official, booked, protocols)
+            for action, frm, to, rule, reason, at in events:
+                db.session.add(
+                    AppealEvent(appeal=appeal, at=at, action=action, from_status=frm, to_status=to,
+                                rule=rule, reason=reason, payload={})
+                )
+        for year, last in counters.items():
+            db.session.add(RegCounter(year=year, last=last))
+
+    def _life(self, appeal: Appeal, events: list, sessions_by_official, booked, protocols) -> None:
+        """Walk an appeal through a plausible part of its life."""
+        rnd = self.rnd
+        age = (self.today - appeal.registered_on).days
+        step_at = datetime.combine(appeal.registered_on, time(11, 0))
+
+        def move(action, to, rule, reason="", days=1):
+            nonlocal step_at
+            step_at = step_at + timedelta(days=days, hours=rnd.randint(0, 5))
+            events.append((action, appeal.status, to, rule, reason, min(step_at, self.now)))
+            appeal.status = to
+
+        roll = rnd.random()
+        if age < 3:
+            return
+        if roll < 0.05:
+            move("leave-without-consideration", AppealStatus.left_without_consideration, "R5",
+                 "Не указана суть вопроса / мәні көрсетілмеген")
+            return
+        if roll < 0.10:
+            move("request-correction", AppealStatus.correction_requested, "R6", "Не указан почтовый адрес")
+            if age > 20:
+                if rnd.random() < 0.5:
+                    move("return", AppealStatus.returned, "R6", "Недостатки не устранены в срок", days=10)
+                else:
+                    move("mark-corrected", AppealStatus.registered, "R6", "Адрес представлен", days=4)
+            return
+        if roll < 0.20:
+            ground = rnd.choice(list(RefusalGround))
+            move("propose-refusal", AppealStatus.refusal_proposed, "R32", "Проект решения направлен заявителю", days=3)
+            if age > 15:
+                move("record-hearing", AppealStatus.refusal_proposed, "R33", "Возражений не поступило", days=3)
+                move("refuse", AppealStatus.refused, "R15", "", days=2)
+                appeal.refusal_ground = ground
+            return
+        if roll < 0.23:
+            move("withdraw", AppealStatus.withdrawn, "R15.5", "Заявитель отозвал обращение", days=2)
+            return
+        if age < 6:
+            return
+        session = self._free_session(appeal, sessions_by_official, booked)
+        if session is None:
+            return
+        appeal.session = session
+        move("schedule", AppealStatus.scheduled, "R29", "", days=4)
+        if session.day >= self.today or session.status != SessionStatus.held:
+            return
+        step_at = datetime.combine(session.day, session.starts_at)
+        move("receive", AppealStatus.received, "R23", "", days=0)
+        protocol = protocols.get(id(session))
+        if protocol is None:
+            protocol = Protocol(
+                number=f"П-{session.day:%Y%m%d}-{len(protocols) + 1:04d}", session=session,
+                drawn_up_on=session.day, summary="Протокол личного приема / Жеке қабылдау хаттамасы",
+            )
+            protocols[id(session)] = protocol
+            db.session.add(protocol)
+        answered_all = True
+        for _ in range(rnd.choice([1, 1, 2])):
+            due = self.cal.add_working_days(session.day, rnd.choice([10, 15, 20]))
+            answered = due < self.today - timedelta(days=3) and rnd.random() < 0.9
+            answered_all &= answered
+            dept = appeal.official.department
+            db.session.add(
+                Instruction(
+                    protocol=protocol, appeal=appeal,
+                    text=f"Рассмотреть обращение и дать ответ заявителю: {appeal.category.name_ru.lower()}",
+                    due_on=due, assignee_department=dept,
+                    status=InstructionStatus.answered if answered else InstructionStatus.open,
+                    final_answer="Дан мотивированный ответ, вопрос решён" if answered else None,
+                    answered_on=min(due, self.today) if answered else None,
+                    rework_count=1 if rnd.random() < 0.05 else 0,
+                )
+            )
+        if answered_all and (self.today - session.day).days > 25:
+            move("close", AppealStatus.closed, "R35", "Окончательный ответ дан", days=25)
+        if (self.today - session.day).days > 10 and rnd.random() < 0.2:
+            self._survey(appeal, session)
+
+    def _free_session(self, appeal, sessions_by_official, booked):
+        for s in sessions_by_official.get(id(appeal.official), []):
+            if s.day <= appeal.registered_on + timedelta(days=5):
+                continue
+            if booked.get(id(s), 0) < s.capacity:
+                booked[id(s)] = booked.get(id(s), 0) + 1
+                return s
+        return None
+
+    def _survey(self, appeal: Appeal, session: ReceptionSession) -> None:
+        rnd = self.rnd
+        outcome = rnd.choices(list(CallOutcome), [75, 18, 7])[0]
+        reached = outcome == CallOutcome.reached
+        db.session.add(
+            SurveyCall(
+                applicant=appeal.applicant, appeal=appeal,
+                called_at=datetime.combine(session.day + timedelta(days=rnd.randint(7, 20)), time(rnd.randint(9, 17), rnd.randint(0, 59))),
+                outcome=outcome,
+                satisfaction=rnd.choices([1, 2, 3, 4, 5], [5, 8, 17, 35, 35])[0] if reached else None,
+                resolved=rnd.choices(list(Resolved), [55, 30, 15])[0] if reached else None,
+                politeness=rnd.choice([1, 2, 2, 2]) if reached else None,
+                clarity=rnd.choice([1, 2, 2]) if reached else None,
+                comment="" if not reached else rnd.choice(["", "Спасибо за помощь", "Вопрос решён частично", "Рақмет"]),
+            )
+        )

@@ -1,0 +1,100 @@
+"""Working days of the Kazakhstan calendar.
+
+The calendar is data, not a weekday rule: every year an act moves days off,
+so a Saturday can become a working day and a Friday a day off. The
+``WorkingCalendar`` is fed per year by a loader (public holidays and the
+weekend days made working by the yearly act) and by overrides that an Admin
+keeps in the panel; an override always wins.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+YearData = tuple[frozenset[date], frozenset[date]]
+"""(days off that fall on weekdays or weekends, weekend days made working)."""
+
+
+def _no_holidays(year: int) -> YearData:
+    return frozenset(), frozenset()
+
+
+@dataclass
+class WorkingCalendar:
+    """Answers "is this a working day?" and counts working days.
+
+    ``year_loader(year)`` returns the national holidays of that year and the
+    weekend days the government made working; ``overrides`` maps a date to
+    True (working) or False (day off) and wins over both.
+    """
+
+    year_loader: Callable[[int], YearData] = _no_holidays
+    overrides: Mapping[date, bool] = field(default_factory=dict)
+    _years: dict[int, YearData] = field(default_factory=dict, repr=False)
+
+    def _year(self, year: int) -> YearData:
+        data = self._years.get(year)
+        if data is None:
+            off, working = self.year_loader(year)
+            data = (frozenset(off), frozenset(working))
+            self._years[year] = data
+        return data
+
+    def is_working_day(self, day: date) -> bool:
+        if day in self.overrides:
+            return bool(self.overrides[day])
+        off, working_weekends = self._year(day.year)
+        if day in working_weekends:
+            return True
+        if day in off:
+            return False
+        return day.weekday() < 5
+
+    def next_working_day(self, day: date) -> date:
+        """The first working day strictly after ``day``."""
+        day += timedelta(days=1)
+        while not self.is_working_day(day):
+            day += timedelta(days=1)
+        return day
+
+    def on_or_after(self, day: date) -> date:
+        """``day`` itself if it is a working day, else the next one."""
+        return day if self.is_working_day(day) else self.next_working_day(day)
+
+    def add_working_days(self, start: date, n: int) -> date:
+        """The n-th working day after ``start`` (n >= 0; 0 gives ``start``)."""
+        if n < 0:
+            raise ValueError("n must not be negative")
+        day = start
+        for _ in range(n):
+            day = self.next_working_day(day)
+        return day
+
+    def subtract_working_days(self, end: date, n: int) -> date:
+        """The n-th working day before ``end``."""
+        if n < 0:
+            raise ValueError("n must not be negative")
+        day = end
+        for _ in range(n):
+            day -= timedelta(days=1)
+            while not self.is_working_day(day):
+                day -= timedelta(days=1)
+        return day
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days in (start, end]; negative when end is before start."""
+        if end < start:
+            return -self.working_days_between(end, start)
+        return sum(1 for d in _days(start + timedelta(days=1), end) if self.is_working_day(d))
+
+    def days_off_between(self, start: date, end: date) -> list[date]:
+        """Non-working days in [start, end], for explanations."""
+        return [d for d in _days(start, end) if not self.is_working_day(d)]
+
+
+def _days(start: date, end: date) -> Iterator[date]:
+    day = start
+    while day <= end:
+        yield day
+        day += timedelta(days=1)

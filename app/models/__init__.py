@@ -1,0 +1,36 @@
+"""SQLAlchemy 2 typed models, on Flask-AppBuilder's ``Model`` metadata so
+that the security tables and ours migrate together."""
+from flask_appbuilder.security.sqla import models as _fab_security  # noqa: F401
+
+from .appeals import Appeal, AppealEvent, Applicant, AppendOnlyError
+from .receptions import Instruction, Protocol, ReceptionSession
+from .reference import (
+    CalendarDay,
+    Category,
+    Department,
+    District,
+    Official,
+    ReceptionPlace,
+    RegCounter,
+    UserPlace,
+)
+from .surveys import SurveyCall
+
+__all__ = [
+    "Appeal",
+    "AppealEvent",
+    "Applicant",
+    "AppendOnlyError",
+    "CalendarDay",
+    "Category",
+    "Department",
+    "District",
+    "Instruction",
+    "Official",
+    "Protocol",
+    "ReceptionPlace",
+    "ReceptionSession",
+    "RegCounter",
+    "UserPlace",
+    "SurveyCall",
+]

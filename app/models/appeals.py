@@ -1,0 +1,189 @@
+"""Applicants, appeals for personal reception and their append-only history."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Optional
+
+from flask_appbuilder import Model
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    event,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.domain.vocabulary import (
+    AppealStatus,
+    ApplicantKind,
+    Channel,
+    Language,
+    Privilege,
+    RefusalGround,
+)
+
+from .base import enum_column_type
+from .reference import Category, District, Official, ReceptionPlace
+
+
+class Applicant(Model):
+    """A person, or a legal entity's representative with an authority
+    document (R10). ИИН/БИН are checked by their control digit."""
+
+    __tablename__ = "applicant"
+    __table_args__ = (
+        CheckConstraint(
+            "kind <> 'legal_entity' OR (organization IS NOT NULL AND organization <> '')",
+            name="ck_applicant_legal_entity_named",
+        ),
+        CheckConstraint("iin IS NULL OR length(iin) = 12", name="ck_applicant_iin_len"),
+        CheckConstraint("bin IS NULL OR length(bin) = 12", name="ck_applicant_bin_len"),
+        Index("ix_applicant_full_name", "full_name"),
+        Index("ix_applicant_iin", "iin"),
+        Index("ix_applicant_district", "district_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[ApplicantKind] = mapped_column(
+        enum_column_type(ApplicantKind, "applicant_kind"), default=ApplicantKind.individual
+    )
+    full_name: Mapped[str] = mapped_column(String(200))
+    iin: Mapped[Optional[str]] = mapped_column(String(12))
+    organization: Mapped[Optional[str]] = mapped_column(String(255))
+    bin: Mapped[Optional[str]] = mapped_column(String(12))
+    authority_document: Mapped[Optional[str]] = mapped_column(String(255))
+    phone: Mapped[Optional[str]] = mapped_column(String(32))
+    email: Mapped[Optional[str]] = mapped_column(String(120))
+    address: Mapped[Optional[str]] = mapped_column(String(255))
+    district_id: Mapped[Optional[int]] = mapped_column(ForeignKey("district.id", ondelete="RESTRICT"))
+    privilege: Mapped[Optional[Privilege]] = mapped_column(enum_column_type(Privilege, "privilege"))
+    foreigner: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    district: Mapped[Optional[District]] = relationship()
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class Appeal(Model):
+    """An appeal for personal reception (обращение о записи на прием).
+
+    ``version`` is SQLAlchemy's optimistic lock: a stale update raises
+    ``StaleDataError`` instead of overwriting another user's change.
+    """
+
+    __tablename__ = "appeal"
+    __table_args__ = (
+        CheckConstraint("answer_due_on >= registered_on", name="ck_appeal_due_after_registration"),
+        CheckConstraint("due_on >= answer_due_on", name="ck_appeal_due_not_shortened"),
+        CheckConstraint(
+            "status <> 'refused' OR refusal_ground IS NOT NULL", name="ck_appeal_refusal_has_ground"
+        ),
+        CheckConstraint("version >= 1", name="ck_appeal_version"),
+        # Default list order and the common filters.
+        Index("ix_appeal_registered", "registered_on", "id"),
+        Index("ix_appeal_status_due", "status", "due_on", "id"),
+        Index("ix_appeal_district_registered", "district_id", "registered_on"),
+        Index("ix_appeal_category", "category_id"),
+        Index("ix_appeal_official", "official_id"),
+        Index("ix_appeal_place_registered", "reception_place_id", "registered_on"),
+        Index("ix_appeal_applicant", "applicant_id"),
+        Index("ix_appeal_session", "session_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reg_number: Mapped[str] = mapped_column(String(32), unique=True)
+    channel: Mapped[Channel] = mapped_column(enum_column_type(Channel, "channel"))
+    received_at: Mapped[datetime] = mapped_column(DateTime)
+    registered_on: Mapped[date] = mapped_column(Date)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("applicant.id", ondelete="RESTRICT"))
+    reception_place_id: Mapped[int] = mapped_column(ForeignKey("reception_place.id", ondelete="RESTRICT"))
+    district_id: Mapped[int] = mapped_column(ForeignKey("district.id", ondelete="RESTRICT"))
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id", ondelete="RESTRICT"))
+    official_id: Mapped[int] = mapped_column(ForeignKey("official.id", ondelete="RESTRICT"))
+    substance: Mapped[str] = mapped_column(Text)
+    language: Mapped[Language] = mapped_column(enum_column_type(Language, "language"))
+    privilege: Mapped[Optional[Privilege]] = mapped_column(enum_column_type(Privilege, "appeal_privilege"))
+    foreigner: Mapped[bool] = mapped_column(Boolean, default=False)
+    interpreter_needed: Mapped[bool] = mapped_column(Boolean, default=False)
+    video_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    from_reception: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    status: Mapped[AppealStatus] = mapped_column(
+        enum_column_type(AppealStatus, "appeal_status"), default=AppealStatus.registered
+    )
+    answer_due_on: Mapped[date] = mapped_column(Date)
+    """R29: 15 working days from registration."""
+    due_on: Mapped[date] = mapped_column(Date)
+    """The current term: ``answer_due_on`` unless extended (R30)."""
+    session_id: Mapped[Optional[int]] = mapped_column(ForeignKey("reception_session.id", ondelete="RESTRICT"))
+    assignee_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))
+    refusal_ground: Mapped[Optional[RefusalGround]] = mapped_column(
+        enum_column_type(RefusalGround, "refusal_ground")
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.utcnow)
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    applicant: Mapped[Applicant] = relationship()
+    reception_place: Mapped[ReceptionPlace] = relationship()
+    district: Mapped[District] = relationship()
+    category: Mapped[Category] = relationship()
+    official: Mapped[Official] = relationship()
+    session = relationship("ReceptionSession", back_populates="appeals")
+    assignee = relationship("User", foreign_keys=[assignee_id])
+    created_by = relationship("User", foreign_keys=[created_by_id])
+    events: Mapped[list["AppealEvent"]] = relationship(order_by="AppealEvent.id", viewonly=True)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __str__(self) -> str:
+        return self.reg_number
+
+
+class AppealEvent(Model):
+    """One step of an appeal's history: who, when, from, to, why, payload.
+
+    Append-only: the ORM refuses to update or delete a row (see the
+    listeners below) and no view or API offers to.
+    """
+
+    __tablename__ = "appeal_event"
+    __table_args__ = (Index("ix_appeal_event_appeal", "appeal_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appeal_id: Mapped[int] = mapped_column(ForeignKey("appeal.id", ondelete="RESTRICT"))
+    at: Mapped[datetime] = mapped_column(DateTime, default=datetime.utcnow)
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(40))
+    from_status: Mapped[Optional[AppealStatus]] = mapped_column(
+        enum_column_type(AppealStatus, "event_from_status")
+    )
+    to_status: Mapped[AppealStatus] = mapped_column(enum_column_type(AppealStatus, "event_to_status"))
+    rule: Mapped[Optional[str]] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    appeal: Mapped[Appeal] = relationship()
+    user = relationship("User")
+
+
+class AppendOnlyError(RuntimeError):
+    """Raised when code tries to rewrite history."""
+
+
+@event.listens_for(AppealEvent, "before_update")
+def _no_event_update(mapper, connection, target):
+    raise AppendOnlyError("appeal history is append-only")
+
+
+@event.listens_for(AppealEvent, "before_delete")
+def _no_event_delete(mapper, connection, target):
+    raise AppendOnlyError("appeal history is append-only")

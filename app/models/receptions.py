@@ -1,0 +1,137 @@
+"""Reception sessions (the roster), protocols and instructions."""
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Optional
+
+from flask_appbuilder import Model
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.domain.vocabulary import InstructionStatus, SessionKind, SessionStatus
+
+from .base import enum_column_type
+from .reference import Department, Official, ReceptionPlace
+
+
+class ReceptionSession(Model):
+    """One reception of an official at a place and time (R7-R9, R13-R14)."""
+
+    __tablename__ = "reception_session"
+    __table_args__ = (
+        CheckConstraint("capacity > 0", name="ck_session_capacity"),
+        CheckConstraint("ends_at > starts_at", name="ck_session_times"),
+        CheckConstraint(
+            "kind <> 'off_roster' OR (order_ref IS NOT NULL AND order_date IS NOT NULL)",
+            name="ck_session_off_roster_order",
+        ),
+        UniqueConstraint("official_id", "day", "starts_at", name="uq_session_official_slot"),
+        Index("ix_session_day", "day", "id"),
+        Index("ix_session_official_day", "official_id", "day"),
+        Index("ix_session_place_day", "place_id", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    official_id: Mapped[int] = mapped_column(ForeignKey("official.id", ondelete="RESTRICT"))
+    place_id: Mapped[int] = mapped_column(ForeignKey("reception_place.id", ondelete="RESTRICT"))
+    day: Mapped[date] = mapped_column(Date)
+    starts_at: Mapped[time] = mapped_column(Time)
+    ends_at: Mapped[time] = mapped_column(Time)
+    capacity: Mapped[int] = mapped_column(Integer, default=10)
+    kind: Mapped[SessionKind] = mapped_column(
+        enum_column_type(SessionKind, "session_kind"), default=SessionKind.regular
+    )
+    status: Mapped[SessionStatus] = mapped_column(
+        enum_column_type(SessionStatus, "session_status"), default=SessionStatus.planned
+    )
+    order_ref: Mapped[Optional[str]] = mapped_column(String(64))
+    """R9: the akim's order for an off-roster reception."""
+    order_date: Mapped[Optional[date]] = mapped_column(Date)
+    approved_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))
+    approved_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    cancel_reason: Mapped[Optional[str]] = mapped_column(Text)
+    staff_notified_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    """R16: when the reception staff were told of the cancellation."""
+
+    official: Mapped[Official] = relationship()
+    place: Mapped[ReceptionPlace] = relationship()
+    approved_by = relationship("User")
+    appeals = relationship("Appeal", back_populates="session")
+    protocols: Mapped[list["Protocol"]] = relationship(back_populates="session")
+
+    def __str__(self) -> str:
+        return f"{self.day:%d.%m.%Y} {self.starts_at:%H:%M} {self.official}"
+
+
+class Protocol(Model):
+    """R23: the record of one reception."""
+
+    __tablename__ = "protocol"
+    __table_args__ = (Index("ix_protocol_session", "session_id"), Index("ix_protocol_date", "drawn_up_on", "id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("reception_session.id", ondelete="RESTRICT"))
+    drawn_up_on: Mapped[date] = mapped_column(Date)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))
+
+    session: Mapped[ReceptionSession] = relationship(back_populates="protocols")
+    instructions: Mapped[list["Instruction"]] = relationship(back_populates="protocol")
+    created_by = relationship("User")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Instruction(Model):
+    """R23, R34-R35: an instruction given at a reception, attached to the
+    appeal, under control until a final motivated answer is recorded."""
+
+    __tablename__ = "instruction"
+    __table_args__ = (
+        CheckConstraint(
+            "status <> 'answered' OR (final_answer IS NOT NULL AND final_answer <> '' AND answered_on IS NOT NULL)",
+            name="ck_instruction_answered_has_answer",
+        ),
+        CheckConstraint("rework_count >= 0", name="ck_instruction_rework"),
+        Index("ix_instruction_protocol", "protocol_id"),
+        Index("ix_instruction_appeal", "appeal_id"),
+        Index("ix_instruction_status_due", "status", "due_on", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    protocol_id: Mapped[int] = mapped_column(ForeignKey("protocol.id", ondelete="RESTRICT"))
+    appeal_id: Mapped[int] = mapped_column(ForeignKey("appeal.id", ondelete="RESTRICT"))
+    text: Mapped[str] = mapped_column(Text)
+    due_on: Mapped[date] = mapped_column(Date)
+    assignee_department_id: Mapped[int] = mapped_column(ForeignKey("department.id", ondelete="RESTRICT"))
+    assignee_official_id: Mapped[Optional[int]] = mapped_column(ForeignKey("official.id", ondelete="RESTRICT"))
+    status: Mapped[InstructionStatus] = mapped_column(
+        enum_column_type(InstructionStatus, "instruction_status"), default=InstructionStatus.open
+    )
+    final_answer: Mapped[Optional[str]] = mapped_column(Text)
+    answered_on: Mapped[Optional[date]] = mapped_column(Date)
+    rework_count: Mapped[int] = mapped_column(Integer, default=0)
+    """M5.5: answers of poor quality sent back for rework."""
+    from_reception: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    protocol: Mapped[Protocol] = relationship(back_populates="instructions")
+    appeal = relationship("Appeal")
+    assignee_department: Mapped[Department] = relationship()
+    assignee_official: Mapped[Optional[Official]] = relationship()
+
+    def __str__(self) -> str:
+        return (self.text or "")[:60]

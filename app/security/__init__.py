@@ -1,0 +1,1 @@
+"""Roles as data, their sync, and the security manager."""

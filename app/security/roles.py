@@ -1,0 +1,75 @@
+"""The roles of shared CONTRACT.md, declared as data and synced by
+``flask --app run roles sync`` (also run by ``make run`` and ``demo load``).
+
+Every register shares one stable permission name between its UI view and
+its REST API: ``can_read``, ``can_write``, ``can_delete`` on the view-menu
+named after the model (``Appeal``, ``District`` ...). A role is a mapping
+register → permissions; menu access follows from ``can_read``.
+"""
+from __future__ import annotations
+
+READ = ("read",)
+WRITE = ("read", "write")
+FULL = ("read", "write", "delete")
+
+REGISTERS = (
+    "District", "Department", "Official", "ReceptionPlace", "Category", "CalendarDay",
+    "Applicant", "Appeal", "AppealEvent", "ReceptionSession", "Protocol", "Instruction",
+    "SurveyCall",
+)
+REFERENCE = ("District", "Department", "Official", "ReceptionPlace", "Category", "CalendarDay")
+
+ROLES: dict[str, dict[str, tuple[str, ...]]] = {
+    # Users, roles, settings and the calendar; reads everything else.
+    "Admin": {**{r: READ for r in REGISTERS}, "CalendarDay": FULL},
+    # All data; no user administration.
+    "Manager": {
+        **{r: FULL for r in REGISTERS},
+        "AppealEvent": READ,
+        "CalendarDay": READ,
+    },
+    # Registers appeals and runs the workflow at their place; no deletes.
+    "Clerk": {
+        **{r: READ for r in REFERENCE},
+        "Applicant": WRITE,
+        "Appeal": WRITE,
+        "AppealEvent": READ,
+        "ReceptionSession": READ,
+    },
+    # Reviews what is assigned to them or their place.
+    "Responsible": {
+        **{r: READ for r in REFERENCE},
+        "Applicant": READ,
+        "Appeal": WRITE,
+        "AppealEvent": READ,
+        "ReceptionSession": READ,
+        "Protocol": READ,
+        "Instruction": READ,
+    },
+    # Read-only lists, protocols and charts.
+    "Head": {r: READ for r in REGISTERS},
+    # Their own roster, sessions and protocols.
+    "Official": {
+        "ReceptionSession": READ,
+        "Protocol": WRITE,
+        "Instruction": WRITE,
+        "Appeal": READ,
+        "Official": READ,
+        "ReceptionPlace": READ,
+    },
+}
+
+# FAB's own permissions every logged-in role needs (own profile, language,
+# JWT login and refresh); Admin additionally gets every Security view.
+COMMON = [
+    ("can_this_form_get", "ResetMyPasswordView"),
+    ("can_this_form_post", "ResetMyPasswordView"),
+    ("can_userinfo", "UserDBModelView"),
+    ("resetmypassword", "UserDBModelView"),
+]
+SECURITY_VIEWS = (
+    "UserDBModelView", "RoleModelView", "PermissionModelView", "ViewMenuModelView",
+    "PermissionViewModelView", "UserStatsChartView", "RegisterUserModelView",
+    "List Users", "List Roles", "User's Statistics", "Base Permissions", "Views/Menus",
+    "Permission on Views/Menus", "Security", "List Groups", "GroupModelView",
+)

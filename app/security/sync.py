@@ -1,0 +1,62 @@
+"""Create FAB's permissions for every view and give each role exactly what
+``roles.ROLES`` declares (extra grants are removed)."""
+from __future__ import annotations
+
+from flask import current_app
+
+from .roles import COMMON, ROLES, SECURITY_VIEWS
+
+
+def _menu_names_by_register(appbuilder) -> dict[str, list[str]]:
+    """Menu items (view-menus for ``menu_access``) of each register."""
+    out: dict[str, list[str]] = {}
+    for view in appbuilder.baseviews:
+        reg = getattr(view, "class_permission_name", None)
+        if not reg:
+            continue
+        for item in appbuilder.menu.get_list():
+            for child in item.childs or []:
+                if child.name and getattr(child, "baseview", None) is view:
+                    out.setdefault(reg, []).append(child.name)
+                    out.setdefault(reg, []).append(item.name)
+    return out
+
+
+def sync_roles() -> dict[str, int]:
+    """Returns the number of permissions each role ends with."""
+    appbuilder = current_app.appbuilder
+    sm = appbuilder.sm
+    for role_name in (*ROLES, sm.auth_role_public):
+        sm.add_role(role_name)
+    appbuilder.add_permissions(update_perms=True)
+    menus = _menu_names_by_register(appbuilder)
+    counts: dict[str, int] = {}
+    for role_name, grants in ROLES.items():
+        role = sm.add_role(role_name) or sm.find_role(role_name)
+        wanted = []
+        for register, perms in grants.items():
+            for perm in perms:
+                pv = sm.add_permission_view_menu(f"can_{perm}", register)
+                wanted.append(pv)
+            if "read" in perms:
+                for menu in menus.get(register, []):
+                    wanted.append(sm.add_permission_view_menu("menu_access", menu))
+        for perm_name, view_name in COMMON:
+            pv = sm.find_permission_view_menu(perm_name, view_name)
+            if pv:
+                wanted.append(pv)
+        if role_name == "Admin":
+            wanted.extend(_security_permissions(sm))
+        unique = list({pv.id: pv for pv in wanted if pv is not None}.values())
+        role.permissions = unique
+        sm.session.commit()
+        counts[role_name] = len(unique)
+    return counts
+
+
+def _security_permissions(sm):
+    pvm = sm.permissionview_model
+    vm = sm.viewmenu_model
+    return (
+        sm.session.query(pvm).join(vm, pvm.view_menu_id == vm.id).filter(vm.name.in_(SECURITY_VIEWS)).all()
+    )

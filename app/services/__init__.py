@@ -1,0 +1,1 @@
+"""Services: load rows, ask the domain, persist. The only layer that commits."""

@@ -1,0 +1,182 @@
+"""The base model view and data interface every register uses."""
+from __future__ import annotations
+
+from typing import Optional
+
+from flask_appbuilder import ModelView
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
+from sqlalchemy import Time
+from wtforms import SelectField, TimeField
+from wtforms.validators import DataRequired
+from wtforms.validators import Optional as OptionalValidator
+
+from app.labels import choices, label
+
+# Stable permission names shared by a register's UI view and its REST API
+# (Superset's can_read / can_write): roles are granted these.
+METHOD_PERMISSIONS = {
+    "list": "read",
+    "show": "read",
+    "api_read": "read",
+    "api_column_add": "read",
+    "api_column_edit": "read",
+    "api_get": "read",
+    "download": "read",
+    "get": "read",
+    "get_list": "read",
+    "info": "read",
+    "add": "write",
+    "edit": "write",
+    "post": "write",
+    "put": "write",
+    "api_create": "write",
+    "api_update": "write",
+    "delete": "delete",
+    "api_delete": "delete",
+}
+
+
+class QInterface(SQLAInterface):
+    """SQLAInterface that eager-loads a list's related columns.
+
+    FAB's ModelView loads whole rows and lets every related column lazy-load
+    (a query per row and relation); here the relations named in
+    ``eager`` come with the page in one extra query each, whatever the page
+    size. The count query stays free of them.
+    """
+
+    def __init__(self, obj, session=None, eager: tuple[str, ...] = ()):
+        super().__init__(obj, session=session)
+        self.eager = eager
+
+    def query(
+        self,
+        filters=None,
+        order_column: str = "",
+        order_direction: str = "",
+        page: Optional[int] = None,
+        page_size: Optional[int] = None,
+        select_columns=None,
+        outer_default_load: bool = False,
+    ):
+        if select_columns or not self.eager:
+            return super().query(
+                filters, order_column, order_direction, page, page_size,
+                select_columns, outer_default_load,
+            )
+        base = self.session.query(self.obj)
+        count = self.query_count(base, filters)
+        query = self.apply_all(
+            base.options(*self._eager_options()),
+            filters, order_column, order_direction, page, page_size,
+        )
+        return count, query.all()
+
+    def _eager_options(self):
+        options = []
+        for path in self.eager:
+            model, option = self.obj, None
+            for part in path.split("."):
+                attr = getattr(model, part)
+                option = selectinload(attr) if option is None else option.selectinload(attr)
+                model = attr.property.mapper.class_
+            options.append(option)
+        return options
+
+
+def enum_field(enum_cls, label_text, required: bool) -> SelectField:
+    """A select of translated labels for an enum column."""
+
+    def coerce(value):
+        if value in (None, "", "None"):
+            return None
+        return enum_cls(value.value if hasattr(value, "value") else value)
+
+    opts = list(choices(enum_cls))
+    if not required:
+        opts = [("", "—")] + opts
+    return SelectField(
+        label_text,
+        choices=opts,
+        coerce=coerce,
+        validators=[DataRequired()] if required else [OptionalValidator()],
+    )
+
+
+class QModelView(ModelView):
+    """A register: stable permission names, translated enum selects and
+    labels, a deterministic order and bounded queries per page."""
+
+    method_permission_name = METHOD_PERMISSIONS
+    base_order = ("id", "desc")
+    page_size = 25
+    list_template = "appbuilder/general/model/list.html"
+
+    lookups: dict[str, str] = {}
+    """Relation column → lookup kind (``app.views.lookup``) for large tables."""
+
+    def __init__(self, **kwargs):
+        self._install_fields()
+        super().__init__(**kwargs)
+
+    def _field_for(self, col: str, text):
+        """A better form field than FAB's default for ``col``, or None."""
+        dm = self.datamodel
+        if col in self.lookups:
+            from .lookup import LookupField
+
+            required = not dm.is_nullable(col)
+            return LookupField(
+                text, kind=self.lookups[col],
+                validators=[DataRequired()] if required else [OptionalValidator()],
+            )
+        if col not in dm.list_columns:
+            return None
+        if dm.is_enum(col):
+            return enum_field(dm.list_columns[col].type.enum_class, text, not dm.is_nullable(col))
+        if isinstance(dm.list_columns[col].type, Time):
+            required = not dm.is_nullable(col)
+            return TimeField(text, validators=[DataRequired()] if required else [OptionalValidator()])
+        return None
+
+    def _install_fields(self) -> None:
+        dm = self.datamodel
+        add_extra = dict(self.add_form_extra_fields or {})
+        edit_extra = dict(self.edit_form_extra_fields or {})
+        formatters = dict(self.formatters_columns or {})
+        labels = self.label_columns or {}
+        for col in set(self.add_columns or []) | set(self.edit_columns or []):
+            field = self._field_for(col, labels.get(col, col))
+            if field is None:
+                continue
+            if col in (self.add_columns or []):
+                add_extra.setdefault(col, field)
+            if col in (self.edit_columns or []):
+                edit_extra.setdefault(col, field)
+        for col in dm.get_columns_list():
+            if dm.is_enum(col):
+                formatters.setdefault(col, label)
+        self.add_form_extra_fields = add_extra
+        self.edit_form_extra_fields = edit_extra
+        self.formatters_columns = formatters
+
+
+class ReadOnlyModelView(QModelView):
+    """A list and show page only: history and logs are never edited."""
+
+    base_permissions = ["can_read"]
+
+
+COMMON_LABELS = {
+    "name": _l("Name"),
+    "name_kk": _l("Name (Kazakh)"),
+    "name_ru": _l("Name (Russian)"),
+    "kind": _l("Kind"),
+    "district": _l("District"),
+    "active": _l("Active"),
+    "address": _l("Address"),
+    "code": _l("Code"),
+    "parent": _l("Parent"),
+}

@@ -1,0 +1,125 @@
+"""Searchable selects for relations to large tables.
+
+FAB renders a relation as a <select> holding every related row (all
+applicants, all appeals) — unusable at a million rows. ``LookupField``
+renders only the chosen record and lets select2 ask ``/lookup/<kind>`` for
+20 matches at a time as the user types.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from flask import jsonify, request
+from flask_appbuilder import BaseView, expose
+from flask_appbuilder.security.decorators import has_access_api
+from flask_babel import gettext
+from markupsafe import Markup, escape
+from sqlalchemy import or_, select
+from wtforms import Field
+from wtforms.validators import ValidationError
+
+from app.extensions import db
+from app.models import Appeal, Applicant, Protocol, ReceptionSession
+
+PAGE = 20
+
+
+@dataclass(frozen=True)
+class Lookup:
+    model: type
+    permission_view: str
+    search: Callable[[str], object]
+    order: tuple
+
+
+def _applicant_search(q: str):
+    like = f"%{q}%"
+    return or_(Applicant.full_name.ilike(like), Applicant.iin.like(f"{q}%"), Applicant.organization.ilike(like))
+
+
+LOOKUPS: dict[str, Lookup] = {
+    "applicant": Lookup(Applicant, "Applicant", _applicant_search, (Applicant.full_name, Applicant.id)),
+    "appeal": Lookup(Appeal, "Appeal", lambda q: Appeal.reg_number.ilike(f"%{q}%"), (Appeal.id.desc(),)),
+    "session": Lookup(
+        ReceptionSession, "ReceptionSession", lambda q: ReceptionSession.day.cast(db.String).like(f"%{q}%"),
+        (ReceptionSession.day.desc(), ReceptionSession.id.desc()),
+    ),
+    "protocol": Lookup(Protocol, "Protocol", lambda q: Protocol.number.ilike(f"%{q}%"), (Protocol.id.desc(),)),
+}
+
+
+class LookupWidget:
+    def __call__(self, field, **kwargs):
+        obj = field.data
+        option = ""
+        if obj is not None:
+            option = f'<option value="{escape(obj.id)}" selected>{escape(str(obj))}</option>'
+        placeholder = escape(gettext("Type to search…"))
+        return Markup(
+            f'<select class="form-control q-lookup" id="{escape(field.id)}" name="{escape(field.name)}" '
+            f'data-url="/lookup/{escape(field.kind)}" data-placeholder="{placeholder}">'
+            f'<option value=""></option>{option}</select>'
+        )
+
+
+class LookupField(Field):
+    """A relation chosen by searching; the form gets the related object."""
+
+    widget = LookupWidget()
+
+    def __init__(self, label=None, validators=None, kind: str = "", **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.kind = kind
+
+    def _value(self):
+        return "" if self.data is None else str(self.data.id)
+
+    def process_formdata(self, valuelist):
+        raw = valuelist[0] if valuelist else ""
+        if raw in ("", None):
+            self.data = None
+            return
+        try:
+            pk = int(raw)
+        except (TypeError, ValueError):
+            self.data = None
+            raise ValueError(gettext("Choose a record from the list."))
+        self.data = db.session.get(LOOKUPS[self.kind].model, pk)
+        if self.data is None:
+            raise ValueError(gettext("The chosen record does not exist."))
+
+    def pre_validate(self, form):
+        if self.flags.required and self.data is None:
+            raise ValidationError(gettext("This field is required."))
+
+
+class LookupView(BaseView):
+    """JSON for the searchable selects: ``{"results": [{id, text}], "pagination": {more}}``."""
+
+    route_base = "/lookup"
+    default_view = "lookup"
+
+    @expose("/<kind>")
+    @has_access_api
+    def lookup(self, kind: str):
+        spec = LOOKUPS.get(kind)
+        if spec is None or not self.appbuilder.sm.has_access("can_read", spec.permission_view):
+            return jsonify({"results": [], "pagination": {"more": False}}), 404
+        q = (request.args.get("q") or "").strip()[:100]
+        try:
+            page = max(1, int(request.args.get("page", 1)))
+        except ValueError:
+            page = 1
+        stmt = select(spec.model)
+        if q:
+            stmt = stmt.where(spec.search(q))
+        rows = db.session.execute(
+            stmt.order_by(*spec.order).offset((page - 1) * PAGE).limit(PAGE + 1)
+        ).scalars().all()
+        return jsonify(
+            {
+                "results": [{"id": r.id, "text": str(r)} for r in rows[:PAGE]],
+                "pagination": {"more": len(rows) > PAGE},
+            }
+        )

@@ -1,0 +1,108 @@
+"""Reference books: districts, departments, officials, places, categories,
+calendar overrides."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from app.models import CalendarDay, Category, Department, District, Official, ReceptionPlace
+
+from .appeals import AppealView
+from .base import COMMON_LABELS, QInterface, QModelView
+from .receptions import ReceptionSessionView
+
+
+class DistrictView(QModelView):
+    datamodel = QInterface(District)
+    class_permission_name = "District"
+    base_order = ("kato", "asc")
+    list_columns = ["kato", "name", "kind", "centre_name", "population", "population_year"]
+    show_columns = [
+        "kato", "kind", "name_kk", "name_ru", "centre_kk", "centre_ru", "lat", "lon",
+        "population", "population_year",
+    ]
+    add_columns = edit_columns = show_columns
+    search_columns = ["kato", "name_kk", "name_ru", "kind"]
+    label_columns = {
+        **COMMON_LABELS,
+        "kato": _l("KATO code"),
+        "centre_kk": _l("Administrative centre (Kazakh)"),
+        "centre_ru": _l("Administrative centre (Russian)"),
+        "centre_name": _l("Administrative centre"),
+        "lat": _l("Latitude"),
+        "lon": _l("Longitude"),
+        "population": _l("Population"),
+        "population_year": _l("Population year"),
+    }
+    related_views = [AppealView]
+
+
+class DepartmentView(QModelView):
+    datamodel = QInterface(Department, eager=("parent", "district"))
+    class_permission_name = "Department"
+    base_order = ("name_ru", "asc")
+    list_columns = ["name", "kind", "parent", "district"]
+    add_columns = edit_columns = show_columns = ["name_kk", "name_ru", "kind", "parent", "district"]
+    search_columns = ["name_kk", "name_ru", "kind", "district"]
+    label_columns = {**COMMON_LABELS, "parent": _l("Parent unit")}
+
+
+class OfficialView(QModelView):
+    datamodel = QInterface(Official, eager=("department",))
+    class_permission_name = "Official"
+    base_order = ("full_name", "asc")
+    list_columns = ["full_name", "position_name", "level", "department", "active"]
+    add_columns = edit_columns = show_columns = [
+        "full_name", "position_kk", "position_ru", "level", "department", "languages", "active", "user",
+    ]
+    search_columns = ["full_name", "position_ru", "position_kk", "level", "department", "active"]
+    label_columns = {
+        **COMMON_LABELS,
+        "full_name": _l("Full name"),
+        "position_kk": _l("Position (Kazakh)"),
+        "position_ru": _l("Position (Russian)"),
+        "position_name": _l("Position"),
+        "level": _l("Level (R2)"),
+        "department": _l("Department"),
+        "languages": _l("Languages of reception"),
+        "user": _l("User account"),
+    }
+    related_views = [ReceptionSessionView]
+
+
+class ReceptionPlaceView(QModelView):
+    datamodel = QInterface(ReceptionPlace, eager=("district",))
+    class_permission_name = "ReceptionPlace"
+    base_order = ("name_ru", "asc")
+    list_columns = ["id", "name", "kind", "district", "address"]
+    add_columns = edit_columns = show_columns = ["name_kk", "name_ru", "kind", "district", "address"]
+    search_columns = ["name_kk", "name_ru", "kind", "district", "address"]
+    label_columns = {**COMMON_LABELS, "id": _l("ID")}
+
+
+class CategoryView(QModelView):
+    datamodel = QInterface(Category, eager=("parent",))
+    class_permission_name = "Category"
+    base_order = ("code", "asc")
+    list_columns = ["code", "name", "parent", "active"]
+    add_columns = edit_columns = show_columns = ["code", "name_kk", "name_ru", "parent", "active"]
+    search_columns = ["code", "name_kk", "name_ru", "active"]
+    label_columns = {**COMMON_LABELS, "parent": _l("Parent section or topic")}
+
+
+class CalendarDayView(QModelView):
+    datamodel = QInterface(CalendarDay)
+    class_permission_name = "CalendarDay"
+    base_order = ("day", "desc")
+    list_columns = ["day", "is_working", "note"]
+    add_columns = edit_columns = show_columns = ["day", "is_working", "note"]
+    search_columns = ["day", "is_working", "note"]
+    label_columns = {
+        "day": _l("Date"),
+        "is_working": _l("Working day"),
+        "note": _l("Note (the act that moved the day)"),
+    }
+    description_columns = {
+        "is_working": _l(
+            "Overrides the national calendar: tick for a working day, untick for a day off."
+        ),
+    }

@@ -1,0 +1,109 @@
+"""Configuration classes read from the environment (see shared CONTRACT.md).
+
+``create_app`` takes one of these classes (or a subclass, as the tests do).
+Nothing here touches the database or the network.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
+
+
+def _dev_secret_key() -> str:
+    """A secret generated once into ``instance/`` so sessions survive restarts."""
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Config:
+    APP_NAME = "Qabyldau"
+    APP_ENV = os.environ.get("APP_ENV", "development")
+    SECRET_KEY = os.environ.get("SECRET_KEY") or ""
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or (
+        f"sqlite:///{INSTANCE_DIR / 'appeals.db'}"
+    )
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+
+    # --- Flask-AppBuilder -------------------------------------------------
+    # Tables come from migrations only; permissions are synced by a command.
+    FAB_CREATE_DB = False
+    FAB_UPDATE_PERMS = False
+    FAB_ADD_SECURITY_API = False
+    FAB_API_SWAGGER_UI = False
+    FAB_API_MAX_PAGE_SIZE = 100
+    FAB_BASE_TEMPLATE = "qabyldau/baselayout.html"
+    FAB_SECURITY_MANAGER_CLASS = "app.security.manager.QabyldauSecurityManager"
+    AUTH_TYPE = 1  # AUTH_DB
+    AUTH_ROLE_ADMIN = "Admin"
+    AUTH_ROLE_PUBLIC = "Public"
+    AUTH_USER_REGISTRATION = False
+    WTF_CSRF_ENABLED = True
+    APP_THEME = ""
+
+    # --- Languages ----------------------------------------------------------
+    BABEL_DEFAULT_LOCALE = os.environ.get("BABEL_DEFAULT_LOCALE", "ru")
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "babel")
+    LANGUAGES = {
+        "ru": {"flag": "ru", "name": "Русский"},
+        "kk": {"flag": "kz", "name": "Қазақша"},
+        "en": {"flag": "gb", "name": "English"},
+    }
+
+    # --- Domain settings ----------------------------------------------------
+    TIMEZONE = "Asia/Almaty"
+    # The working day ends at 18:30: later receipts are registered the next
+    # working day (R25). The registration day counts as day 1 of every term.
+    WORKDAY_END = os.environ.get("WORKDAY_END", "18:30")
+    COUNT_REGISTRATION_DAY = True
+
+    @classmethod
+    def validate(cls) -> None:
+        """Called by create_app; development fills in what it can."""
+        if not cls.SECRET_KEY:
+            cls.SECRET_KEY = _dev_secret_key()
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False
+
+
+class TestingConfig(Config):
+    TESTING = True
+    WTF_CSRF_ENABLED = False
+    SECRET_KEY = "testing-secret"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    RATELIMIT_ENABLED = False
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+
+    @classmethod
+    def validate(cls) -> None:
+        missing = [
+            name
+            for name in ("SECRET_KEY", "DATABASE_URL")
+            if not os.environ.get(name)
+        ]
+        if missing:
+            raise RuntimeError(
+                "APP_ENV=production requires " + ", ".join(missing) + " to be set"
+            )
+
+
+def config_for_env() -> type[Config]:
+    env = os.environ.get("APP_ENV", "development")
+    return {"production": ProductionConfig, "testing": TestingConfig}.get(
+        env, DevelopmentConfig
+    )
