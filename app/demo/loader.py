@@ -57,7 +57,7 @@ from app.services.clock import now_local
 from . import data
 
 SEED = 20261122
-N_APPEALS = 2000
+N_APPEALS = 2000  # overridden by the DEMO_APPEALS setting
 DISTRICTS_CSV = Path(__file__).with_name("zhetysu_districts.csv")
 
 DEMO_USERS = [
@@ -344,7 +344,8 @@ class _Builder:
         receivers = [o for o in self.officials if id(o) in sessions_by_official]
         channels, cweights = zip(*CHANNEL_WEIGHTS.items())
         start = self.now - timedelta(days=365)
-        stamps = sorted(start + timedelta(seconds=rnd.randint(0, 365 * 86400)) for _ in range(N_APPEALS))
+        n = int(current_app.config.get("DEMO_APPEALS", N_APPEALS))
+        stamps = sorted(start + timedelta(seconds=rnd.randint(0, 365 * 86400)) for _ in range(n))
         counters: dict[int, int] = {}
         booked: dict[int, int] = {}
         protocols: dict[int, Protocol] = {}

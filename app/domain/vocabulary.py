@@ -102,6 +102,11 @@ FINAL_STATUSES = frozenset(
 )
 
 
+# Statuses in which the R29 term (answer with the date and time of the
+# reception, or the refusal) is still running: overdue only counts these.
+TERM_RUNNING_STATUSES = frozenset({AppealStatus.registered, AppealStatus.refusal_proposed})
+
+
 class RefusalGround(StrEnum):
     """R15: the only five grounds to refuse registration for reception."""
 

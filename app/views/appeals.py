@@ -48,6 +48,10 @@ APPLICANT_LABELS = {
 
 
 class ApplicantView(QModelView):
+    list_title = _l("Applicants")
+    show_title = _l("Applicant")
+    add_title = _l("Add an applicant")
+    edit_title = _l("Edit applicant")
     datamodel = QInterface(Applicant, eager=("district",))
     class_permission_name = "Applicant"
     base_order = ("id", "desc")
@@ -75,6 +79,8 @@ class ApplicantView(QModelView):
 class AppealEventView(ReadOnlyModelView):
     """The append-only history of an appeal (a tab on its page)."""
 
+    list_title = _l("Appeal history")
+    show_title = _l("History event")
     datamodel = QInterface(AppealEvent, eager=("appeal", "user"))
     class_permission_name = "AppealEvent"
     base_order = ("id", "desc")
@@ -123,6 +129,10 @@ APPEAL_LABELS = {
 
 
 class AppealView(QModelView):
+    list_title = _l("Appeals")
+    show_title = _l("Appeal")
+    add_title = _l("Register an appeal")
+    edit_title = _l("Edit appeal")
     datamodel = QInterface(Appeal, eager=("applicant", "district", "category", "official"))
     class_permission_name = "Appeal"
     base_order = ("registered_on", "desc")

@@ -7,8 +7,8 @@ from flask_appbuilder import ModelView
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
-from sqlalchemy import Time
-from wtforms import SelectField, TimeField
+from sqlalchemy import Boolean, Time
+from wtforms import BooleanField, SelectField, TimeField
 from wtforms.validators import DataRequired
 from wtforms.validators import Optional as OptionalValidator
 
@@ -105,6 +105,20 @@ def enum_field(enum_cls, label_text, required: bool) -> SelectField:
     )
 
 
+def enum_formatter(enum_cls):
+    """FAB hands list and show formatters the enum's code; show its label."""
+
+    def fmt(value):
+        if value in (None, ""):
+            return ""
+        try:
+            return label(enum_cls(value))
+        except ValueError:
+            return value
+
+    return fmt
+
+
 class QModelView(ModelView):
     """A register: stable permission names, translated enum selects and
     labels, a deterministic order and bounded queries per page."""
@@ -136,6 +150,9 @@ class QModelView(ModelView):
             return None
         if dm.is_enum(col):
             return enum_field(dm.list_columns[col].type.enum_class, text, not dm.is_nullable(col))
+        if isinstance(dm.list_columns[col].type, Boolean):
+            # FAB makes a NOT NULL boolean "required", so an unticked box fails.
+            return BooleanField(text)
         if isinstance(dm.list_columns[col].type, Time):
             required = not dm.is_nullable(col)
             return TimeField(text, validators=[DataRequired()] if required else [OptionalValidator()])
@@ -157,7 +174,7 @@ class QModelView(ModelView):
                 edit_extra.setdefault(col, field)
         for col in dm.get_columns_list():
             if dm.is_enum(col):
-                formatters.setdefault(col, label)
+                formatters.setdefault(col, enum_formatter(dm.list_columns[col].type.enum_class))
         self.add_form_extra_fields = add_extra
         self.edit_form_extra_fields = edit_extra
         self.formatters_columns = formatters

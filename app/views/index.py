@@ -6,7 +6,7 @@ from flask_appbuilder import IndexView, expose
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from app.domain.vocabulary import FINAL_STATUSES, AppealStatus
+from app.domain.vocabulary import FINAL_STATUSES, TERM_RUNNING_STATUSES, AppealStatus
 from app.extensions import db
 from app.models import Appeal
 from app.services.clock import today
@@ -30,6 +30,8 @@ def open_appeals_summary() -> dict:
         select(Appeal.status, func.count()).where(Appeal.status.in_(open_statuses)).group_by(Appeal.status)
     ).all()
     overdue = db.session.execute(
-        select(func.count()).where(Appeal.status.in_(open_statuses), Appeal.due_on < today())
+        select(func.count()).where(
+            Appeal.status.in_(list(TERM_RUNNING_STATUSES)), Appeal.due_on < today()
+        )
     ).scalar_one()
     return {"by_status": {status: n for status, n in rows}, "overdue": overdue}

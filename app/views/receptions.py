@@ -27,6 +27,10 @@ SESSION_LABELS = {
 
 
 class InstructionView(QModelView):
+    list_title = _l("Instructions")
+    show_title = _l("Instruction")
+    add_title = _l("Add an instruction")
+    edit_title = _l("Edit instruction")
     datamodel = QInterface(
         Instruction, eager=("protocol", "appeal", "assignee_department", "assignee_official")
     )
@@ -56,6 +60,10 @@ class InstructionView(QModelView):
 
 
 class ProtocolView(QModelView):
+    list_title = _l("Protocols")
+    show_title = _l("Protocol")
+    add_title = _l("Draw up a protocol")
+    edit_title = _l("Edit protocol")
     datamodel = QInterface(Protocol, eager=("session", "session.official", "created_by"))
     class_permission_name = "Protocol"
     base_order = ("drawn_up_on", "desc")
@@ -75,6 +83,10 @@ class ProtocolView(QModelView):
 
 
 class ReceptionSessionView(QModelView):
+    list_title = _l("Reception sessions (roster)")
+    show_title = _l("Reception session")
+    add_title = _l("Plan a reception session")
+    edit_title = _l("Edit reception session")
     datamodel = QInterface(ReceptionSession, eager=("official", "place"))
     class_permission_name = "ReceptionSession"
     base_order = ("day", "desc")

@@ -12,6 +12,10 @@ from .receptions import ReceptionSessionView
 
 
 class DistrictView(QModelView):
+    list_title = _l("Districts")
+    show_title = _l("District")
+    add_title = _l("Add a district")
+    edit_title = _l("Edit district")
     datamodel = QInterface(District)
     class_permission_name = "District"
     base_order = ("kato", "asc")
@@ -37,6 +41,10 @@ class DistrictView(QModelView):
 
 
 class DepartmentView(QModelView):
+    list_title = _l("Departments")
+    show_title = _l("Department")
+    add_title = _l("Add a department")
+    edit_title = _l("Edit department")
     datamodel = QInterface(Department, eager=("parent", "district"))
     class_permission_name = "Department"
     base_order = ("name_ru", "asc")
@@ -47,6 +55,10 @@ class DepartmentView(QModelView):
 
 
 class OfficialView(QModelView):
+    list_title = _l("Officials")
+    show_title = _l("Official")
+    add_title = _l("Add an official")
+    edit_title = _l("Edit official")
     datamodel = QInterface(Official, eager=("department",))
     class_permission_name = "Official"
     base_order = ("full_name", "asc")
@@ -70,6 +82,10 @@ class OfficialView(QModelView):
 
 
 class ReceptionPlaceView(QModelView):
+    list_title = _l("Reception places")
+    show_title = _l("Reception place")
+    add_title = _l("Add a reception place")
+    edit_title = _l("Edit reception place")
     datamodel = QInterface(ReceptionPlace, eager=("district",))
     class_permission_name = "ReceptionPlace"
     base_order = ("name_ru", "asc")
@@ -80,6 +96,10 @@ class ReceptionPlaceView(QModelView):
 
 
 class CategoryView(QModelView):
+    list_title = _l("Categories")
+    show_title = _l("Category")
+    add_title = _l("Add a category")
+    edit_title = _l("Edit category")
     datamodel = QInterface(Category, eager=("parent",))
     class_permission_name = "Category"
     base_order = ("code", "asc")
@@ -90,6 +110,10 @@ class CategoryView(QModelView):
 
 
 class CalendarDayView(QModelView):
+    list_title = _l("Working-day calendar: overrides")
+    show_title = _l("Calendar override")
+    add_title = _l("Add a calendar override")
+    edit_title = _l("Edit calendar override")
     datamodel = QInterface(CalendarDay)
     class_permission_name = "CalendarDay"
     base_order = ("day", "desc")

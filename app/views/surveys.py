@@ -9,6 +9,10 @@ from .base import QInterface, QModelView
 
 
 class SurveyCallView(QModelView):
+    list_title = _l("Survey calls")
+    show_title = _l("Survey call")
+    add_title = _l("Record a survey call")
+    edit_title = _l("Edit survey call")
     datamodel = QInterface(SurveyCall, eager=("applicant", "appeal", "caller"))
     class_permission_name = "SurveyCall"
     base_order = ("called_at", "desc")

@@ -1,0 +1,122 @@
+"""Database constraints, optimistic locking and append-only history, on
+SQLite and PostgreSQL."""
+from datetime import date, datetime, time
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError, StatementError
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.domain.vocabulary import AppealStatus
+from app.extensions import db
+from app.models import Appeal, AppealEvent, Applicant, AppendOnlyError, ReceptionSession, SurveyCall
+
+
+def _first(model):
+    return db.session.execute(select(model).order_by(model.id).limit(1)).scalar_one()
+
+
+def test_unknown_enum_value_is_refused_by_the_database(app_ctx):
+    with pytest.raises(IntegrityError):
+        with db.engine.begin() as conn:
+            conn.execute(text("UPDATE appeal SET channel = 'pigeon' WHERE id = (SELECT min(id) FROM appeal)"))
+
+
+def test_unknown_enum_value_is_refused_by_the_orm(app_ctx):
+    appeal = _first(Appeal)
+    appeal.status = "lost"
+    with pytest.raises(StatementError):
+        db.session.flush()
+
+
+def test_registration_numbers_are_unique(app_ctx):
+    a, b = db.session.execute(select(Appeal).order_by(Appeal.id).limit(2)).scalars().all()
+    b.reg_number = a.reg_number
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+
+
+def test_satisfaction_outside_1_to_5_is_refused(app_ctx):
+    call = db.session.execute(
+        select(SurveyCall).where(SurveyCall.outcome == "reached").limit(1)
+    ).scalar_one()
+    call.satisfaction = 6
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+
+
+def test_off_roster_session_needs_the_akims_order(app_ctx):
+    s = _first(ReceptionSession)
+    db.session.add(
+        ReceptionSession(official_id=s.official_id, place_id=s.place_id, day=date(2030, 1, 9),
+                         starts_at=time(9), ends_at=time(10), capacity=5, kind="off_roster")
+    )
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+
+
+def test_legal_entity_applicant_needs_an_organization(app_ctx):
+    db.session.add(Applicant(kind="legal_entity", full_name="Иванов Иван", organization=None))
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+
+
+def test_required_fields_are_not_null(app_ctx):
+    db.session.add(Applicant(kind="individual", full_name=None))
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+
+
+def test_concurrent_edit_of_an_appeal_is_detected_not_overwritten(app):
+    from app.extensions import db as _db
+
+    with app.app_context():
+        appeal_id = _db.session.execute(select(Appeal.id).order_by(Appeal.id).limit(1)).scalar_one()
+        original = _db.session.get(Appeal, appeal_id).substance
+        engine = _db.engine
+    from sqlalchemy.orm import Session
+
+    with Session(engine) as s1, Session(engine) as s2:
+        a1 = s1.get(Appeal, appeal_id)
+        a2 = s2.get(Appeal, appeal_id)
+        a1.substance = original + " (first)"
+        s1.commit()
+        a2.substance = original + " (second)"
+        with pytest.raises(StaleDataError):
+            s2.commit()
+        s2.rollback()
+    with Session(engine) as s3:
+        appeal = s3.get(Appeal, appeal_id)
+        assert appeal.substance == original + " (first)"
+        appeal.substance = original
+        s3.commit()
+
+
+def test_version_increments_on_every_change(app_ctx):
+    appeal = _first(Appeal)
+    before = appeal.version
+    appeal.substance = appeal.substance + " "
+    db.session.commit()
+    assert appeal.version == before + 1
+    appeal.substance = appeal.substance.rstrip()
+    db.session.commit()
+
+
+def test_appeal_history_is_append_only(app_ctx):
+    event = _first(AppealEvent)
+    event.reason = "rewritten"
+    with pytest.raises(AppendOnlyError):
+        db.session.flush()
+    db.session.rollback()
+    db.session.delete(_first(AppealEvent))
+    with pytest.raises(AppendOnlyError):
+        db.session.flush()
+
+
+def test_refused_appeal_must_name_a_ground(app_ctx):
+    appeal = db.session.execute(
+        select(Appeal).where(Appeal.status == AppealStatus.refused).limit(1)
+    ).scalar_one()
+    appeal.refusal_ground = None
+    with pytest.raises(IntegrityError):
+        db.session.flush()

@@ -1,0 +1,200 @@
+"""The registers in the browser's stead: FAB test client, logged-in users,
+a real database (SQLite and PostgreSQL)."""
+import re
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Appeal, AppealEvent, Applicant, Category, District, Official, ReceptionPlace
+from app.views import MENU
+from tests.conftest import login
+from tests.querycount import count_queries
+
+LIST_URLS = [f"/{view.__name__.lower()}/list/" for view, *_ in MENU]
+
+
+@pytest.mark.parametrize("url", LIST_URLS)
+def test_every_register_lists_its_rows_for_the_manager(manager, app, url):
+    r = manager.get(url)
+    assert r.status_code == 200
+    body = r.get_data(as_text=True)
+    if "calendardayview" in url:
+        return  # no overrides in the demo data: the national calendar applies
+    assert record_count(body) > 0, url
+
+
+def test_anonymous_user_is_sent_to_login(client):
+    r = client.get("/appealview/list/")
+    assert r.status_code in (302, 401)
+    assert "/login" in r.headers.get("Location", "")
+
+
+def test_appeal_list_shows_translated_labels_not_codes(manager):
+    body = manager.get("/appealview/list/?_l_=en").get_data(as_text=True)
+    assert "registered</td>" not in body.replace(" ", "")
+    assert re.search(r"Registered|Closed|Received|Refused", body)
+
+
+@pytest.mark.parametrize("url", ["/appealview/list/", "/instructionview/list/", "/surveycallview/list/",
+                                 "/receptionsessionview/list/", "/protocolview/list/", "/officialview/list/"])
+def test_list_page_query_count_does_not_grow_with_page_size(manager, app, url):
+    manager.get(url)  # warm caches (permissions, menu)
+    with app.app_context():
+        engine = db.engine
+    with count_queries(engine) as small:
+        assert manager.get(url + "?psize_" + _view_name(url) + "=10").status_code == 200
+    with count_queries(engine) as large:
+        assert manager.get(url + "?psize_" + _view_name(url) + "=100").status_code == 200
+    assert len(small) == len(large), (len(small), len(large))
+    assert len(large) <= 20, large
+
+
+def record_count(body: str) -> int:
+    """The "Record Count: N" of a FAB list page (0 when it shows no records)."""
+    m = re.search(r"<strong>[^<]*:\s*</strong>\s*(\d+)", body)
+    return int(m.group(1)) if m else 0
+
+
+def _view_name(url: str) -> str:
+    from app.views import MENU
+
+    for view, *_ in MENU:
+        if view.__name__.lower() in url:
+            return view.__name__
+    raise AssertionError(url)
+
+
+def test_list_has_a_deterministic_order_with_id_tie_breaker(manager, app):
+    with app.app_context():
+        with count_queries(db.engine) as stmts:
+            manager.get("/appealview/list/")
+    selects = [s for s in stmts if "FROM appeal" in s and "ORDER BY" in s]
+    assert selects and all("appeal.id" in s.split("ORDER BY")[1] for s in selects), selects
+
+
+def test_search_is_case_insensitive_for_cyrillic_and_kazakh(manager, app):
+    with app.app_context():
+        topic = db.session.execute(select(Category).where(Category.name_ru == "Водоснабжение")).scalar_one()
+        kk_upper = topic.name_kk.upper()
+    body = manager.get("/categoryview/list/?_flt_2_name_ru=водоснабжение").get_data(as_text=True)
+    assert "Водоснабжение" in body and record_count(body) >= 1
+    body = manager.get(f"/categoryview/list/?_flt_2_name_kk={kk_upper}").get_data(as_text=True)
+    assert "Водоснабжение" in body and record_count(body) >= 1
+    body = manager.get("/categoryview/list/?_flt_2_name_ru=ВОДОСНАБЖЕНИЕЪЪ").get_data(as_text=True)
+    assert record_count(body) == 0
+
+
+def test_appeal_substance_search_folds_case(manager, app):
+    with app.app_context():
+        substance = db.session.execute(select(Appeal.substance).order_by(Appeal.id).limit(1)).scalar_one()
+    word = next(w for w in substance.split() if len(w) > 6 and w.isalpha())
+    body = manager.get(f"/appealview/list/?_flt_2_substance={word.upper()}").get_data(as_text=True)
+    assert record_count(body) >= 1
+
+
+def _form_ids(app):
+    with app.app_context():
+        return {
+            "applicant": db.session.execute(select(Applicant.id).order_by(Applicant.id).limit(1)).scalar_one(),
+            "place": db.session.execute(select(ReceptionPlace.id).order_by(ReceptionPlace.id).limit(1)).scalar_one(),
+            "district": db.session.execute(select(District.id).order_by(District.id).limit(1)).scalar_one(),
+            "category": db.session.execute(select(Category.id).where(Category.parent_id.is_not(None)).limit(1)).scalar_one(),
+            "official": db.session.execute(select(Official.id).where(Official.active.is_(True)).order_by(Official.id).limit(1)).scalar_one(),
+        }
+
+
+def _appeal_form(ids, received_at: str, substance="Прошу принять по вопросу ремонта дороги"):
+    return {
+        "channel": "by_hand", "received_at": received_at, "applicant": ids["applicant"],
+        "reception_place": ids["place"], "district": ids["district"], "category": ids["category"],
+        "official": ids["official"], "substance": substance, "language": "ru", "privilege": "",
+    }
+
+
+def test_R25_registering_an_appeal_in_the_form_computes_number_date_and_R29_term(manager, app):
+    ids = _form_ids(app)
+    marker = "Проверка регистрации R25 — уникальный текст 7741"
+    r = manager.post("/appealview/add", data=_appeal_form(ids, "2026-03-21 10:00:00", marker))
+    assert r.status_code == 302, r.get_data(as_text=True)[:2000]
+    with app.app_context():
+        appeal = db.session.execute(select(Appeal).where(Appeal.substance == marker)).scalar_one()
+        assert appeal.registered_on.isoformat() == "2026-03-26"  # Nauryz, then the weekend
+        assert appeal.answer_due_on == appeal.due_on
+        assert appeal.reg_number.startswith("ЖТ-2026-")
+        assert appeal.version == 1 and appeal.status == "registered"
+        events = db.session.execute(select(AppealEvent).where(AppealEvent.appeal_id == appeal.id)).scalars().all()
+        assert [(e.action, e.rule) for e in events] == [("register", "R25")]
+
+
+def test_future_receipt_date_is_refused_with_a_message_and_nothing_is_saved(manager, app):
+    ids = _form_ids(app)
+    marker = "Будущее обращение 9931"
+    future = (datetime.now() + timedelta(days=3)).strftime("%Y-%m-%d %H:%M:%S")
+    r = manager.post("/appealview/add", data=_appeal_form(ids, future, marker), follow_redirects=True)
+    assert r.status_code == 200
+    assert "R25" in r.get_data(as_text=True)
+    with app.app_context():
+        assert not db.session.execute(select(func.count()).where(Appeal.substance == marker)).scalar_one()
+
+
+def test_bad_iin_in_the_applicant_form_is_refused_and_nothing_is_saved(manager, app):
+    r = manager.post(
+        "/applicantview/add?_l_=en",
+        data={"kind": "individual", "full_name": "Тестов Тест Плохойиин", "iin": "900101300008", "privilege": ""},
+    )
+    assert r.status_code == 200
+    assert "Not a valid IIN" in r.get_data(as_text=True)
+    with app.app_context():
+        assert not db.session.execute(
+            select(func.count()).where(Applicant.full_name == "Тестов Тест Плохойиин")
+        ).scalar_one()
+
+
+def test_unknown_enum_value_in_a_form_is_refused(manager, app):
+    ids = _form_ids(app)
+    data = _appeal_form(ids, "2026-03-02 10:00:00", "Неизвестный канал 5521")
+    data["channel"] = "pigeon"
+    r = manager.post("/appealview/add", data=data)
+    assert r.status_code == 200
+    with app.app_context():
+        assert not db.session.execute(select(func.count()).where(Appeal.substance == "Неизвестный канал 5521")).scalar_one()
+
+
+def test_malformed_dates_and_ids_never_answer_500(manager, app):
+    ids = _form_ids(app)
+    for field, value in [("received_at", "31.02.2026"), ("applicant", "abc"), ("applicant", "99999999"), ("category", "x")]:
+        data = _appeal_form(ids, "2026-03-02 10:00:00", "Битый ввод 3310")
+        data[field] = value
+        r = manager.post("/appealview/add", data=data)
+        assert r.status_code == 200, (field, value, r.status_code)
+
+
+def test_related_tabs_show_history_sessions_and_district_appeals(manager, app):
+    with app.app_context():
+        appeal_id = db.session.execute(select(Appeal.id).order_by(Appeal.id).limit(1)).scalar_one()
+        official_id = db.session.execute(select(Official.id).order_by(Official.id).limit(1)).scalar_one()
+        district_id = db.session.execute(select(District.id).order_by(District.id).limit(1)).scalar_one()
+    assert "AppealEventView" in manager.get(f"/appealview/show/{appeal_id}").get_data(as_text=True)
+    assert "ReceptionSessionView" in manager.get(f"/officialview/show/{official_id}").get_data(as_text=True)
+    assert "AppealView" in manager.get(f"/districtview/show/{district_id}").get_data(as_text=True)
+
+
+def test_names_follow_the_ui_language(client, app):
+    login(client, "manager")
+    with app.app_context():
+        d = db.session.execute(select(District).where(District.kato == "333400000")).scalar_one()
+    client.get("/lang/kk")
+    assert d.name_kk in client.get("/districtview/list/").get_data(as_text=True)
+    client.get("/lang/ru")
+    assert d.name_ru in client.get("/districtview/list/").get_data(as_text=True)
+
+
+def test_lookup_finds_applicants_by_name_case_insensitively(manager, app):
+    with app.app_context():
+        name = db.session.execute(select(Applicant.full_name).order_by(Applicant.id).limit(1)).scalar_one()
+    r = manager.get("/lookup/applicant?q=" + name.lower())
+    assert r.status_code == 200
+    assert any(item["text"] == name for item in r.get_json()["results"])
+    assert manager.get("/lookup/nothing").status_code == 404
