@@ -38,6 +38,8 @@ def read_schema(model, columns: list[str], name: str) -> Schema:
             attrs[col] = fields.DateTime()
         elif isinstance(col_type, Date):
             attrs[col] = fields.Date()
+        elif isinstance(col_type, Time):
+            attrs[col] = fields.Time(format="%H:%M")
         else:
             attrs[col] = fields.Raw()
     return Schema.from_dict(attrs, name=name)()
@@ -59,6 +61,21 @@ def fk_columns(model, columns: list[str]) -> list[str]:
         else:
             out.append(col)
     return out
+
+
+def _relax(model, schema: Schema) -> None:
+    """FAB's generated fields refuse ``null`` for nullable enums and require
+    NOT NULL columns that have a default (booleans): fix both."""
+    mapper = sa_inspect(model)
+    for name, field in schema.fields.items():
+        prop = mapper.attrs.get(name)
+        if prop is None or not hasattr(prop, "columns"):
+            continue
+        column = prop.columns[0]
+        if column.nullable:
+            field.allow_none = True
+        if column.default is not None:
+            field.required = False
 
 
 class QRestApi(ModelRestApi):
@@ -83,15 +100,41 @@ class QRestApi(ModelRestApi):
             self.search_columns = [c for c in self.list_columns if not _is_time(model, c)]
         super().__init__()
 
+    def _init_model_schemas(self) -> None:
+        super()._init_model_schemas()
+        for schema in (self.add_model_schema, self.edit_model_schema):
+            if schema is not None:
+                _relax(self.datamodel.obj, schema)
+
     def post_headless(self):
-        if not request.is_json or not isinstance(request.get_json(silent=True), dict):
-            return self.response_400(message=gettext("The request body must be a JSON object."))
-        return self._guarded(super().post_headless)
+        problem = self._precheck()
+        return problem or self._guarded(super().post_headless)
 
     def put_headless(self, pk):
-        if not request.is_json or not isinstance(request.get_json(silent=True), dict):
+        problem = self._precheck()
+        return problem or self._guarded(lambda: super(QRestApi, self).put_headless(pk))
+
+    def _precheck(self):
+        """400 for a body that is not a JSON object; 422 for a related id
+        that does not exist (marshmallow-sqlalchemy would make a new row)."""
+        payload = request.get_json(silent=True) if request.is_json else None
+        if not isinstance(payload, dict):
             return self.response_400(message=gettext("The request body must be a JSON object."))
-        return self._guarded(lambda: super(QRestApi, self).put_headless(pk))
+        from app.extensions import db
+
+        mapper = sa_inspect(self.datamodel.obj)
+        errors: dict[str, list[str]] = {}
+        for key, value in payload.items():
+            prop = mapper.attrs.get(key)
+            if not isinstance(prop, RelationshipProperty) or value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, int):
+                errors[key] = [gettext("An id (integer) is required.")]
+            elif db.session.get(prop.mapper.class_, value) is None:
+                errors[key] = [gettext("No record with id %(id)s.", id=value)]
+        if errors:
+            return self.response_422(message=errors)
+        return None
 
     def _guarded(self, call):
         from app.extensions import db
