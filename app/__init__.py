@@ -39,6 +39,9 @@ def create_app(config: type[Config] | None = None) -> Flask:
     from .labels import label
 
     app.jinja_env.filters["enum_label"] = label
+    from .i18n import current_locale
+
+    app.jinja_env.globals["current_locale_code"] = current_locale
 
     from .cli import register_cli
 

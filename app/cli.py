@@ -24,6 +24,14 @@ def roles_sync() -> None:
         click.echo(f"{role}: {n} permissions")
 
 
+@roles_cli.command("matrix")
+def roles_matrix() -> None:
+    """Print the role × register matrix (docs/security.md)."""
+    from app.security.roles import matrix_markdown
+
+    click.echo(matrix_markdown(), nl=False)
+
+
 @demo_cli.command("load")
 @click.option("--password", default=None, help="Password of every demo user (default: random, printed).")
 def demo_load(password: str | None) -> None:

@@ -76,3 +76,12 @@ def test_roles_sync_declares_exactly_the_contract_roles(app):
     with app.app_context():
         names = {r.name for r in app.appbuilder.sm.get_all_roles()}
     assert {"Admin", "Manager", "Clerk", "Responsible", "Head", "Official"} <= names
+
+
+def test_security_doc_is_generated_from_the_roles():
+    from pathlib import Path
+
+    from app.security.roles import matrix_markdown
+
+    doc = Path(__file__).resolve().parents[1] / "docs" / "security.md"
+    assert doc.read_text() == matrix_markdown(), "run: flask --app run roles matrix > docs/security.md"

@@ -38,3 +38,4 @@ def test_kazakh_ui_shows_kazakh(client, app):
     client.get("/lang/kk")
     body = client.get("/appealview/list/").get_data(as_text=True)
     assert "Өтініш" in body or "өтініш" in body
+    assert '<html lang="kk">' in body

@@ -73,3 +73,29 @@ SECURITY_VIEWS = (
     "List Users", "List Roles", "User's Statistics", "Base Permissions", "Views/Menus",
     "Permission on Views/Menus", "Security", "List Groups", "GroupModelView",
 )
+
+
+def matrix_markdown() -> str:
+    """docs/security.md: the role × register matrix, generated from ROLES."""
+    roles = list(ROLES)
+    lines = [
+        "# Roles and permissions",
+        "",
+        "Generated from `app/security/roles.py` by `flask --app run roles matrix`;",
+        "a test fails when this file and the code disagree. `r` read (list, show,",
+        "REST get/info), `w` write (add, edit, REST post/put, workflow actions),",
+        "`d` delete. Admin also manages users and roles (FAB's Security menu).",
+        "Not enforced yet: row-level scope (a Clerk's reception place, an Official's",
+        "own sessions) and personal-data masking; until they land these grants",
+        "apply to every row.",
+        "",
+        "| register | " + " | ".join(roles) + " |",
+        "|---|" + "---|" * len(roles),
+    ]
+    for register in REGISTERS:
+        cells = []
+        for role in roles:
+            perms = ROLES[role].get(register, ())
+            cells.append("".join(p[0] for p in ("read", "write", "delete") if p in perms) or "—")
+        lines.append(f"| {register} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"

@@ -47,8 +47,6 @@ def prepare_registration(appeal: Appeal, user_id: int | None = None) -> Appeal:
     received = to_local_naive(appeal.received_at)
     if received > now_local():
         raise RuleViolation("R25", _l("The date of receipt cannot be in the future."))
-    if not (appeal.substance or "").strip():
-        raise RuleViolation("R5", _l("The substance of the question is required."))
     if appeal.official_id is not None or appeal.official is not None:
         official = appeal.official or db.session.get(Official, appeal.official_id)
         if official is not None and not official.active:

@@ -3,12 +3,15 @@ from __future__ import annotations
 
 from flask import flash, g
 from flask_babel import gettext, lazy_gettext as _l
-from wtforms.validators import ValidationError
+from flask_appbuilder.fieldwidgets import DateTimePickerWidget
+from wtforms import DateTimeField
+from wtforms.validators import DataRequired, ValidationError
 
 from app.domain.identifiers import is_valid_bin, is_valid_iin
 from app.extensions import db
 from app.models import Appeal, AppealEvent, Applicant
 from app.services import appeals as appeal_service
+from app.services.clock import now_local
 from app.services.errors import RuleViolation
 
 from .base import COMMON_LABELS, QInterface, QModelView, ReadOnlyModelView
@@ -166,6 +169,16 @@ class AppealView(QModelView):
     ]
     label_columns = APPEAL_LABELS
     lookups = {"applicant": "applicant"}
+    add_form_extra_fields = {
+        "received_at": DateTimeField(
+            APPEAL_LABELS["received_at"],
+            format="%Y-%m-%d %H:%M:%S",
+            default=lambda: now_local().replace(second=0, microsecond=0),
+            widget=DateTimePickerWidget(),
+            validators=[DataRequired()],
+            description=_l("Local time (Asia/Almaty). After 18:30 or on a day off the appeal is registered the next working day (R25)."),
+        ),
+    }
     related_views = [AppealEventView]
     show_template = "appbuilder/general/model/show_cascade.html"
 

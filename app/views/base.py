@@ -1,13 +1,14 @@
 """The base model view and data interface every register uses."""
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Optional
 
 from flask_appbuilder import ModelView
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
-from sqlalchemy import Boolean, Time
+from sqlalchemy import Boolean, Date, DateTime, Time
 from wtforms import BooleanField, SelectField, TimeField
 from wtforms.validators import DataRequired
 from wtforms.validators import Optional as OptionalValidator
@@ -105,6 +106,23 @@ def enum_field(enum_cls, label_text, required: bool) -> SelectField:
     )
 
 
+def format_bool(value) -> str:
+    return str(_l("Yes")) if value else str(_l("No"))
+
+
+def format_date(value) -> str:
+    """Dates as people here write them: 26.05.2022, 26.05.2022 10:00."""
+    if isinstance(value, datetime):
+        return value.strftime("%d.%m.%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d.%m.%Y")
+    return "—" if value in (None, "") else str(value)
+
+
+def format_plain(value) -> str:
+    return "—" if value is None or value == "" else str(value)
+
+
 def enum_formatter(enum_cls):
     """FAB hands list and show formatters the enum's code; show its label."""
 
@@ -175,6 +193,12 @@ class QModelView(ModelView):
         for col in dm.get_columns_list():
             if dm.is_enum(col):
                 formatters.setdefault(col, enum_formatter(dm.list_columns[col].type.enum_class))
+            elif col in dm.list_columns and isinstance(dm.list_columns[col].type, Boolean):
+                formatters.setdefault(col, format_bool)
+            elif col in dm.list_columns and isinstance(dm.list_columns[col].type, (DateTime, Date)):
+                formatters.setdefault(col, format_date)
+            elif dm.is_relation(col) or (col in dm.list_columns and dm.list_columns[col].nullable):
+                formatters.setdefault(col, format_plain)
         self.add_form_extra_fields = add_extra
         self.edit_form_extra_fields = edit_extra
         self.formatters_columns = formatters

@@ -86,7 +86,7 @@ def test_future_received_at_is_422_with_rule_and_nothing_saved(client, jwt, app)
         assert not db.session.execute(select(func.count()).where(Appeal.substance == "API future 6630")).scalar_one()
 
 
-def test_inactive_official_is_refused(client, jwt, app):
+def test_R2_appeal_may_name_only_an_active_official(client, jwt, app):
     with app.app_context():
         inactive = db.session.execute(select(Official.id).where(Official.active.is_(False)).limit(1)).scalar_one()
     r = client.post("/api/v1/appeal/", json=_appeal_body(app, official=inactive, substance="API inactive 7711"), headers=jwt())

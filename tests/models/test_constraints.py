@@ -16,7 +16,7 @@ def _first(model):
     return db.session.execute(select(model).order_by(model.id).limit(1)).scalar_one()
 
 
-def test_unknown_enum_value_is_refused_by_the_database(app_ctx):
+def test_R4_unknown_channel_is_refused_by_the_database(app_ctx):
     with pytest.raises(IntegrityError):
         with db.engine.begin() as conn:
             conn.execute(text("UPDATE appeal SET channel = 'pigeon' WHERE id = (SELECT min(id) FROM appeal)"))
@@ -36,7 +36,7 @@ def test_registration_numbers_are_unique(app_ctx):
         db.session.flush()
 
 
-def test_satisfaction_outside_1_to_5_is_refused(app_ctx):
+def test_R38_satisfaction_outside_1_to_5_is_refused(app_ctx):
     call = db.session.execute(
         select(SurveyCall).where(SurveyCall.outcome == "reached").limit(1)
     ).scalar_one()
@@ -45,7 +45,7 @@ def test_satisfaction_outside_1_to_5_is_refused(app_ctx):
         db.session.flush()
 
 
-def test_off_roster_session_needs_the_akims_order(app_ctx):
+def test_R9_off_roster_session_needs_the_akims_order(app_ctx):
     s = _first(ReceptionSession)
     db.session.add(
         ReceptionSession(official_id=s.official_id, place_id=s.place_id, day=date(2030, 1, 9),
@@ -55,7 +55,7 @@ def test_off_roster_session_needs_the_akims_order(app_ctx):
         db.session.flush()
 
 
-def test_legal_entity_applicant_needs_an_organization(app_ctx):
+def test_R10_legal_entity_applicant_needs_an_organization(app_ctx):
     db.session.add(Applicant(kind="legal_entity", full_name="Иванов Иван", organization=None))
     with pytest.raises(IntegrityError):
         db.session.flush()
@@ -113,7 +113,7 @@ def test_appeal_history_is_append_only(app_ctx):
         db.session.flush()
 
 
-def test_refused_appeal_must_name_a_ground(app_ctx):
+def test_R15_refused_appeal_must_name_a_ground(app_ctx):
     appeal = db.session.execute(
         select(Appeal).where(Appeal.status == AppealStatus.refused).limit(1)
     ).scalar_one()

@@ -198,3 +198,37 @@ def test_lookup_finds_applicants_by_name_case_insensitively(manager, app):
     assert r.status_code == 200
     assert any(item["text"] == name for item in r.get_json()["results"])
     assert manager.get("/lookup/nothing").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "username,url,allowed",
+    [
+        ("head", "/appealview/list/", True),
+        ("head", "/appealview/add", False),
+        ("clerk", "/appealview/add", True),
+        ("clerk", "/surveycallview/list/", False),
+        ("official", "/protocolview/list/", True),
+        ("official", "/applicantview/list/", False),
+        ("admin", "/calendardayview/add", True),
+        ("manager", "/calendardayview/add", False),
+        ("manager", "/users/list/", False),
+        ("admin", "/users/list/", True),
+    ],
+)
+def test_roles_grant_exactly_their_registers(client, username, url, allowed):
+    login(client, username)
+    r = client.get(url)
+    if allowed:
+        assert r.status_code == 200, (username, url, r.status_code)
+    else:
+        assert r.status_code in (302, 403), (username, url, r.status_code)
+
+
+def test_clerk_cannot_delete_an_appeal(client, app):
+    login(client, "clerk")
+    with app.app_context():
+        appeal_id = db.session.execute(select(Appeal.id).order_by(Appeal.id.desc()).limit(1)).scalar_one()
+    r = client.post(f"/appealview/delete/{appeal_id}")
+    assert r.status_code in (302, 403, 405)
+    with app.app_context():
+        assert db.session.get(Appeal, appeal_id) is not None
