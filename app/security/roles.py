@@ -17,16 +17,19 @@ REGISTERS = (
     "Applicant", "Appeal", "AppealEvent", "ReceptionSession", "Protocol", "Instruction",
     "SurveyCall",
 )
+# Pages that are not registers (read only).
+PAGES = ("Analytics",)
 REFERENCE = ("District", "Department", "Official", "ReceptionPlace", "Category", "CalendarDay")
 
 ROLES: dict[str, dict[str, tuple[str, ...]]] = {
     # Users, roles, settings and the calendar; reads everything else.
-    "Admin": {**{r: READ for r in REGISTERS}, "CalendarDay": FULL},
+    "Admin": {**{r: READ for r in REGISTERS}, "CalendarDay": FULL, "Analytics": READ},
     # All data; no user administration.
     "Manager": {
         **{r: FULL for r in REGISTERS},
         "AppealEvent": READ,
         "CalendarDay": READ,
+        "Analytics": READ,
     },
     # Registers appeals and runs the workflow at their place; no deletes.
     "Clerk": {
@@ -47,7 +50,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "Instruction": READ,
     },
     # Read-only lists, protocols and charts.
-    "Head": {r: READ for r in REGISTERS},
+    "Head": {**{r: READ for r in REGISTERS}, "Analytics": READ},
     # Their own roster, sessions and protocols.
     "Official": {
         "ReceptionSession": READ,
@@ -92,7 +95,7 @@ def matrix_markdown() -> str:
         "| register | " + " | ".join(roles) + " |",
         "|---|" + "---|" * len(roles),
     ]
-    for register in REGISTERS:
+    for register in REGISTERS + PAGES:
         cells = []
         for role in roles:
             perms = ROLES[role].get(register, ())

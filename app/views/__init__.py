@@ -42,6 +42,12 @@ def register(appbuilder) -> None:
     from .lookup import LookupView
 
     appbuilder.add_view_no_menu(LookupView)
+    from .analytics import AnalyticsView
+
+    appbuilder.add_view(
+        AnalyticsView, "DistrictOverview", label=_l("Appeals by district"), icon="fa-bar-chart",
+        category="AnalyticsMenu", category_label=_l("Analytics"), href="/analytics/districts",
+    )
     for view, name, label, icon, category, category_label in MENU:
         appbuilder.add_view(
             view,

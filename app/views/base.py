@@ -195,6 +195,8 @@ class QModelView(ModelView):
                 formatters.setdefault(col, enum_formatter(dm.list_columns[col].type.enum_class))
             elif col in dm.list_columns and isinstance(dm.list_columns[col].type, Boolean):
                 formatters.setdefault(col, format_bool)
+            elif col in dm.list_columns and isinstance(dm.list_columns[col].type, Time):
+                formatters.setdefault(col, lambda v: v.strftime("%H:%M") if v else "—")
             elif col in dm.list_columns and isinstance(dm.list_columns[col].type, (DateTime, Date)):
                 formatters.setdefault(col, format_date)
             elif dm.is_relation(col) or (col in dm.list_columns and dm.list_columns[col].nullable):

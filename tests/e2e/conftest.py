@@ -25,7 +25,6 @@ def live_server(tmp_path_factory):
 
     db_path = tmp_path_factory.mktemp("e2e") / "e2e.db"
     app = _build_app(f"sqlite:///{db_path}")
-    app.config["DEMO_APPEALS"] = 600
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

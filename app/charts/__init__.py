@@ -1,0 +1,1 @@
+"""Charts: matplotlib Figure renderers (data in, PNG/SVG out) — see the charts issue."""

@@ -1,0 +1,1 @@
+"""rq jobs: thin wrappers over services — see the jobs issue."""
