@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import g
 
-from app.domain.identifiers import is_valid_bin, is_valid_iin
 from app.models import (
     Appeal,
     Applicant,
@@ -19,21 +18,24 @@ from app.models import (
     SurveyCall,
 )
 from app.services import appeals as appeal_service
-from app.services.errors import RuleViolation
-from flask_babel import lazy_gettext as _l
+from app.validators import identifier_error
 from marshmallow import ValidationError
 
-from .base import QInterface, QRestApi
+from app.views.base import QInterface
+
+from .base import QRestApi
 
 
 def _iin(value):
-    if value and not is_valid_iin(value):
-        raise ValidationError(str(_l("Not a valid IIN: 12 digits with a correct control digit are required.")))
+    error = identifier_error(value)
+    if error is not None:
+        raise ValidationError(str(error))
 
 
 def _bin(value):
-    if value and not is_valid_bin(value):
-        raise ValidationError(str(_l("Not a valid BIN: 12 digits with a correct control digit are required.")))
+    error = identifier_error(value, bin_=True)
+    if error is not None:
+        raise ValidationError(str(error))
 
 
 class DistrictApi(QRestApi):

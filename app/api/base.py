@@ -15,7 +15,7 @@ from sqlalchemy import Date, DateTime, Enum as SAEnum, Time, inspect as sa_inspe
 from sqlalchemy.orm import RelationshipProperty
 
 from app.services.errors import RuleViolation
-from app.views.base import METHOD_PERMISSIONS, QInterface
+from app.views.base import METHOD_PERMISSIONS
 
 
 def read_schema(model, columns: list[str], name: str) -> Schema:

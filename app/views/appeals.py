@@ -1,13 +1,13 @@
 """Applicants, appeals and the appeal history."""
 from __future__ import annotations
 
-from flask import flash, g
+from flask import g
 from flask_babel import gettext, lazy_gettext as _l
 from flask_appbuilder.fieldwidgets import DateTimePickerWidget
 from wtforms import DateTimeField
 from wtforms.validators import DataRequired, ValidationError
 
-from app.domain.identifiers import is_valid_bin, is_valid_iin
+from app.validators import identifier_error
 from app.extensions import db
 from app.models import Appeal, AppealEvent, Applicant
 from app.services import appeals as appeal_service
@@ -24,16 +24,9 @@ class IinValidator:
         self.bin = bin_
 
     def __call__(self, form, field):
-        value = (field.data or "").strip()
-        if not value:
-            return
-        ok = is_valid_bin(value) if self.bin else is_valid_iin(value)
-        if not ok:
-            raise ValidationError(
-                gettext("Not a valid BIN: 12 digits with a correct control digit are required.")
-                if self.bin
-                else gettext("Not a valid IIN: 12 digits with a correct control digit are required.")
-            )
+        error = identifier_error(field.data, self.bin)
+        if error is not None:
+            raise ValidationError(str(error))
 
 
 APPLICANT_LABELS = {

@@ -1,9 +1,7 @@
 """The home page: what the panel holds, with links to every register."""
 from __future__ import annotations
 
-from flask import url_for
 from flask_appbuilder import IndexView, expose
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.domain.vocabulary import FINAL_STATUSES, TERM_RUNNING_STATUSES, AppealStatus

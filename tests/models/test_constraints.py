@@ -1,6 +1,6 @@
 """Database constraints, optimistic locking and append-only history, on
 SQLite and PostgreSQL."""
-from datetime import date, datetime, time
+from datetime import date, time
 
 import pytest
 from sqlalchemy import select, text

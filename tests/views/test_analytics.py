@@ -1,5 +1,4 @@
 """The heads' overview by district: SQL aggregates that match the rows."""
-from datetime import date
 
 from sqlalchemy import func, select
 
