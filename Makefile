@@ -43,7 +43,7 @@ worker: install
 
 # Extract strings and update the kk, ru, en catalogues.
 i18n: install
-	$(VENV)/bin/pybabel extract -F babel/babel.cfg -k lazy_gettext -k _l -o babel/messages.pot --no-location --sort-output --project Qabyldau .
+	$(VENV)/bin/pybabel extract -F babel/babel.cfg -k lazy_gettext -k _l -k N_ -o babel/messages.pot --no-location --sort-output --project Qabyldau .
 	$(VENV)/bin/pybabel update -i babel/messages.pot -d babel --no-fuzzy-matching
 	$(PY) -m app.i18n_tools fill-english babel/en/LC_MESSAGES/messages.po
 

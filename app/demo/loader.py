@@ -400,11 +400,13 @@ class _Builder:
         age = (self.today - appeal.registered_on).days
         step_at = datetime.combine(appeal.registered_on, time(11, 0))
 
-        def move(action, to, rule, reason="", days=1):
+        def move(action, to, rule, reason="", days=1) -> date:
             nonlocal step_at
             step_at = step_at + timedelta(days=days, hours=rnd.randint(0, 5))
-            events.append((action, appeal.status, to, rule, reason, min(step_at, self.now)))
+            step_at = min(step_at, self.now)
+            events.append((action, appeal.status, to, rule, reason, step_at))
             appeal.status = to
+            return step_at.date()
 
         roll = rnd.random()
         if age < 3:
@@ -414,20 +416,31 @@ class _Builder:
                  "Не указана суть вопроса / мәні көрсетілмеген")
             return
         if roll < 0.10:
-            move("request-correction", AppealStatus.correction_requested, "R6", "Не указан почтовый адрес")
+            sent = move("request-correction", AppealStatus.correction_requested, "R6", "Не указан почтовый адрес")
+            appeal.correction_sent_on = sent
+            appeal.correction_fix_by = sent + timedelta(days=10)
             if age > 20:
                 if rnd.random() < 0.5:
                     move("return", AppealStatus.returned, "R6", "Недостатки не устранены в срок", days=10)
                 else:
                     move("mark-corrected", AppealStatus.registered, "R6", "Адрес представлен", days=4)
+                    appeal.correction_fix_by = None
             return
         if roll < 0.20:
             ground = rnd.choice(list(RefusalGround))
-            move("propose-refusal", AppealStatus.refusal_proposed, "R32", "Проект решения направлен заявителю", days=3)
+            sent = move("propose-refusal", AppealStatus.refusal_proposed, "R32", "Проект решения направлен заявителю", days=3)
+            appeal.refusal_ground = ground
+            appeal.refusal_motivation = "Вопрос рассмотрен, основание указано в проекте решения"
+            if ground in (RefusalGround.administrative_decision_exists, RefusalGround.court_act_in_force):
+                appeal.refusal_reference = f"№ {rnd.randint(10, 999)} от {sent - timedelta(days=rnd.randint(30, 300)):%d.%m.%Y}"
+            appeal.draft_sent_on = sent
+            appeal.objection_due_on = deadlines.objection_due(sent, self.cal, self.rules).due
+            appeal.decision_earliest_on = deadlines.refusal_decision_earliest(sent, self.cal).due
             if age > 15:
-                move("record-hearing", AppealStatus.refusal_proposed, "R33", "Возражений не поступило", days=3)
-                move("refuse", AppealStatus.refused, "R15", "", days=2)
-                appeal.refusal_ground = ground
+                heard = move("record-hearing", AppealStatus.refusal_proposed, "R33", "Возражений не поступило", days=3)
+                appeal.hearing_recorded_on = heard
+                appeal.hearing_position = ""
+                move("refuse", AppealStatus.refused, "R15", "", days=7)
             return
         if roll < 0.23:
             move("withdraw", AppealStatus.withdrawn, "R15.5", "Заявитель отозвал обращение", days=2)
@@ -469,7 +482,8 @@ class _Builder:
                 )
             )
         if answered_all and (self.today - session.day).days > 25:
-            move("close", AppealStatus.closed, "R35", "Окончательный ответ дан", days=25)
+            appeal.final_answer = "Заявителю дан окончательный мотивированный ответ"
+            appeal.closed_on = move("close", AppealStatus.closed, "R35", appeal.final_answer, days=25)
         if (self.today - session.day).days > 10 and rnd.random() < 0.2:
             self._survey(appeal, session)
 

@@ -9,7 +9,7 @@ registration day is day 1" are settings (``CountingRules``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from .calendar import WorkingCalendar
 
@@ -67,3 +67,127 @@ def answer_due(
     """R29: the applicant gets the answer with the date and time of the
     reception no later than 15 working days after registration."""
     return working_day_term("R29", registered_on, ANSWER_TERM_WORKING_DAYS, cal, rules)
+
+
+# --- further terms of the regulation ---------------------------------------
+
+COMPLEX_EXTENSION_CALENDAR_DAYS = 30  # R30a
+MOTIVATED_EXTENSION_MONTHS = 2  # R30b
+EXTENSION_NOTICE_WORKING_DAYS = 3  # R30b, Code art. 76
+REFERENCE_NOTE_WORKING_DAYS_BEFORE = 5  # R26
+PARTICIPATION_NOTICE_WORKING_DAYS = 2  # R19
+PARTICIPATION_REFUSAL_REPORT_WORKING_DAYS = 2  # R20
+CANCELLATION_NOTICE_WORKING_DAYS_BEFORE = 2  # R16
+DRAFT_BEFORE_DECISION_WORKING_DAYS = 3  # R32
+OBJECTION_WORKING_DAYS = 2  # R32
+
+
+def _add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    last = [31, 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28,
+            31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+    return date(year, month, min(day.day, last))
+
+
+def calendar_day_term(
+    rule: str, start: date, n: int, cal: WorkingCalendar, rules: CountingRules = CountingRules()
+) -> Term:
+    """The n-th calendar day of a term starting on ``start``; a term ending on
+    a non-working day ends on the next working day."""
+    end = start + timedelta(days=n - 1 if rules.registration_day_is_day_one else n)
+    due = cal.on_or_after(end)
+    return Term(rule, due, start, n, "calendar_days", cal.days_off_between(end, due) if due != end else [])
+
+
+def months_term(
+    rule: str, start: date, months: int, cal: WorkingCalendar, rules: CountingRules = CountingRules()
+) -> Term:
+    """A term of whole months from ``start`` (day 1 = ``start`` when so set)."""
+    end = _add_months(start, months)
+    if rules.registration_day_is_day_one:
+        end -= timedelta(days=1)
+    due = cal.on_or_after(end)
+    return Term(rule, due, start, months, "months", cal.days_off_between(end, due) if due != end else [])
+
+
+def complex_extension_limit(
+    registered_on: date, cal: WorkingCalendar, rules: CountingRules = CountingRules()
+) -> Term:
+    """R30a: a complex question may be extended by a letter to at most 30
+    calendar days from registration."""
+    return calendar_day_term("R30a", registered_on, COMPLEX_EXTENSION_CALENDAR_DAYS, cal, rules)
+
+
+def motivated_extension_limit(
+    registered_on: date, cal: WorkingCalendar, rules: CountingRules = CountingRules()
+) -> Term:
+    """R30b: however many extensions, the whole term never passes two months
+    from registration."""
+    return months_term("R30b", registered_on, MOTIVATED_EXTENSION_MONTHS, cal, rules)
+
+
+def extension_notice_due(
+    decided_on: date, cal: WorkingCalendar, rules: CountingRules = CountingRules()
+) -> Term:
+    """R30b: the applicant is told of each extension within 3 working days
+    of the decision."""
+    return working_day_term("R30b", decided_on, EXTENSION_NOTICE_WORKING_DAYS, cal, rules)
+
+
+def participation_notice_due(
+    requested_on: date, cal: WorkingCalendar, rules: CountingRules = CountingRules()
+) -> Term:
+    """R19: after asking another body to take part, the applicant is told
+    within 2 working days."""
+    return working_day_term("R19", requested_on, PARTICIPATION_NOTICE_WORKING_DAYS, cal, rules)
+
+
+def participation_refusal_report_due(
+    refused_on: date, cal: WorkingCalendar, rules: CountingRules = CountingRules()
+) -> Term:
+    """R20: a body's refusal to take part is reported to the Government
+    Office within 2 working days."""
+    return working_day_term("R20", refused_on, PARTICIPATION_REFUSAL_REPORT_WORKING_DAYS, cal, rules)
+
+
+def _working_days_before(rule: str, day: date, n: int, cal: WorkingCalendar) -> Term:
+    due = cal.subtract_working_days(day, n)
+    return Term(rule, due, day, -n, "working_days", cal.days_off_between(due, day))
+
+
+def reference_note_due(reception_day: date, cal: WorkingCalendar) -> Term:
+    """R26: the reference note with a proposal is ready no later than 5
+    working days before the reception."""
+    return _working_days_before("R26", reception_day, REFERENCE_NOTE_WORKING_DAYS_BEFORE, cal)
+
+
+def cancellation_notice_latest(reception_day: date, cal: WorkingCalendar) -> Term:
+    """R16: an official who cannot receive tells the reception staff no later
+    than 2 working days before the reception."""
+    return _working_days_before("R16", reception_day, CANCELLATION_NOTICE_WORKING_DAYS_BEFORE, cal)
+
+
+def cancellation_notice_is_timely(
+    told_on: date, reception_day: date, cal: WorkingCalendar, illness: bool = False
+) -> bool:
+    """R16: timely if no later than 2 working days before, or on the day
+    itself for illness."""
+    if illness and told_on <= reception_day:
+        return True
+    return told_on <= cancellation_notice_latest(reception_day, cal).due
+
+
+def refusal_decision_earliest(sent_on: date, cal: WorkingCalendar) -> Term:
+    """R32: the draft preliminary decision goes to the applicant no later
+    than 3 working days before the decision: the decision may be taken on the
+    3rd working day after the draft was sent, not earlier."""
+    due = cal.add_working_days(sent_on, DRAFT_BEFORE_DECISION_WORKING_DAYS)
+    return Term("R32", due, sent_on, DRAFT_BEFORE_DECISION_WORKING_DAYS, "working_days",
+                cal.days_off_between(sent_on, due))
+
+
+def objection_due(sent_on: date, cal: WorkingCalendar, rules: CountingRules = CountingRules()) -> Term:
+    """R32: the applicant may object within 2 working days of receiving the
+    draft (counted from the day it was sent)."""
+    return working_day_term("R32", sent_on, OBJECTION_WORKING_DAYS, cal, rules)

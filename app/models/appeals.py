@@ -87,6 +87,15 @@ class Appeal(Model):
             "status <> 'refused' OR refusal_ground IS NOT NULL", name="ck_appeal_refusal_has_ground"
         ),
         CheckConstraint("version >= 1", name="ck_appeal_version"),
+        CheckConstraint(
+            "status <> 'refusal_proposed' OR (refusal_ground IS NOT NULL AND draft_sent_on IS NOT NULL)",
+            name="ck_appeal_proposal_has_draft",
+        ),
+        CheckConstraint(
+            "status <> 'correction_requested' OR correction_fix_by IS NOT NULL",
+            name="ck_appeal_correction_has_term",
+        ),
+        CheckConstraint("status <> 'scheduled' OR session_id IS NOT NULL", name="ck_appeal_scheduled_has_session"),
         # Default list order and the common filters.
         Index("ix_appeal_registered", "registered_on", "id"),
         Index("ix_appeal_status_due", "status", "due_on", "id"),
@@ -128,6 +137,23 @@ class Appeal(Model):
     refusal_ground: Mapped[Optional[RefusalGround]] = mapped_column(
         enum_column_type(RefusalGround, "refusal_ground")
     )
+    # Workflow state (DOMAIN.md §Workflow); the history is in AppealEvent.
+    correction_fix_by: Mapped[Optional[date]] = mapped_column(Date)
+    """R6: the term given to fix what art. 63 requires."""
+    correction_sent_on: Mapped[Optional[date]] = mapped_column(Date)
+    refusal_motivation: Mapped[Optional[str]] = mapped_column(Text)
+    refusal_reference: Mapped[Optional[str]] = mapped_column(String(255))
+    """R15 grounds 2-3: the decision or court act referred to."""
+    draft_sent_on: Mapped[Optional[date]] = mapped_column(Date)
+    """R32: when the draft preliminary decision went to the applicant."""
+    objection_due_on: Mapped[Optional[date]] = mapped_column(Date)
+    decision_earliest_on: Mapped[Optional[date]] = mapped_column(Date)
+    hearing_recorded_on: Mapped[Optional[date]] = mapped_column(Date)
+    hearing_position: Mapped[Optional[str]] = mapped_column(Text)
+    extension_notice_due_on: Mapped[Optional[date]] = mapped_column(Date)
+    """R30b: the applicant is told of the last extension by this day."""
+    final_answer: Mapped[Optional[str]] = mapped_column(Text)
+    closed_on: Mapped[Optional[date]] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.utcnow)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))
     version: Mapped[int] = mapped_column(Integer, nullable=False)

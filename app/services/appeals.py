@@ -1,19 +1,23 @@
-"""Appeals: registration (R25, R29) and the computed fields."""
+"""Appeals: registration (R25, R29) and the workflow actions (DOMAIN.md §Workflow)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.domain import deadlines
-from app.domain.vocabulary import AppealStatus
+from app.domain.errors import WorkflowError
+from app.domain.vocabulary import AppealStatus, InstructionStatus, SessionStatus
+from app.domain.workflow import Action, AppealSnapshot, SessionSlot, transition
 from app.extensions import db
-from app.models import Appeal, AppealEvent, Official, RegCounter
+from app.models import Appeal, AppealEvent, Instruction, Official, ReceptionSession, RegCounter
+from app.workflow_text import workflow_message
 
 from .calendar import counting_rules, working_calendar
-from .clock import now_local, to_local_naive
-from .errors import RuleViolation
+from .clock import now_local, to_local_naive, today
+from .errors import Conflict, RuleViolation
 
 REG_PREFIX = "ЖТ"
 
@@ -87,3 +91,115 @@ def record_registration(appeal: Appeal, user_id: int | None) -> AppealEvent:
     )
     db.session.add(event)
     return event
+
+
+# --- the workflow ------------------------------------------------------------
+
+def snapshot(appeal: Appeal) -> AppealSnapshot:
+    """What the domain guards need, read in SQL (open instructions counted)."""
+    open_instructions = db.session.execute(
+        select(func.count()).select_from(Instruction).where(
+            Instruction.appeal_id == appeal.id, Instruction.status == InstructionStatus.open
+        )
+    ).scalar_one()
+    session_day = None
+    if appeal.session_id is not None:
+        session_day = db.session.execute(
+            select(ReceptionSession.day).where(ReceptionSession.id == appeal.session_id)
+        ).scalar_one_or_none()
+    return AppealSnapshot(
+        status=AppealStatus(appeal.status),
+        registered_on=appeal.registered_on,
+        answer_due_on=appeal.answer_due_on,
+        due_on=appeal.due_on,
+        official_id=appeal.official_id,
+        correction_fix_by=appeal.correction_fix_by,
+        draft_sent_on=appeal.draft_sent_on,
+        hearing_recorded_on=appeal.hearing_recorded_on,
+        session_day=session_day,
+        open_instructions=open_instructions,
+    )
+
+
+def session_slot(session_id) -> SessionSlot | None:
+    """A reception session and how many appeals it already holds."""
+    if session_id is None:
+        return None
+    session = db.session.get(ReceptionSession, session_id)
+    if session is None:
+        return None
+    booked = db.session.execute(
+        select(func.count()).select_from(Appeal).where(
+            Appeal.session_id == session.id, Appeal.status.in_([AppealStatus.scheduled, AppealStatus.received])
+        )
+    ).scalar_one()
+    return SessionSlot(
+        id=session.id, day=session.day, cancelled=session.status == SessionStatus.cancelled,
+        capacity=session.capacity, booked=booked, official_id=session.official_id,
+    )
+
+
+def _jsonable(value):
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if hasattr(value, "value"):
+        return value.value
+    return value
+
+
+def perform(
+    appeal_id: int,
+    action: str,
+    params: dict | None = None,
+    *,
+    user_id: int | None,
+    expected_version: int | None = None,
+    may_override_official: bool = False,
+) -> Appeal:
+    """Run one workflow action in one transaction: check the version, ask the
+    domain, apply its decision, append the history event, commit.
+
+    Raises ``LookupError`` (no such appeal), ``Conflict`` (stale version or a
+    concurrent change) or ``RuleViolation`` (a rule forbids it); in every
+    case nothing is written.
+    """
+    params = dict(params or {})
+    try:
+        appeal = db.session.execute(
+            select(Appeal).where(Appeal.id == appeal_id).with_for_update()
+        ).scalar_one_or_none()
+        if appeal is None:
+            raise LookupError(appeal_id)
+        if expected_version is not None and expected_version != appeal.version:
+            raise Conflict(appeal.version)
+        if action == Action.schedule.value:
+            params["session"] = session_slot(params.get("session"))
+            if params["session"] is None:
+                raise WorkflowError("R29", "session_required")
+        decision = transition(
+            snapshot(appeal), action, params, today=today(), cal=working_calendar(), rules=counting_rules(),
+            may_override_official=may_override_official,
+        )
+        for name, value in decision.changes.items():
+            setattr(appeal, name, value)
+        appeal.status = decision.to_status
+        db.session.add(
+            AppealEvent(
+                appeal=appeal, at=datetime.utcnow(), user_id=user_id, action=decision.action.value,
+                from_status=decision.from_status, to_status=decision.to_status, rule=decision.rule,
+                reason=decision.reason, payload=_jsonable(decision.payload),
+            )
+        )
+        db.session.commit()
+        return appeal
+    except WorkflowError as exc:
+        db.session.rollback()
+        raise RuleViolation(exc.rule, workflow_message(exc)) from exc
+    except StaleDataError as exc:
+        db.session.rollback()
+        raise Conflict() from exc
+    except (LookupError, Conflict):
+        db.session.rollback()
+        raise

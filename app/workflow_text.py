@@ -1,0 +1,85 @@
+"""The sentences behind the domain's error codes, in the UI language.
+
+``workflow_message(WorkflowError)`` → a translated sentence naming what is
+wrong and how to fix it; the rule ID travels separately.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import gettext
+
+from app.domain.errors import WorkflowError
+from app.labels import label
+
+def N_(msgid: str) -> str:
+    """Marks a msgid for extraction; translated when used (``gettext``)."""
+    return msgid
+
+
+MESSAGES = {
+    "unknown_action": N_("There is no action «%(action)s»."),
+    "final_status": N_("The appeal is already %(status)s: its history is closed, no action can change it."),
+    "not_allowed_from": N_("This action is not possible while the appeal is %(status)s."),
+    "reason_required": N_("State the reason."),
+    "sent_on_in_future": N_("The letter cannot be sent in the future (%(sent_on)s)."),
+    "sent_on_before_registration": N_(
+        "The letter cannot be sent (%(sent_on)s) before the appeal was registered (%(registered_on)s)."
+    ),
+    "fix_by_required": N_("Give the date by which the applicant must fix the appeal."),
+    "fix_by_after_sent": N_("The term to fix the appeal (%(fix_by)s) must end after the request is sent (%(sent_on)s)."),
+    "correction_term_running": N_(
+        "The appeal can be returned only after the term to fix it has passed (%(fix_by)s)."
+    ),
+    "unknown_ground": N_("«%(ground)s» is not one of the five grounds of refusal."),
+    "motivation_required": N_("A refusal must be motivated: write the motivation."),
+    "reference_required": N_("For this ground give the number and date of the decision or court act."),
+    "hearing_already_recorded": N_("The applicant's position was already recorded on %(on)s."),
+    "no_draft_sent": N_("A refusal needs the draft decision sent to the applicant first."),
+    "refusal_too_early": N_(
+        "The draft went to the applicant on %(sent_on)s: the refusal may be decided from %(earliest)s, "
+        "3 working days later."
+    ),
+    "hearing_not_recorded": N_(
+        "Record the applicant's position (or its absence), or wait until the objection term ends on %(objection_due)s."
+    ),
+    "unknown_extension_kind": N_("«%(kind)s» is not a kind of extension (complex or motivated)."),
+    "until_required": N_("Give the new term."),
+    "until_not_later": N_("The new term (%(until)s) must be later than the current one (%(due_on)s)."),
+    "beyond_complex_limit": N_(
+        "A complex question may be extended to 30 calendar days from registration at most: to %(limit)s, not %(until)s."
+    ),
+    "beyond_two_months": N_(
+        "The whole term may not pass two months from registration: %(limit)s at the latest, not %(until)s."
+    ),
+    "session_required": N_("Choose an existing reception session."),
+    "session_cancelled": N_("The session is cancelled: choose another one."),
+    "session_in_past": N_("The session of %(day)s is in the past."),
+    "session_full": N_("The session is full (%(capacity)s places)."),
+    "wrong_official": N_("The session is held by another official than the one the applicant asked for."),
+    "reference_note_too_late": N_(
+        "The reference note had to be ready by %(note_due)s, 5 working days before the reception of %(day)s: "
+        "choose a later session."
+    ),
+    "before_session": N_("The reception takes place on %(day)s: it cannot be recorded earlier."),
+    "final_answer_required": N_("Write the final motivated answer to the applicant."),
+    "instructions_open": N_(
+        "%(count)s instruction(s) of this appeal are still under control: record their final answers first."
+    ),
+}
+
+
+def _fmt(value):
+    if isinstance(value, date):
+        return value.strftime("%d.%m.%Y")
+    if hasattr(value, "value"):
+        return label(value)
+    return "—" if value is None else value
+
+
+def workflow_message(exc: WorkflowError) -> str:
+    template = MESSAGES.get(exc.code)
+    params = {k: _fmt(v) for k, v in exc.params.items()}
+    if template is None:
+        return gettext("The action is not allowed (%(code)s).", code=exc.code)
+    return gettext(template, **params)

@@ -1,0 +1,298 @@
+"""The state machine of DOMAIN.md §Workflow, its guards and the queue (R12)."""
+from dataclasses import replace
+from datetime import date, datetime
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from app.domain import deadlines
+from app.domain.calendar import WorkingCalendar
+from app.domain.errors import WorkflowError
+from app.domain.queue import in_queue_order
+from app.domain.requisites import missing_requisites
+from app.domain.vocabulary import FINAL_STATUSES, AppealStatus as S, RefusalGround
+from app.domain.workflow import TRANSITIONS, Action, AppealSnapshot, SessionSlot, allowed_actions, transition
+from app.services.calendar import national_year
+
+KZ = WorkingCalendar(year_loader=national_year)
+REG = date(2026, 4, 1)  # Wednesday
+BASE = AppealSnapshot(status=S.registered, registered_on=REG, answer_due_on=date(2026, 4, 21),
+                      due_on=date(2026, 4, 21), official_id=7)
+
+
+def run(snap, action, today=date(2026, 4, 6), **params):
+    return transition(snap, action, params, today=today, cal=KZ)
+
+
+def blocked(snap, action, today=date(2026, 4, 6), **params) -> WorkflowError:
+    with pytest.raises(WorkflowError) as exc:
+        run(snap, action, today=today, **params)
+    return exc.value
+
+
+# --- the table ------------------------------------------------------------
+
+def test_transitions_cover_the_statuses_of_the_domain():
+    targets = {t for _, t, _ in TRANSITIONS.values() if t}
+    assert targets | {S.registered} == set(S)
+
+
+def test_no_action_on_a_final_status():
+    for status in FINAL_STATUSES:
+        for action in Action:
+            err = blocked(replace(BASE, status=status), action, reason="x")
+            assert err.code == "final_status"
+        assert allowed_actions(status) == [] or status not in FINAL_STATUSES
+
+
+def test_unknown_action_is_refused():
+    assert blocked(BASE, "teleport").code == "unknown_action"
+
+
+def test_action_from_a_wrong_status_names_its_rule():
+    err = blocked(BASE, "refuse")
+    assert err.code == "not_allowed_from" and err.rule == "R15"
+
+
+# --- R6 / R5 ----------------------------------------------------------------
+
+def test_R6_request_correction_needs_reason_and_a_term_after_sending():
+    assert blocked(BASE, "request-correction", fix_by=date(2026, 4, 20)).code == "reason_required"
+    assert blocked(BASE, "request-correction", reason="нет адреса").code == "fix_by_required"
+    err = blocked(BASE, "request-correction", reason="нет адреса", fix_by=date(2026, 4, 6))
+    assert err.code == "fix_by_after_sent" and err.rule == "R6"
+    d = run(BASE, "request-correction", reason="нет адреса", fix_by=date(2026, 4, 20))
+    assert d.to_status == S.correction_requested and d.changes["correction_fix_by"] == date(2026, 4, 20)
+    assert d.changes["correction_sent_on"] == date(2026, 4, 6)
+
+
+def test_R6_sent_on_never_in_the_future_nor_before_registration():
+    err = blocked(BASE, "request-correction", reason="x", fix_by=date(2026, 5, 1), sent_on=date(2026, 4, 7))
+    assert err.code == "sent_on_in_future"
+    err = blocked(BASE, "request-correction", reason="x", fix_by=date(2026, 5, 1), sent_on=date(2026, 3, 31))
+    assert err.code == "sent_on_before_registration"
+
+
+def test_R6_return_only_after_the_correction_term_passed():
+    snap = replace(BASE, status=S.correction_requested, correction_fix_by=date(2026, 4, 10))
+    err = blocked(snap, "return", today=date(2026, 4, 10), reason="не исправлено")
+    assert err.rule == "R6" and err.code == "correction_term_running"
+    assert run(snap, "return", today=date(2026, 4, 11), reason="не исправлено").to_status == S.returned
+
+
+def test_R6_corrected_appeal_goes_back_to_review():
+    snap = replace(BASE, status=S.correction_requested, correction_fix_by=date(2026, 4, 10))
+    d = run(snap, "mark-corrected", note="адрес представлен")
+    assert d.to_status == S.registered and d.changes["correction_fix_by"] is None
+
+
+def test_R6_missing_requisites_of_art_63_are_listed():
+    assert missing_requisites("individual", "Иванов Иван", "", None, None, "суть") == ["postal_address"]
+    assert missing_requisites("legal_entity", "Иванов", "адрес", "", "", "") == ["organization", "bin", "substance"]
+    assert missing_requisites("individual", "Иванов", "адрес", None, None, "суть") == []
+
+
+def test_R5_leaving_without_consideration_needs_a_reason():
+    assert blocked(BASE, "leave-without-consideration").rule == "R5"
+    assert run(BASE, "leave-without-consideration", reason="нет сути").to_status == S.left_without_consideration
+
+
+# --- R15 / R32 / R33 --------------------------------------------------------------
+
+def test_R15_refusal_only_on_one_of_the_five_grounds():
+    err = blocked(BASE, "propose-refusal", ground="dislike", motivation="x")
+    assert err.rule == "R15" and err.code == "unknown_ground"
+    assert len(RefusalGround) == 5
+
+
+def test_R15_refusal_is_always_motivated():
+    assert blocked(BASE, "propose-refusal", ground="out_of_competence").code == "motivation_required"
+
+
+@pytest.mark.parametrize("ground", ["administrative_decision_exists", "court_act_in_force"])
+def test_R15_grounds_2_and_3_need_the_decision_reference(ground):
+    assert blocked(BASE, "propose-refusal", ground=ground, motivation="м").code == "reference_required"
+    d = run(BASE, "propose-refusal", ground=ground, motivation="м", reference="№ 5 от 01.02.2026")
+    assert d.changes["refusal_reference"] == "№ 5 от 01.02.2026"
+
+
+def _proposed(sent_on=date(2026, 4, 6)):
+    d = run(BASE, "propose-refusal", today=sent_on, ground="out_of_competence", motivation="вне компетенции")
+    return replace(BASE, status=S.refusal_proposed, draft_sent_on=d.changes["draft_sent_on"])
+
+
+def test_R32_refusal_not_before_3_working_days_after_the_draft():
+    snap = replace(_proposed(date(2026, 4, 6)), hearing_recorded_on=date(2026, 4, 7))  # Monday
+    err = blocked(snap, "refuse", today=date(2026, 4, 8))
+    assert err.rule == "R32" and err.code == "refusal_too_early" and err.params["earliest"] == date(2026, 4, 9)
+    assert run(snap, "refuse", today=date(2026, 4, 9)).to_status == S.refused
+
+
+def test_R32_draft_before_nauryz_counts_working_days_only():
+    assert deadlines.refusal_decision_earliest(date(2026, 3, 19), KZ).due == date(2026, 3, 27)
+
+
+def test_R33_refusal_needs_the_hearing_or_the_objection_term_over():
+    snap = _proposed(date(2026, 4, 6))
+    objection = deadlines.objection_due(date(2026, 4, 6), KZ).due
+    assert objection == date(2026, 4, 7)
+    # Thursday 9 April: 3 working days passed and the objection term is over
+    assert run(snap, "refuse", today=date(2026, 4, 9)).to_status == S.refused
+    # a setting where the objection term is longer than the draft gap
+    from app.domain.deadlines import CountingRules
+
+    late = transition(snap, "refuse", {}, today=date(2026, 4, 9), cal=KZ,
+                      rules=CountingRules(registration_day_is_day_one=False))
+    assert late.to_status == S.refused
+
+
+def test_R33_hearing_is_recorded_once_and_may_be_empty():
+    snap = _proposed()
+    d = run(snap, "record-hearing", position="")
+    assert d.to_status == S.refusal_proposed and d.changes["hearing_recorded_on"] == date(2026, 4, 6)
+    err = blocked(replace(snap, hearing_recorded_on=date(2026, 4, 6)), "record-hearing", position="x")
+    assert err.rule == "R33"
+
+
+# --- R30 --------------------------------------------------------------------------
+
+def test_R30_extension_needs_kind_reason_and_a_later_term():
+    assert blocked(BASE, "extend", kind="complex", until=date(2026, 4, 28)).code == "reason_required"
+    assert blocked(BASE, "extend", kind="eternal", reason="x", until=date(2026, 4, 28)).code == "unknown_extension_kind"
+    assert blocked(BASE, "extend", kind="complex", reason="x", until=date(2026, 4, 21)).code == "until_not_later"
+
+
+def test_R30a_complex_question_at_most_30_calendar_days_from_registration():
+    limit = deadlines.complex_extension_limit(REG, KZ).due
+    assert limit == date(2026, 4, 30)  # 1 April is day 1
+    err = blocked(BASE, "extend", kind="complex", reason="сложный", until=date(2026, 5, 4))
+    assert err.rule == "R30a"
+    d = run(BASE, "extend", kind="complex", reason="сложный", until=limit)
+    assert d.changes["due_on"] == limit and d.rule == "R30a"
+
+
+def test_R30b_motivated_extension_never_passes_two_months():
+    limit = deadlines.motivated_extension_limit(REG, KZ).due
+    assert limit == date(2026, 6, 1)  # 31 May is a Sunday → Monday 1 June
+    assert blocked(BASE, "extend", kind="motivated", reason="x", until=date(2026, 6, 2)).rule == "R30b"
+    assert run(BASE, "extend", kind="motivated", reason="x", until=limit).changes["due_on"] == limit
+
+
+def test_R30b_applicant_is_told_within_3_working_days_of_each_extension():
+    d = run(BASE, "extend", today=date(2026, 4, 9), kind="motivated", reason="x", until=date(2026, 5, 20))
+    assert d.changes["extension_notice_due_on"] == date(2026, 4, 13)  # Thu, Fri, Mon
+
+
+def test_R30_until_on_a_day_off_moves_to_the_next_working_day():
+    d = run(BASE, "extend", kind="motivated", reason="x", until=date(2026, 5, 9))  # Victory Day, Saturday
+    assert d.changes["due_on"] == date(2026, 5, 12)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.dates(min_value=date(2024, 1, 1), max_value=date(2027, 6, 30)),
+    st.lists(st.tuples(st.sampled_from(["complex", "motivated"]), st.integers(1, 70)), min_size=1, max_size=6),
+)
+def test_R30b_no_sequence_of_extensions_passes_two_months(registered_on, steps):
+    registered_on = KZ.on_or_after(registered_on)
+    due = deadlines.answer_due(registered_on, KZ).due
+    snap = replace(BASE, registered_on=registered_on, answer_due_on=due, due_on=due)
+    limit = deadlines.motivated_extension_limit(registered_on, KZ).due
+    for kind, days in steps:
+        try:
+            d = transition(snap, "extend", {"kind": kind, "reason": "r", "until": date.fromordinal(snap.due_on.toordinal() + days)},
+                           today=registered_on, cal=KZ)
+        except WorkflowError as err:
+            assert err.rule in ("R30", "R30a", "R30b")
+            continue
+        snap = replace(snap, due_on=d.changes["due_on"])
+        assert snap.due_on <= limit
+        assert KZ.is_working_day(snap.due_on)
+
+
+# --- schedule, receive, close, withdraw -----------------------------------------
+
+SLOT = SessionSlot(id=3, day=date(2026, 4, 20), cancelled=False, capacity=5, booked=0, official_id=7)
+
+
+def test_R29_scheduling_into_a_free_session_of_the_asked_official():
+    d = run(BASE, "schedule", session=SLOT)
+    assert d.to_status == S.scheduled and d.changes["session_id"] == 3
+
+
+@pytest.mark.parametrize(
+    "slot,rule,code",
+    [
+        (replace(SLOT, cancelled=True), "R16", "session_cancelled"),
+        (replace(SLOT, day=date(2026, 4, 3)), "R29", "session_in_past"),
+        (replace(SLOT, booked=5), "R29", "session_full"),
+        (replace(SLOT, official_id=8), "R27", "wrong_official"),
+        (replace(SLOT, day=date(2026, 4, 10)), "R26", "reference_note_too_late"),
+    ],
+)
+def test_R29_schedule_guards(slot, rule, code):
+    err = blocked(BASE, "schedule", session=slot)
+    assert (err.rule, err.code) == (rule, code)
+
+
+def test_R27_manager_may_book_another_official():
+    d = transition(BASE, "schedule", {"session": replace(SLOT, official_id=8)}, today=date(2026, 4, 6), cal=KZ,
+                   may_override_official=True)
+    assert d.payload["official_overridden"] is True
+
+
+def test_R26_reference_note_due_5_working_days_before_the_reception():
+    assert deadlines.reference_note_due(date(2026, 4, 20), KZ).due == date(2026, 4, 13)
+    # 27, 26 (Nauryz 21-25 skipped), 20, 19, 18 March
+    assert deadlines.reference_note_due(date(2026, 3, 30), KZ).due == date(2026, 3, 18)
+
+
+def test_R23_reception_is_recorded_on_or_after_its_day():
+    snap = replace(BASE, status=S.scheduled, session_day=date(2026, 4, 20))
+    assert blocked(snap, "receive", today=date(2026, 4, 17)).rule == "R23"
+    assert run(snap, "receive", today=date(2026, 4, 20)).to_status == S.received
+
+
+def test_R35_close_only_with_every_instruction_answered():
+    snap = replace(BASE, status=S.received, open_instructions=2)
+    err = blocked(snap, "close", final_answer="ответ")
+    assert err.rule == "R35" and err.params["count"] == 2
+    assert blocked(replace(snap, open_instructions=0), "close").code == "final_answer_required"
+    assert run(replace(snap, open_instructions=0), "close", final_answer="ответ").to_status == S.closed
+
+
+@pytest.mark.parametrize("status", sorted(set(S) - FINAL_STATUSES))
+def test_R15_withdraw_from_any_open_status(status):
+    snap = replace(BASE, status=status, correction_fix_by=date(2026, 4, 10), draft_sent_on=date(2026, 4, 2))
+    assert run(snap, "withdraw", reason="отозвано").to_status == S.withdrawn
+
+
+# --- other terms ------------------------------------------------------------------
+
+def test_R16_cancellation_notice_two_working_days_before_or_on_the_day_for_illness():
+    day = date(2026, 4, 22)  # Wednesday
+    assert deadlines.cancellation_notice_latest(day, KZ).due == date(2026, 4, 20)
+    assert deadlines.cancellation_notice_is_timely(date(2026, 4, 20), day, KZ)
+    assert not deadlines.cancellation_notice_is_timely(date(2026, 4, 21), day, KZ)
+    assert deadlines.cancellation_notice_is_timely(date(2026, 4, 22), day, KZ, illness=True)
+
+
+def test_R19_applicant_told_within_2_working_days_of_a_request_to_another_body():
+    assert deadlines.participation_notice_due(date(2026, 3, 20), KZ).due == date(2026, 3, 26)
+
+
+def test_R20_refusal_of_a_body_reported_within_2_working_days():
+    assert deadlines.participation_refusal_report_due(date(2026, 4, 3), KZ).due == date(2026, 4, 6)
+
+
+# --- R12 -----------------------------------------------------------------------
+
+def test_R12_privileged_applicants_first_then_by_registration_time():
+    rows = [
+        (1, None, date(2026, 4, 1), datetime(2026, 4, 1, 9)),
+        (2, "disabled", date(2026, 4, 3), datetime(2026, 4, 3, 9)),
+        (3, None, date(2026, 3, 31), datetime(2026, 3, 31, 15)),
+        (4, "wwii_veteran", date(2026, 4, 2), datetime(2026, 4, 2, 9)),
+    ]
+    ordered = in_queue_order(rows, key=lambda r: (r[1], r[2], r[3], r[0]))
+    assert [r[0] for r in ordered] == [4, 2, 3, 1]
