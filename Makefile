@@ -16,7 +16,7 @@ $(VENV)/.installed: requirements.txt
 install: $(VENV)/.installed
 
 i18n-compile: install
-	$(VENV)/bin/pybabel compile -d babel -f > /dev/null
+	$(VENV)/bin/pybabel compile -d babel -f > /dev/null 2>&1
 
 # Serve the panel on the embedded SQLite database with the demo data.
 run: i18n-compile

@@ -30,6 +30,9 @@ def create_app(config: type[Config] | None = None) -> Flask:
     with app.app_context():
         appbuilder = make_appbuilder()
         appbuilder.init_app(app, db.session)
+        from .i18n import select_locale
+
+        app.extensions["babel"].locale_selector = select_locale
         from . import api, views
 
         views.register(appbuilder)
@@ -39,6 +42,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     from .labels import label
 
     app.jinja_env.filters["enum_label"] = label
+    app.jinja_env.filters["isodate"] = _isodate
     from .i18n import current_locale
 
     app.jinja_env.globals["current_locale_code"] = current_locale
@@ -47,3 +51,15 @@ def create_app(config: type[Config] | None = None) -> Flask:
 
     register_cli(app)
     return app
+
+
+def _isodate(value) -> str:
+    """"2026-10-10" or a date → "10.10.2026" (letters and history payloads)."""
+    from datetime import date
+
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value.strftime("%d.%m.%Y") if value else ""

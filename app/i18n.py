@@ -15,3 +15,24 @@ def current_locale() -> str:
     if has_app_context():
         return current_app.config.get("BABEL_DEFAULT_LOCALE", "ru")
     return "ru"
+
+
+def select_locale() -> str:
+    """The locale of a request: ``?_l_=``, then for the REST API the
+    Accept-Language header (integrations have no session), then the language
+    the user chose in the menu, then ``BABEL_DEFAULT_LOCALE``."""
+    from flask import request, session
+
+    languages = current_app.config.get("LANGUAGES", {})
+    default = current_app.config.get("BABEL_DEFAULT_LOCALE", "ru")
+    if not has_request_context():
+        return default
+    asked = request.args.get("_l_")
+    if asked in languages:
+        return asked
+    if request.path.startswith("/api/"):
+        best = request.accept_languages.best_match(list(languages))
+        if best:
+            return best
+    chosen = session.get("locale")
+    return chosen if chosen in languages else default

@@ -1,7 +1,9 @@
 """REST resources of shared CONTRACT.md (FAB ``/api/v1``, JWT login)."""
 from __future__ import annotations
 
-from flask import g
+from flask import g, request
+from flask_appbuilder.api import expose, permission_name, protect, safe
+from flask_babel import gettext
 
 from app.models import (
     Appeal,
@@ -18,12 +20,15 @@ from app.models import (
     SurveyCall,
 )
 from app.services import appeals as appeal_service
+from app.security.roles import user_has_role
+from app.services.errors import Conflict, RuleViolation
 from app.validators import identifier_error
 from marshmallow import ValidationError
 
 from app.views.base import QInterface
 
 from .base import QRestApi
+from .workflow import SCHEMAS, parse_body
 
 
 def _iin(value):
@@ -127,6 +132,36 @@ class AppealApi(QRestApi):
     def pre_add(self, item: Appeal) -> None:
         user = getattr(g, "user", None)
         appeal_service.prepare_registration(item, getattr(user, "id", None))
+
+    @expose("/<int:pk>/<action>", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("write")
+    def workflow(self, pk: int, action: str):
+        """Run a workflow action on an appeal (CONTRACT.md)."""
+        if action not in SCHEMAS:
+            return self.response_404()
+        body = request.get_json(silent=True) if request.is_json else None
+        try:
+            params = parse_body(action, body)
+        except ValidationError as err:
+            return self.response_400(message=err.messages)
+        version = params.pop("version", None)
+        user = getattr(g, "user", None)
+        try:
+            appeal = appeal_service.perform(
+                pk, action, params, user_id=getattr(user, "id", None), expected_version=version,
+                may_override_official=user_has_role(user, "Manager"),
+            )
+        except LookupError:
+            return self.response_404()
+        except Conflict:
+            return self.response(
+                409, message=gettext("The appeal was changed by someone else: reload it and try again.")
+            )
+        except RuleViolation as exc:
+            return self.response(422, message=str(exc.message), rule=exc.rule)
+        return self.response(200, id=appeal.id, result=self.show_model_schema.dump(appeal))
 
 
 class ProtocolApi(QRestApi):

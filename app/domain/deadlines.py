@@ -30,7 +30,7 @@ class Term:
     due: date
     start: date
     amount: int
-    unit: str  # "working_days" | "calendar_days" | "months"
+    unit: str  # "working_days" | "working_days_after" | "calendar_days" | "months"
     days_off: list[date] = field(default_factory=list)
 
 
@@ -183,7 +183,7 @@ def refusal_decision_earliest(sent_on: date, cal: WorkingCalendar) -> Term:
     than 3 working days before the decision: the decision may be taken on the
     3rd working day after the draft was sent, not earlier."""
     due = cal.add_working_days(sent_on, DRAFT_BEFORE_DECISION_WORKING_DAYS)
-    return Term("R32", due, sent_on, DRAFT_BEFORE_DECISION_WORKING_DAYS, "working_days",
+    return Term("R32", due, sent_on, DRAFT_BEFORE_DECISION_WORKING_DAYS, "working_days_after",
                 cal.days_off_between(sent_on, due))
 
 

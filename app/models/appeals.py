@@ -170,6 +170,11 @@ class Appeal(Model):
 
     __mapper_args__ = {"version_id_col": version}
 
+    @property
+    def deadline(self) -> tuple:
+        """(status, current term): the list's "working days left" column."""
+        return (self.status, self.due_on)
+
     def __str__(self) -> str:
         return self.reg_number
 

@@ -102,3 +102,7 @@ def matrix_markdown() -> str:
             cells.append("".join(p[0] for p in ("read", "write", "delete") if p in perms) or "—")
         lines.append(f"| {register} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+def user_has_role(user, role_name: str) -> bool:
+    return bool(user) and any(r.name == role_name for r in getattr(user, "roles", []) or [])

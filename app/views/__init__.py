@@ -42,6 +42,9 @@ def register(appbuilder) -> None:
     from .lookup import LookupView
 
     appbuilder.add_view_no_menu(LookupView)
+    from .workflow import AppealWorkflowView
+
+    appbuilder.add_view_no_menu(AppealWorkflowView)
     from .analytics import AnalyticsView
 
     appbuilder.add_view(

@@ -1,7 +1,14 @@
 """Applicants, appeals and the appeal history."""
 from __future__ import annotations
 
-from flask import g
+from datetime import timedelta
+
+from flask import abort, g, redirect, url_for
+from flask_appbuilder import expose
+from flask_appbuilder.actions import action
+from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.security.decorators import has_access
+from markupsafe import Markup
 from flask_babel import gettext, lazy_gettext as _l
 from flask_appbuilder.fieldwidgets import DateTimePickerWidget
 from wtforms import DateTimeField
@@ -11,10 +18,14 @@ from app.validators import identifier_error
 from app.extensions import db
 from app.models import Appeal, AppealEvent, Applicant
 from app.services import appeals as appeal_service
-from app.services.clock import now_local
+from app.domain.vocabulary import TERM_RUNNING_STATUSES, AppealStatus
+from app.services.appeal_overview import overview
+from app.services.calendar import working_calendar
+from app.services.clock import now_local, today
 from app.services.errors import RuleViolation
 
 from .base import COMMON_LABELS, QInterface, QModelView, ReadOnlyModelView
+from .workflow_forms import ACTION_LABELS
 
 
 class IinValidator:
@@ -121,7 +132,61 @@ APPEAL_LABELS = {
     "refusal_ground": _l("Refusal ground (R15)"),
     "version": _l("Version"),
     "created_by": _l("Registered by"),
+    "deadline": _l("Working days left"),
 }
+
+
+def format_deadline(value) -> Markup:
+    """Working days left to the current term, coloured: overdue (red),
+    2 working days or fewer (amber); blank when no term runs."""
+    status, due_on = value
+    if due_on is None or (status not in TERM_RUNNING_STATUSES and status != AppealStatus.correction_requested):
+        return Markup("")
+    left = working_calendar().working_days_between(today(), due_on)
+    if left < 0:
+        return Markup('<span class="label label-danger">%s</span>') % gettext("overdue by %(n)s", n=-left)
+    css = "label-warning" if left <= 2 else "label-success"
+    return Markup('<span class="label %s">%s</span>') % (css, left)
+
+
+class FilterOverdue(BaseFilter):
+    name = _l("Overdue")
+    arg_name = "q_overdue"
+
+    def apply(self, query, value):
+        return query.filter(Appeal.status.in_(list(TERM_RUNNING_STATUSES)), Appeal.due_on < today())
+
+
+class FilterDueThisWeek(BaseFilter):
+    name = _l("Due this week")
+    arg_name = "q_due_week"
+
+    def apply(self, query, value):
+        now = today()
+        sunday = now + timedelta(days=6 - now.weekday())
+        return query.filter(Appeal.status.in_(list(TERM_RUNNING_STATUSES)), Appeal.due_on.between(now, sunday))
+
+
+class FilterAwaitingHearing(BaseFilter):
+    name = _l("Awaiting the hearing")
+    arg_name = "q_hearing"
+
+    def apply(self, query, value):
+        return query.filter(Appeal.status == AppealStatus.refusal_proposed, Appeal.hearing_recorded_on.is_(None))
+
+
+class FilterCorrectionTermOver(BaseFilter):
+    name = _l("Correction term over")
+    arg_name = "q_correction_over"
+
+    def apply(self, query, value):
+        return query.filter(Appeal.status == AppealStatus.correction_requested, Appeal.correction_fix_by < today())
+
+
+QUICK_FILTERS = [
+    ("due_on", FilterOverdue), ("due_on", FilterDueThisWeek),
+    ("status", FilterAwaitingHearing), ("status", FilterCorrectionTermOver),
+]
 
 
 class AppealView(QModelView):
@@ -134,8 +199,15 @@ class AppealView(QModelView):
     base_order = ("registered_on", "desc")
     list_columns = [
         "reg_number", "registered_on", "applicant", "district", "category", "official",
-        "channel", "status", "due_on",
+        "channel", "status", "due_on", "deadline",
     ]
+    search_filters = {
+        "due_on": [FilterOverdue("due_on", datamodel), FilterDueThisWeek("due_on", datamodel)],
+        "status": [FilterAwaitingHearing("status", datamodel), FilterCorrectionTermOver("status", datamodel)],
+    }
+    order_columns = ["reg_number", "registered_on", "channel", "status", "due_on"]
+    list_template = "qabyldau/appeal_list.html"
+    show_template = "qabyldau/appeal_show.html"
     add_columns = [
         "channel", "received_at", "applicant", "reception_place", "district", "category",
         "official", "substance", "language", "privilege", "foreigner", "interpreter_needed",
@@ -173,7 +245,6 @@ class AppealView(QModelView):
         ),
     }
     related_views = [AppealEventView]
-    show_template = "appbuilder/general/model/show_cascade.html"
 
     def pre_add(self, item: Appeal) -> None:
         user_id = getattr(g.user, "id", None) if getattr(g, "user", None) else None
@@ -182,3 +253,59 @@ class AppealView(QModelView):
         except RuleViolation as exc:
             db.session.rollback()
             raise ValueError(gettext("%(message)s (rule %(rule)s)", message=str(exc.message), rule=exc.rule))
+
+    formatters_columns = {"deadline": format_deadline}
+
+    def _init_properties(self):
+        super()._init_properties()
+        # FAB's ModelView (unlike its REST API) ignores ``search_filters``.
+        self._filters = self.datamodel.get_filters(self.search_columns, self.search_filters)
+
+    def quick_filters(self) -> list[tuple[object, str]]:
+        """(label, list URL) for the deadline filters above the list."""
+        out = []
+        search = self._filters.get_search_filters()
+        for col, cls in QUICK_FILTERS:
+            idx = next(i for i, f in enumerate(search.get(col, [])) if isinstance(f, cls))
+            out.append((cls.name, url_for("AppealView.list", **{f"_flt_{idx}_{col}": "1"})))
+        return out
+
+    def render_template(self, template, **kwargs):
+        if template == self.list_template:
+            kwargs.setdefault("quick_filters", self.quick_filters())
+        return super().render_template(template, **kwargs)
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        appeal = self.datamodel.get(pk)
+        if appeal is None:
+            abort(404)
+        widgets = self._show(pk)
+        actions = {a.value: lbl for a, lbl in ACTION_LABELS.items()}
+        return self.render_template(
+            self.show_template, pk=pk, title=self.show_title, widgets=widgets,
+            related_views=self._related_views, info=overview(appeal),
+            can_act=self.appbuilder.sm.has_access("can_write", "Appeal"),
+            action_labels={**actions, "register": _l("Registration")},
+            letter_labels=LETTER_LABELS,
+        )
+
+    @action("bulk_extend", _l("Extend the term"), icon="fa-clock-o", single=False)
+    def bulk_extend(self, items):
+        ids = ",".join(str(i.id) for i in (items if isinstance(items, list) else [items]))
+        return redirect(url_for("AppealWorkflowView.bulk", action="extend", ids=ids))
+
+    @action("bulk_withdraw", _l("Withdrawal accepted"), icon="fa-undo", single=False)
+    def bulk_withdraw(self, items):
+        ids = ",".join(str(i.id) for i in (items if isinstance(items, list) else [items]))
+        return redirect(url_for("AppealWorkflowView.bulk", action="withdraw", ids=ids))
+
+
+LETTER_LABELS = {
+    "correction": _l("Request to fix the appeal"),
+    "extension": _l("Extension of the term"),
+    "draft-refusal": _l("Draft decision: hearing"),
+    "refusal": _l("Refusal of registration for the reception"),
+    "answer": _l("Invitation to a personal reception"),
+}

@@ -34,6 +34,12 @@ METHOD_PERMISSIONS = {
     "put": "write",
     "api_create": "write",
     "api_update": "write",
+    "workflow": "write",
+    "act": "write",
+    "bulk": "write",
+    "action": "write",
+    "action_post": "write",
+    "letter": "read",
     "delete": "delete",
     "api_delete": "delete",
 }

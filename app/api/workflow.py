@@ -1,0 +1,96 @@
+"""``POST /api/v1/appeal/<id>/<action>``: the workflow actions of CONTRACT.md.
+
+Bodies are checked by a schema per action (wrong types, unknown fields or
+values → 400); the rules are the service's and the domain's (→ 422
+``{"message", "rule"}``); a stale ``version`` → 409.
+"""
+from __future__ import annotations
+
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
+
+from app.domain.vocabulary import RefusalGround
+from app.domain.workflow import Action, ExtensionKind
+
+
+class _Base(Schema):
+    class Meta:
+        unknown = RAISE
+
+    version = fields.Integer(load_default=None, strict=True)
+
+
+def _text():
+    return fields.String(load_default=None, allow_none=True)
+
+
+def _date():
+    return fields.Date(load_default=None, allow_none=True)
+
+
+class RequestCorrection(_Base):
+    fix_by = _date()
+    reason = _text()
+    sent_on = _date()
+
+
+class MarkCorrected(_Base):
+    note = _text()
+
+
+class Reasoned(_Base):
+    reason = _text()
+
+
+class ProposeRefusal(_Base):
+    ground = fields.String(load_default=None, validate=validate.OneOf([g.value for g in RefusalGround]))
+    motivation = _text()
+    reference = _text()
+    sent_on = _date()
+
+
+class RecordHearing(_Base):
+    position = fields.String(load_default="", allow_none=True)
+
+
+class Empty(_Base):
+    pass
+
+
+class Extend(_Base):
+    kind = fields.String(load_default=None, validate=validate.OneOf([k.value for k in ExtensionKind]))
+    until = _date()
+    reason = _text()
+
+
+class Schedule(_Base):
+    session = fields.Integer(load_default=None, strict=True)
+
+
+class Close(_Base):
+    final_answer = _text()
+
+
+SCHEMAS: dict[str, type[Schema]] = {
+    Action.request_correction: RequestCorrection,
+    Action.mark_corrected: MarkCorrected,
+    Action.return_: Reasoned,
+    Action.leave_without_consideration: Reasoned,
+    Action.propose_refusal: ProposeRefusal,
+    Action.record_hearing: RecordHearing,
+    Action.refuse: Empty,
+    Action.extend: Extend,
+    Action.schedule: Schedule,
+    Action.receive: Empty,
+    Action.close: Close,
+    Action.withdraw: Reasoned,
+}
+
+
+def parse_body(action: str, body) -> dict:
+    """The typed parameters of ``action``; raises ``ValidationError``."""
+    if not isinstance(body, dict):
+        raise ValidationError({"_schema": ["The request body must be a JSON object."]})
+    return SCHEMAS[Action(action)]().load(body)
+
+
+__all__ = ["SCHEMAS", "parse_body", "EXCLUDE"]

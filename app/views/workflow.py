@@ -1,0 +1,176 @@
+"""The workflow in the browser: one page per action (its form is the
+confirmation), bulk actions with a per-appeal report, printable letters."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import abort, flash, g, redirect, request, url_for
+from flask_appbuilder import BaseView, expose
+from flask_appbuilder.security.decorators import has_access
+from flask_babel import force_locale, gettext
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from app.domain.vocabulary import AppealStatus, SessionStatus
+from app.domain.workflow import Action
+from app.extensions import db
+from app.models import Appeal, AppealEvent, ReceptionSession
+from app.security.roles import user_has_role
+from app.services import appeals as appeal_service
+from app.services.appeal_overview import overview
+from app.services.clock import today
+from app.services.errors import Conflict, RuleViolation
+
+from .workflow_forms import ACTION_HELP, ACTION_LABELS, FORMS, PARAMS
+
+LETTERS = ("correction", "extension", "draft-refusal", "refusal", "answer")
+BULK_ACTIONS = (Action.extend, Action.withdraw)
+
+
+def session_choices(appeal: Appeal, any_official: bool) -> list[tuple[int, str]]:
+    """Upcoming sessions with free places: the asked official's, or (for a
+    Manager) everyone's; one grouped query counts the bookings."""
+    start = today()
+    stmt = (
+        select(ReceptionSession)
+        .options(selectinload(ReceptionSession.official), selectinload(ReceptionSession.place))
+        .where(ReceptionSession.day >= start, ReceptionSession.day <= start + timedelta(days=120),
+               ReceptionSession.status != SessionStatus.cancelled)
+        .order_by(ReceptionSession.day, ReceptionSession.starts_at, ReceptionSession.id)
+    )
+    if not any_official:
+        stmt = stmt.where(ReceptionSession.official_id == appeal.official_id)
+    sessions = db.session.execute(stmt.limit(300)).scalars().all()
+    booked = dict(
+        db.session.execute(
+            select(Appeal.session_id, func.count())
+            .where(Appeal.session_id.in_([s.id for s in sessions]),
+                   Appeal.status.in_([AppealStatus.scheduled, AppealStatus.received]))
+            .group_by(Appeal.session_id)
+        ).all()
+    ) if sessions else {}
+    out = []
+    for s in sessions:
+        free = s.capacity - booked.get(s.id, 0)
+        mark = "" if s.official_id == appeal.official_id else " ⚠"
+        out.append((s.id, gettext(
+            "%(day)s %(time)s — %(official)s — %(place)s (free %(free)s of %(capacity)s)",
+            day=s.day.strftime("%d.%m.%Y"), time=s.starts_at.strftime("%H:%M"), official=s.official.full_name,
+            place=s.place.name, free=free, capacity=s.capacity,
+        ) + mark))
+    return out
+
+
+class AppealWorkflowView(BaseView):
+    """Routes under /appeal-workflow; rights are those of the Appeal register."""
+
+    route_base = "/appeal-workflow"
+    class_permission_name = "Appeal"
+    method_permission_name = {"act": "write", "bulk": "write", "letter": "read"}
+    default_view = "act"
+
+    def _user_id(self):
+        return getattr(getattr(g, "user", None), "id", None)
+
+    @expose("/<int:pk>/<action>", methods=["GET", "POST"])
+    @has_access
+    def act(self, pk: int, action: str):
+        try:
+            act = Action(action)
+        except ValueError:
+            abort(404)
+        appeal = db.session.get(Appeal, pk)
+        if appeal is None:
+            abort(404)
+        form = FORMS[act]()
+        is_manager = user_has_role(g.user, "Manager")
+        if act is Action.schedule:
+            form.session.choices = session_choices(appeal, any_official=is_manager)
+        if request.method == "GET":
+            form.version.data = appeal.version
+            if act is Action.request_correction:
+                missing = overview(appeal)["missing"]
+                if missing:
+                    form.reason.data = gettext("The appeal does not state: %(items)s.",
+                                               items=", ".join(str(m) for m in missing))
+        elif form.validate_on_submit():
+            params = {name: getattr(form, name).data for name in PARAMS[act]}
+            try:
+                version = int(form.version.data) if form.version.data else None
+            except ValueError:
+                version = None
+            try:
+                appeal_service.perform(pk, act.value, params, user_id=self._user_id(),
+                                       expected_version=version, may_override_official=is_manager)
+            except Conflict:
+                flash(gettext("The appeal was changed by someone else: reload it and try again."), "danger")
+            except RuleViolation as exc:
+                flash(gettext("%(message)s (rule %(rule)s)", message=str(exc.message), rule=exc.rule), "danger")
+            else:
+                flash(gettext("Done: %(action)s.", action=str(ACTION_LABELS[act])), "success")
+                return redirect(url_for("AppealView.show", pk=pk))
+        return self.render_template(
+            "qabyldau/appeal_action.html", appeal=appeal, form=form, action=act,
+            title=ACTION_LABELS[act], help=ACTION_HELP[act],
+        )
+
+    @expose("/bulk/<action>", methods=["GET", "POST"])
+    @has_access
+    def bulk(self, action: str):
+        try:
+            act = Action(action)
+        except ValueError:
+            abort(404)
+        if act not in BULK_ACTIONS:
+            abort(404)
+        raw = request.values.get("ids", "")
+        ids = [int(x) for x in raw.split(",") if x.strip().isdigit()][:500]
+        appeals = db.session.execute(select(Appeal).where(Appeal.id.in_(ids)).order_by(Appeal.id)).scalars().all()
+        form = FORMS[act]()
+        results = None
+        if request.method == "POST" and form.validate_on_submit():
+            params = {name: getattr(form, name).data for name in PARAMS[act]}
+            results = []
+            for appeal_id, reg_number in [(a.id, a.reg_number) for a in appeals]:
+                try:
+                    appeal_service.perform(appeal_id, act.value, params, user_id=self._user_id())
+                    results.append((reg_number, True, gettext("Done"), ""))
+                except RuleViolation as exc:
+                    results.append((reg_number, False, str(exc.message), exc.rule))
+                except (Conflict, LookupError):
+                    results.append((reg_number, False, gettext("Changed by someone else meanwhile."), ""))
+        return self.render_template(
+            "qabyldau/appeal_bulk.html", appeals=appeals, form=form, action=act, ids=",".join(map(str, ids)),
+            title=ACTION_LABELS[act], help=ACTION_HELP[act], results=results,
+        )
+
+    @expose("/<int:pk>/letter/<kind>")
+    @has_access
+    def letter(self, pk: int, kind: str):
+        if kind not in LETTERS:
+            abort(404)
+        appeal = db.session.execute(
+            select(Appeal).where(Appeal.id == pk).options(
+                selectinload(Appeal.applicant), selectinload(Appeal.official), selectinload(Appeal.session)
+            )
+        ).scalar_one_or_none()
+        if appeal is None:
+            abort(404)
+        events = db.session.execute(
+            select(AppealEvent).where(AppealEvent.appeal_id == pk).order_by(AppealEvent.id)
+        ).scalars().all()
+        last = {e.action: e for e in events}
+        if kind not in overview_letters(appeal, last):
+            flash(gettext("This letter does not apply to the appeal in its present state."), "warning")
+            return redirect(url_for("AppealView.show", pk=pk))
+        lang = appeal.language.value if hasattr(appeal.language, "value") else appeal.language
+        with force_locale(lang):
+            return self.render_template(
+                f"qabyldau/letters/{kind}.html", appeal=appeal, last=last, lang=lang, today=today(),
+            )
+
+
+def overview_letters(appeal: Appeal, last: dict) -> list[str]:
+    from app.services.appeal_overview import letters
+
+    return letters(appeal, set(last))

@@ -1,0 +1,155 @@
+"""One form per workflow action (the labels people read, the types the
+service needs)."""
+from __future__ import annotations
+
+from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget, BS3TextFieldWidget, DatePickerWidget, Select2Widget
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Optional
+
+from app.domain.vocabulary import RefusalGround
+from app.domain.workflow import Action, ExtensionKind
+from app.labels import choices
+
+ACTION_LABELS = {
+    Action.request_correction: _l("Request a correction"),
+    Action.mark_corrected: _l("Mark as corrected"),
+    Action.return_: _l("Return the appeal"),
+    Action.leave_without_consideration: _l("Leave without consideration"),
+    Action.propose_refusal: _l("Propose a refusal"),
+    Action.record_hearing: _l("Record the hearing"),
+    Action.refuse: _l("Refuse"),
+    Action.extend: _l("Extend the term"),
+    Action.schedule: _l("Book into a reception"),
+    Action.receive: _l("Record the reception"),
+    Action.close: _l("Close with the final answer"),
+    Action.withdraw: _l("Withdrawal accepted"),
+}
+
+ACTION_HELP = {
+    Action.request_correction: _l(
+        "R6: the appeal lacks what art. 63 of the Administrative Procedural-Process Code requires. "
+        "Tell the applicant what is wrong and give a reasonable term to fix it."
+    ),
+    Action.mark_corrected: _l("R6: the applicant fixed the appeal; it goes back to review."),
+    Action.return_: _l("R6: the term to fix the appeal has passed and it was not fixed."),
+    Action.leave_without_consideration: _l("R5: the appeal states no substance; the applicant is told."),
+    Action.propose_refusal: _l(
+        "R15, R32: a refusal rests on one of five grounds. The draft decision goes to the applicant, "
+        "who may object within 2 working days; the decision comes no earlier than 3 working days later."
+    ),
+    Action.record_hearing: _l("R33: record the applicant's position, or that none was given."),
+    Action.refuse: _l("R15, R32-R33: the final decision to refuse registration for the reception."),
+    Action.extend: _l(
+        "R30: a complex question — up to 30 calendar days from registration, by a letter; a motivated decision "
+        "of the head or a deputy — never beyond two months from registration. Tell the applicant within 3 working days."
+    ),
+    Action.schedule: _l(
+        "R26-R29: book the appeal into a reception of the official asked for; the reference note is due "
+        "5 working days before the reception."
+    ),
+    Action.receive: _l("R23: the applicant was received; record the protocol and instructions."),
+    Action.close: _l("R35: every instruction has its final answer; give the final motivated answer."),
+    Action.withdraw: _l("R15.5: the applicant withdrew the appeal."),
+}
+
+
+def _reason(label=_l("Reason")):
+    return TextAreaField(label, validators=[Optional()], widget=BS3TextAreaFieldWidget())
+
+
+def _date(label, description=None):
+    return DateField(label, validators=[Optional()], widget=DatePickerWidget(), description=description)
+
+
+SENT_ON_HELP = _l("The day the letter really went to the applicant (today if left empty).")
+
+
+class _Form(FlaskForm):
+    version = HiddenField()
+
+
+class RequestCorrectionForm(_Form):
+    reason = _reason(_l("What is wrong"))
+    fix_by = _date(_l("Fix by"))
+    sent_on = _date(_l("Sent on"), SENT_ON_HELP)
+
+
+class MarkCorrectedForm(_Form):
+    note = _reason(_l("Note"))
+
+
+class ReasonForm(_Form):
+    reason = _reason()
+
+
+class ProposeRefusalForm(_Form):
+    ground = SelectField(_l("Ground (R15)"), choices=choices(RefusalGround), validators=[InputRequired()],
+                         widget=Select2Widget())
+    motivation = _reason(_l("Motivation"))
+    reference = StringField(_l("Decision or court act (No. and date)"), validators=[Optional()],
+                            widget=BS3TextFieldWidget(),
+                            description=_l("Required for grounds 2 and 3."))
+    sent_on = _date(_l("Draft sent on"), SENT_ON_HELP)
+
+
+class RecordHearingForm(_Form):
+    position = TextAreaField(_l("The applicant's position (empty: none given)"), validators=[Optional()],
+                             widget=BS3TextAreaFieldWidget())
+
+
+class ConfirmForm(_Form):
+    pass
+
+
+class ExtendForm(_Form):
+    kind = SelectField(
+        _l("Kind"),
+        choices=[(ExtensionKind.complex.value, _l("Complex question, by a letter (R30a)")),
+                 (ExtensionKind.motivated.value, _l("Motivated decision of the head or a deputy (R30b)"))],
+        validators=[InputRequired()],
+    )
+    until = _date(_l("New term"))
+    reason = _reason()
+
+
+class ScheduleForm(_Form):
+    session = SelectField(_l("Reception session"), coerce=int, validators=[InputRequired()], choices=[],
+                          widget=Select2Widget())
+
+
+class CloseForm(_Form):
+    final_answer = _reason(_l("Final motivated answer"))
+
+
+FORMS = {
+    Action.request_correction: RequestCorrectionForm,
+    Action.mark_corrected: MarkCorrectedForm,
+    Action.return_: ReasonForm,
+    Action.leave_without_consideration: ReasonForm,
+    Action.propose_refusal: ProposeRefusalForm,
+    Action.record_hearing: RecordHearingForm,
+    Action.refuse: ConfirmForm,
+    Action.extend: ExtendForm,
+    Action.schedule: ScheduleForm,
+    Action.receive: ConfirmForm,
+    Action.close: CloseForm,
+    Action.withdraw: ReasonForm,
+}
+
+PARAMS = {
+    Action.request_correction: ("reason", "fix_by", "sent_on"),
+    Action.mark_corrected: ("note",),
+    Action.return_: ("reason",),
+    Action.leave_without_consideration: ("reason",),
+    Action.propose_refusal: ("ground", "motivation", "reference", "sent_on"),
+    Action.record_hearing: ("position",),
+    Action.refuse: (),
+    Action.extend: ("kind", "until", "reason"),
+    Action.schedule: ("session",),
+    Action.receive: (),
+    Action.close: ("final_answer",),
+    Action.withdraw: ("reason",),
+}
+

@@ -1,0 +1,213 @@
+"""Workflow actions through ``POST /api/v1/appeal/<id>/<action>`` on SQLite
+and PostgreSQL: 200 with the appeal, 422 {message, rule}, 409, 400, 403/404."""
+from datetime import date, time, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.domain.vocabulary import AppealStatus, InstructionStatus
+from app.extensions import db
+from app.models import Appeal, AppealEvent, Instruction, ReceptionSession
+from app.services.calendar import working_calendar
+
+
+def today() -> date:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo("Asia/Almaty")).date()
+from tests.api.test_rest import _appeal_body
+
+
+def new_appeal(client, jwt, app, received_at="2026-10-01T10:00:00", **over) -> dict:
+    body = _appeal_body(app, received_at=received_at, substance="Workflow test", **over)
+    r = client.post("/api/v1/appeal/", json=body, headers=jwt())
+    assert r.status_code == 201, r.get_data(as_text=True)
+    return client.get(f"/api/v1/appeal/{r.get_json()['id']}", headers=jwt()).get_json()["result"]
+
+
+def act(client, jwt, appeal_id, action, user="manager", **body):
+    return client.post(f"/api/v1/appeal/{appeal_id}/{action}", json=body, headers=jwt(user))
+
+
+def events(app, appeal_id):
+    with app.app_context():
+        return db.session.execute(
+            select(AppealEvent.action, AppealEvent.rule).where(AppealEvent.appeal_id == appeal_id).order_by(AppealEvent.id)
+        ).all()
+
+
+def test_R6_correction_requested_then_corrected_back_to_review(client, jwt, app):
+    a = new_appeal(client, jwt, app)
+    r = act(client, jwt, a["id"], "request-correction", reason="Нет почтового адреса",
+            fix_by=(today() + timedelta(days=10)).isoformat(), sent_on="2026-10-02", version=a["version"])
+    assert r.status_code == 200, r.get_data(as_text=True)
+    got = r.get_json()["result"]
+    assert got["status"] == "correction_requested" and got["version"] == a["version"] + 1
+    r = act(client, jwt, a["id"], "return", reason="не исправлено")
+    assert r.status_code == 422 and r.get_json()["rule"] == "R6"
+    r = act(client, jwt, a["id"], "mark-corrected", note="адрес получен")
+    assert r.status_code == 200 and r.get_json()["result"]["status"] == "registered"
+    assert [e.action for e in events(app, a["id"])] == ["register", "request-correction", "mark-corrected"]
+
+
+def test_R6_return_after_the_term_passed(client, jwt, app):
+    a = new_appeal(client, jwt, app)
+    r = act(client, jwt, a["id"], "request-correction", reason="нет ФИО", fix_by="2026-10-10", sent_on="2026-10-02")
+    assert r.status_code == 200
+    r = act(client, jwt, a["id"], "return", reason="не исправлено в срок")
+    assert r.status_code == 200 and r.get_json()["result"]["status"] == "returned"
+
+
+def test_R32_refusal_blocked_before_3_working_days_then_decided(client, jwt, app):
+    a = new_appeal(client, jwt, app)
+    sent = today()
+    r = act(client, jwt, a["id"], "propose-refusal", ground="court_act_in_force", motivation="Есть решение суда",
+            reference="Решение суда № 2-155/2026", sent_on=sent.isoformat())
+    assert r.status_code == 200, r.get_data(as_text=True)
+    r = act(client, jwt, a["id"], "refuse")
+    assert r.status_code == 422 and r.get_json()["rule"] == "R32"
+    assert "3" in r.get_json()["message"]
+    assert a["status"] == "registered"
+    # back-dated draft: sent two weeks ago, hearing recorded → refusal allowed
+    b = new_appeal(client, jwt, app)
+    assert act(client, jwt, b["id"], "propose-refusal", ground="out_of_competence", motivation="Не относится",
+               sent_on=(today() - timedelta(days=14)).isoformat()).status_code == 200
+    assert act(client, jwt, b["id"], "record-hearing", position="").status_code == 200
+    r = act(client, jwt, b["id"], "refuse")
+    assert r.status_code == 200 and r.get_json()["result"]["status"] == "refused"
+    with app.app_context():
+        assert db.session.get(Appeal, b["id"]).refusal_ground == "out_of_competence"
+
+
+def test_R15_ground_2_without_reference_is_422(client, jwt, app):
+    a = new_appeal(client, jwt, app)
+    r = act(client, jwt, a["id"], "propose-refusal", ground="administrative_decision_exists", motivation="Есть решение")
+    assert r.status_code == 422 and r.get_json()["rule"] == "R15"
+
+
+def test_R30a_extension_beyond_30_days_refused_within_accepted(client, jwt, app):
+    a = new_appeal(client, jwt, app, received_at="2026-11-02T10:00:00")
+    r = act(client, jwt, a["id"], "extend", kind="complex", until="2026-12-15", reason="Сложный вопрос")
+    assert r.status_code == 422 and r.get_json()["rule"] == "R30a"
+    r = act(client, jwt, a["id"], "extend", kind="complex", until="2026-12-01", reason="Сложный вопрос")
+    assert r.status_code == 200, r.get_data(as_text=True)
+    assert r.get_json()["result"]["due_on"] == "2026-12-01"
+    # two months from 2 November end on 1 January: holidays and a weekend move it to 5 January
+    r = act(client, jwt, a["id"], "extend", kind="motivated", until="2027-01-06", reason="Решение заместителя")
+    assert r.status_code == 422 and r.get_json()["rule"] == "R30b"
+    r = act(client, jwt, a["id"], "extend", kind="motivated", until="2027-01-05", reason="Решение заместителя")
+    assert r.status_code == 200, r.get_data(as_text=True)
+    r = act(client, jwt, a["id"], "extend", kind="motivated", until="2027-01-20", reason="Ещё раз")
+    assert r.status_code == 422 and r.get_json()["rule"] == "R30b"
+
+
+def _session(app, official_id, days_ahead=30, capacity=2):
+    with app.app_context():
+        cal = working_calendar()
+        day = cal.on_or_after(today() + timedelta(days=days_ahead))
+        s = ReceptionSession(official_id=official_id, place_id=1, day=day, starts_at=time(9, 0),
+                             ends_at=time(9, 30 + (days_ahead % 20)), capacity=capacity, kind="regular", status="approved")
+        db.session.add(s)
+        db.session.commit()
+        return s.id, day
+
+
+def test_R29_schedule_books_a_slot_and_R23_reception_waits_for_its_day(client, jwt, app):
+    a = new_appeal(client, jwt, app)
+    session_id, day = _session(app, a["official"], days_ahead=33, capacity=1)
+    r = act(client, jwt, a["id"], "schedule", session=session_id)
+    assert r.status_code == 200, r.get_data(as_text=True)
+    assert r.get_json()["result"]["status"] == "scheduled"
+    b = new_appeal(client, jwt, app)
+    r = act(client, jwt, b["id"], "schedule", session=session_id)
+    assert r.status_code == 422 and r.get_json()["rule"] == "R29"  # full
+    r = act(client, jwt, a["id"], "receive")
+    assert r.status_code == 422 and r.get_json()["rule"] == "R23"
+
+
+def test_R27_clerk_cannot_book_another_official_but_manager_can(client, jwt, app):
+    a = new_appeal(client, jwt, app)
+    with app.app_context():
+        from app.models import Official
+
+        other = db.session.execute(
+            select(Official.id).where(Official.id != a["official"], Official.active.is_(True)).limit(1)
+        ).scalar_one()
+    session_id, _ = _session(app, other, days_ahead=34)
+    r = act(client, jwt, a["id"], "schedule", user="clerk", session=session_id)
+    assert r.status_code == 422 and r.get_json()["rule"] == "R27"
+    assert act(client, jwt, a["id"], "schedule", user="manager", session=session_id).status_code == 200
+
+
+def test_R35_close_waits_for_every_instruction(client, jwt, app):
+    with app.app_context():
+        open_one = db.session.execute(
+            select(Instruction.appeal_id).join(Appeal, Appeal.id == Instruction.appeal_id)
+            .where(Appeal.status == AppealStatus.received, Instruction.status == InstructionStatus.open).limit(1)
+        ).scalar_one_or_none()
+    if open_one is None:
+        pytest.fail("the demo data has no received appeal with an open instruction")
+    r = act(client, jwt, open_one, "close", final_answer="Ответ дан")
+    assert r.status_code == 422 and r.get_json()["rule"] == "R35"
+
+
+def test_stale_version_is_409_and_changes_nothing(client, jwt, app):
+    a = new_appeal(client, jwt, app)
+    r = act(client, jwt, a["id"], "withdraw", reason="отозвано", version=a["version"] + 5)
+    assert r.status_code == 409
+    with app.app_context():
+        assert db.session.get(Appeal, a["id"]).status == "registered"
+
+
+def test_withdrawn_is_final(client, jwt, app):
+    a = new_appeal(client, jwt, app)
+    assert act(client, jwt, a["id"], "withdraw", reason="заявитель отозвал").status_code == 200
+    r = act(client, jwt, a["id"], "mark-corrected")
+    assert r.status_code == 422
+    r = act(client, jwt, a["id"], "withdraw", reason="ещё раз")
+    assert r.status_code == 422
+
+
+@pytest.mark.parametrize(
+    "action,body",
+    [
+        ("extend", {"kind": "forever", "until": "2026-12-01", "reason": "x"}),
+        ("extend", {"kind": "complex", "until": "01.12.2026", "reason": "x"}),
+        ("propose-refusal", {"ground": "dislike", "motivation": "x"}),
+        ("schedule", {"session": "abc"}),
+        ("withdraw", {"reason": "x", "colour": "red"}),
+        ("withdraw", {"reason": "x", "version": "1"}),
+        ("request-correction", {"fix_by": 5, "reason": "x"}),
+    ],
+)
+def test_malformed_bodies_are_400(client, jwt, app, action, body):
+    a = new_appeal(client, jwt, app)
+    r = act(client, jwt, a["id"], action, **body)
+    assert r.status_code == 400, r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Appeal, a["id"]).version == a["version"]
+
+
+def test_not_json_unknown_action_and_missing_appeal(client, jwt, app):
+    a = new_appeal(client, jwt, app)
+    r = client.post(f"/api/v1/appeal/{a['id']}/withdraw", data="reason=x", headers=jwt())
+    assert r.status_code == 400
+    assert act(client, jwt, a["id"], "teleport").status_code == 404
+    assert act(client, jwt, 99999999, "withdraw", reason="x").status_code == 404
+
+
+def test_head_may_not_run_actions(client, jwt, app):
+    a = new_appeal(client, jwt, app)
+    assert act(client, jwt, a["id"], "withdraw", user="head", reason="x").status_code == 403
+
+
+def test_messages_follow_the_request_language(client, jwt, app):
+    a = new_appeal(client, jwt, app)
+    msgs = {}
+    for lang in ("kk", "ru", "en"):
+        r = client.post(f"/api/v1/appeal/{a['id']}/leave-without-consideration", json={},
+                        headers={**jwt(), "Accept-Language": lang})
+        assert r.status_code == 422 and r.get_json()["rule"] == "R5"
+        msgs[lang] = r.get_json()["message"]
+    assert len(set(msgs.values())) == 3 and msgs["en"] == "State the reason."
