@@ -47,6 +47,8 @@ def create_app(config: type[Config] | None = None) -> Flask:
 
     app.jinja_env.globals["current_locale_code"] = current_locale
 
+    app.before_request(_sanitize_paging_args)
+
     from .cli import register_cli
 
     register_cli(app)
@@ -63,3 +65,34 @@ def _isodate(value) -> str:
         except ValueError:
             return value
     return value.strftime("%d.%m.%Y") if value else ""
+
+
+MAX_PAGE_SIZE = 100
+
+
+def _sanitize_paging_args():
+    """FAB reads ``page_<View>`` / ``psize_<View>`` with a bare int(): text
+    or a negative page would answer 500. Redirect to the same list with
+    those arguments made sane (dropped, or clamped to 1..100 rows)."""
+    from flask import redirect, request
+
+    if request.method != "GET" or request.path.startswith("/api/"):
+        return None
+    fixed, changed = [], False
+    for key, value in request.args.items(multi=True):
+        if key.startswith(("page_", "psize_")):
+            try:
+                number = int(value)
+            except ValueError:
+                changed = True
+                continue
+            low, high = (0, 10**6) if key.startswith("page_") else (1, MAX_PAGE_SIZE)
+            if not low <= number <= high:
+                number, changed = min(max(number, low), high), True
+            value = str(number)
+        fixed.append((key, value))
+    if not changed:
+        return None
+    from urllib.parse import urlencode
+
+    return redirect(request.path + ("?" + urlencode(fixed) if fixed else ""))

@@ -24,7 +24,7 @@ from app.services.calendar import working_calendar
 from app.services.clock import now_local, today
 from app.services.errors import RuleViolation
 
-from .base import COMMON_LABELS, QInterface, QModelView, ReadOnlyModelView
+from .base import COMMON_LABELS, METHOD_PERMISSIONS, QInterface, QModelView, ReadOnlyModelView
 from .workflow_forms import ACTION_LABELS
 
 
@@ -206,6 +206,7 @@ class AppealView(QModelView):
         "status": [FilterAwaitingHearing("status", datamodel), FilterCorrectionTermOver("status", datamodel)],
     }
     order_columns = ["reg_number", "registered_on", "channel", "status", "due_on"]
+    method_permission_name = {**METHOD_PERMISSIONS, "bulk_extend": "write", "bulk_withdraw": "write"}
     list_template = "qabyldau/appeal_list.html"
     show_template = "qabyldau/appeal_show.html"
     add_columns = [

@@ -2,7 +2,7 @@
 service needs)."""
 from __future__ import annotations
 
-from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget, BS3TextFieldWidget, DatePickerWidget, Select2Widget
+from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget, BS3TextFieldWidget, Select2Widget
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
@@ -60,7 +60,7 @@ def _reason(label=_l("Reason")):
 
 
 def _date(label, description=None):
-    return DateField(label, validators=[Optional()], widget=DatePickerWidget(), description=description)
+    return DateField(label, validators=[Optional()], description=description)
 
 
 SENT_ON_HELP = _l("The day the letter really went to the applicant (today if left empty).")

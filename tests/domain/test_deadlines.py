@@ -50,3 +50,17 @@ def test_R25_across_new_year():
 
 def test_R25_on_a_sunday_made_working_it_registers_the_same_day():
     assert registration_date(datetime(2025, 1, 5, 11, 0), KZ) == date(2025, 1, 5)
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.datetimes(min_value=datetime(2022, 1, 1), max_value=datetime(2027, 12, 31)))
+def test_R29_due_date_is_a_working_day_15_working_days_counting_registration(received):
+    registered = registration_date(received, KZ)
+    assert KZ.is_working_day(registered)
+    due = answer_due(registered, KZ).due
+    assert KZ.is_working_day(due)
+    assert KZ.working_days_between(registered, due) == 14
+    assert KZ.subtract_working_days(due, 14) == registered

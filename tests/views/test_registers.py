@@ -232,3 +232,17 @@ def test_clerk_cannot_delete_an_appeal(client, app):
     assert r.status_code in (302, 403, 405)
     with app.app_context():
         assert db.session.get(Appeal, appeal_id) is not None
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "_flt_99_status=x", "_flt_0_registered_on=notadate", "_flt_1_due_on=31.02.2026",
+        "_oc_AppealView=nonexistent", "_oc_AppealView=deadline", "_od_AppealView=sideways",
+        "page_AppealView=-5", "page_AppealView=abc", "psize_AppealView=abc", "psize_AppealView=100000",
+        "_flt_0_district=abc", "_flt_0_version=1e9999",
+    ],
+)
+def test_garbage_in_the_list_url_never_answers_500(manager, query):
+    r = manager.get("/appealview/list/?" + query)
+    assert r.status_code in (200, 302, 400), (query, r.status_code)

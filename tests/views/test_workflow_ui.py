@@ -1,0 +1,167 @@
+"""The workflow in the browser's stead: action pages, flashes naming the
+rule, bulk reports, letters, deadline filters (SQLite and PostgreSQL)."""
+import re
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from app.domain.vocabulary import TERM_RUNNING_STATUSES, AppealStatus
+from app.extensions import db
+from app.models import Appeal, AppealEvent, Applicant
+from tests.api.test_workflow_api import act, new_appeal, today
+from tests.conftest import login
+from tests.views.test_registers import record_count
+
+
+def flashes(body: str) -> str:
+    return " ".join(re.findall(r'(?s)class="alert[^"]*"[^>]*>(.*?)</div>', body))
+
+
+def test_R32_refusing_too_early_in_the_browser_flashes_the_rule_and_changes_nothing(client, jwt, app):
+    a = new_appeal(client, jwt, app)
+    assert act(client, jwt, a["id"], "propose-refusal", ground="out_of_competence", motivation="вне компетенции").status_code == 200
+    login(client, "manager")
+    page = client.get(f"/appeal-workflow/{a['id']}/refuse")
+    assert page.status_code == 200
+    version = re.search(r'name="version"[^>]*value="(\d+)"', page.get_data(as_text=True)).group(1)
+    r = client.post(f"/appeal-workflow/{a['id']}/refuse", data={"version": version}, follow_redirects=True)
+    assert r.status_code == 200
+    assert "R32" in flashes(r.get_data(as_text=True))
+    with app.app_context():
+        assert db.session.get(Appeal, a["id"]).status == AppealStatus.refusal_proposed
+
+
+def test_R5_action_success_redirects_to_the_appeal_with_its_history(client, jwt, app):
+    a = new_appeal(client, jwt, app)
+    login(client, "clerk")
+    r = client.post(f"/appeal-workflow/{a['id']}/leave-without-consideration",
+                    data={"reason": "Суть не изложена", "version": a["version"]})
+    assert r.status_code == 302 and f"/appealview/show/{a['id']}" in r.headers["Location"]
+    page = client.get(f"/appealview/show/{a['id']}").get_data(as_text=True)
+    assert 'id="timeline"' in page and "R5" in page and "Суть не изложена" in page
+
+
+def test_stale_form_version_is_reported_as_a_conflict(client, jwt, app):
+    a = new_appeal(client, jwt, app)
+    login(client, "manager")
+    assert act(client, jwt, a["id"], "withdraw", reason="отозвано по телефону").status_code == 200
+    r = client.post(f"/appeal-workflow/{a['id']}/leave-without-consideration",
+                    data={"reason": "x", "version": a["version"]}, follow_redirects=True)
+    with app.app_context():
+        assert db.session.get(Appeal, a["id"]).status == AppealStatus.withdrawn
+    assert "alert-danger" in r.get_data(as_text=True)
+
+
+def test_R6_correction_form_lists_what_art_63_misses(client, jwt, app):
+    with app.app_context():
+        applicant = Applicant(kind="individual", full_name="Без Адреса Тестович", address=None)
+        db.session.add(applicant)
+        db.session.commit()
+        applicant_id = applicant.id
+    a = new_appeal(client, jwt, app, applicant=applicant_id)
+    login(client, "manager")
+    client.get("/lang/en")
+    body = client.get(f"/appeal-workflow/{a['id']}/request-correction").get_data(as_text=True)
+    assert "the postal address" in body
+    show = client.get(f"/appealview/show/{a['id']}").get_data(as_text=True)
+    assert 'id="missing"' in show
+
+
+def test_R30_bulk_extension_reports_each_appeal(client, jwt, app):
+    ok = new_appeal(client, jwt, app, received_at="2026-11-09T10:00:00")
+    done = new_appeal(client, jwt, app)
+    assert act(client, jwt, done["id"], "withdraw", reason="отозвано").status_code == 200
+    login(client, "manager")
+    r = client.post("/appeal-workflow/bulk/extend", data={
+        "ids": f"{ok['id']},{done['id']}", "kind": "complex", "until": "2026-12-08", "reason": "Сложный вопрос",
+    })
+    body = r.get_data(as_text=True)
+    assert r.status_code == 200 and 'id="bulk-results"' in body
+    rows = re.findall(r'<tr class="(success|danger)"><td>([^<]+)</td>', body)
+    assert ("success", ok["reg_number"]) in rows and ("danger", done["reg_number"]) in rows
+    with app.app_context():
+        assert db.session.get(Appeal, ok["id"]).due_on == date(2026, 12, 8)
+
+
+def test_list_action_redirects_to_the_bulk_form(client, jwt, app):
+    a = new_appeal(client, jwt, app)
+    login(client, "manager")
+    r = client.post("/appealview/action_post", data={"action": "bulk_extend", "rowid": [str(a["id"])]})
+    assert r.status_code == 302 and "/appeal-workflow/bulk/extend" in r.headers["Location"]
+
+
+def test_R29_answer_letter_in_the_applicants_language_with_date_and_time(client, jwt, app):
+    from tests.api.test_workflow_api import _session
+
+    kk = new_appeal(client, jwt, app, language="kk")
+    session_id, day = _session(app, kk["official"], days_ahead=35)
+    assert act(client, jwt, kk["id"], "schedule", session=session_id).status_code == 200
+    ru = new_appeal(client, jwt, app, language="ru")
+    assert act(client, jwt, ru["id"], "schedule", session=session_id).status_code == 200
+    login(client, "clerk")
+    letter_kk = client.get(f"/appeal-workflow/{kk['id']}/letter/answer").get_data(as_text=True)
+    letter_ru = client.get(f"/appeal-workflow/{ru['id']}/letter/answer").get_data(as_text=True)
+    assert '<html lang="kk">' in letter_kk and '<html lang="ru">' in letter_ru
+    assert day.strftime("%d.%m.%Y") in letter_kk and "09:00" in letter_kk
+    assert "қабылдау" in letter_kk.lower() and "прием" in letter_ru.lower()
+    assert letter_kk != letter_ru
+
+
+def test_letter_that_does_not_apply_is_refused_politely(client, jwt, app):
+    a = new_appeal(client, jwt, app)
+    login(client, "clerk")
+    r = client.get(f"/appeal-workflow/{a['id']}/letter/refusal")
+    assert r.status_code == 302
+    assert client.get(f"/appeal-workflow/{a['id']}/letter/poem").status_code == 404
+
+
+def test_overdue_filter_matches_the_register(client, app):
+    login(client, "manager")
+    with app.app_context():
+        from app.views.appeals import AppealView
+
+        view = next(v for v in app.appbuilder.baseviews if isinstance(v, AppealView))
+        with app.test_request_context():
+            url = dict((str(label), u) for label, u in view.quick_filters())
+        expected = db.session.execute(
+            select(func.count()).where(Appeal.status.in_(list(TERM_RUNNING_STATUSES)), Appeal.due_on < today())
+        ).scalar_one()
+    overdue_url = list(url.values())[0]
+    body = client.get(overdue_url).get_data(as_text=True)
+    assert record_count(body) == expected
+    if expected:
+        assert "label-danger" in body
+
+
+def test_awaiting_hearing_filter(client, jwt, app):
+    a = new_appeal(client, jwt, app)
+    assert act(client, jwt, a["id"], "propose-refusal", ground="returned_by_body", motivation="возвращено").status_code == 200
+    login(client, "manager")
+    with app.app_context():
+        from app.views.appeals import AppealView
+
+        view = next(v for v in app.appbuilder.baseviews if isinstance(v, AppealView))
+        with app.test_request_context():
+            urls = [u for _, u in view.quick_filters()]
+        expected = db.session.execute(
+            select(func.count()).where(Appeal.status == AppealStatus.refusal_proposed,
+                                       Appeal.hearing_recorded_on.is_(None))
+        ).scalar_one()
+    body = client.get(urls[2]).get_data(as_text=True)
+    assert record_count(body) == expected and a["reg_number"] in body
+
+
+def test_head_sees_no_actions_and_cannot_post_one(client, jwt, app):
+    a = new_appeal(client, jwt, app)
+    login(client, "head")
+    show = client.get(f"/appealview/show/{a['id']}").get_data(as_text=True)
+    assert 'id="actions"' not in show and 'id="terms"' in show
+    r = client.post(f"/appeal-workflow/{a['id']}/withdraw", data={"reason": "x"})
+    assert r.status_code in (302, 403)
+    with app.app_context():
+        assert db.session.get(Appeal, a["id"]).status == AppealStatus.registered
+
+
+def test_deadline_column_is_not_sortable_and_list_never_500s(client):
+    login(client, "manager")
+    assert client.get("/appealview/list/?_oc_AppealView=deadline&_od_AppealView=asc").status_code == 200
