@@ -35,4 +35,7 @@ def select_locale() -> str:
         if best:
             return best
     chosen = session.get("locale")
-    return chosen if chosen in languages else default
+    if chosen in languages:
+        return chosen
+    session["locale"] = default  # FAB's language menu shows the session's flag
+    return default

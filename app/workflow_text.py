@@ -45,6 +45,9 @@ MESSAGES = {
     ),
     "unknown_extension_kind": N_("«%(kind)s» is not a kind of extension (complex or motivated)."),
     "until_required": N_("Give the new term."),
+    "term_already_passed": N_(
+        "The term ended on %(due_on)s: an extension is decided before the term ends, not after."
+    ),
     "until_not_later": N_("The new term (%(until)s) must be later than the current one (%(due_on)s)."),
     "beyond_complex_limit": N_(
         "A complex question may be extended to 30 calendar days from registration at most: to %(limit)s, not %(until)s."

@@ -124,3 +124,30 @@ def jwt(app):
         return {"Authorization": f"Bearer {tokens[username]}"}
 
     return _get
+
+
+def make_appeal(app, received_at, **over) -> int:
+    """Register an appeal through the service (as the form does); its id."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import Appeal, Applicant, Category, Official, ReceptionPlace
+    from app.services.appeals import prepare_registration
+
+    with app.app_context():
+        official = db.session.execute(select(Official).where(Official.active.is_(True)).limit(1)).scalar_one()
+        fields = dict(
+            channel="by_hand", received_at=received_at, language="ru", substance="Прошу принять по вопросу",
+            applicant=db.session.execute(select(Applicant).limit(1)).scalar_one(),
+            reception_place=db.session.execute(select(ReceptionPlace).limit(1)).scalar_one(),
+            category=db.session.execute(select(Category).where(Category.parent_id.is_not(None)).limit(1)).scalar_one(),
+            official=official,
+        )
+        fields.update(over)
+        appeal = Appeal(**fields)
+        appeal.district = appeal.applicant.district or db.session.execute(
+            select(ReceptionPlace).limit(1)).scalar_one().district
+        prepare_registration(appeal, None)
+        db.session.add(appeal)
+        db.session.commit()
+        return appeal.id

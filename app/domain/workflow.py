@@ -212,6 +212,8 @@ def transition(
         return decide("", "R15", payload={"decided_on": today})
 
     if act is Action.extend:
+        if today > snap.due_on:
+            raise WorkflowError("R30", "term_already_passed", due_on=snap.due_on)
         reason = _require_reason(params, "R30")
         try:
             kind = ExtensionKind(params.get("kind"))

@@ -86,20 +86,41 @@ def test_R15_ground_2_without_reference_is_422(client, jwt, app):
     assert r.status_code == 422 and r.get_json()["rule"] == "R15"
 
 
+def recent_received_at(days_ago: int = 2) -> str:
+    return (today() - timedelta(days=days_ago)).isoformat() + "T10:00:00"
+
+
+def limits(app, registered_on: str):
+    from app.domain.deadlines import complex_extension_limit, motivated_extension_limit
+
+    with app.app_context():
+        cal, reg = working_calendar(), date.fromisoformat(registered_on)
+        return complex_extension_limit(reg, cal).due, motivated_extension_limit(reg, cal).due
+
+
 def test_R30a_extension_beyond_30_days_refused_within_accepted(client, jwt, app):
-    a = new_appeal(client, jwt, app, received_at="2026-11-02T10:00:00")
-    r = act(client, jwt, a["id"], "extend", kind="complex", until="2026-12-15", reason="Сложный вопрос")
+    a = new_appeal(client, jwt, app, received_at=recent_received_at())
+    complex_limit, two_months = limits(app, a["registered_on"])
+    r = act(client, jwt, a["id"], "extend", kind="complex", until=(complex_limit + timedelta(days=7)).isoformat(),
+            reason="Сложный вопрос")
     assert r.status_code == 422 and r.get_json()["rule"] == "R30a"
-    r = act(client, jwt, a["id"], "extend", kind="complex", until="2026-12-01", reason="Сложный вопрос")
+    r = act(client, jwt, a["id"], "extend", kind="complex", until=complex_limit.isoformat(), reason="Сложный вопрос")
     assert r.status_code == 200, r.get_data(as_text=True)
-    assert r.get_json()["result"]["due_on"] == "2026-12-01"
-    # two months from 2 November end on 1 January: holidays and a weekend move it to 5 January
-    r = act(client, jwt, a["id"], "extend", kind="motivated", until="2027-01-06", reason="Решение заместителя")
+    assert r.get_json()["result"]["due_on"] == complex_limit.isoformat()
+    r = act(client, jwt, a["id"], "extend", kind="motivated", until=(two_months + timedelta(days=1)).isoformat(),
+            reason="Решение заместителя")
     assert r.status_code == 422 and r.get_json()["rule"] == "R30b"
-    r = act(client, jwt, a["id"], "extend", kind="motivated", until="2027-01-05", reason="Решение заместителя")
+    r = act(client, jwt, a["id"], "extend", kind="motivated", until=two_months.isoformat(), reason="Решение заместителя")
     assert r.status_code == 200, r.get_data(as_text=True)
-    r = act(client, jwt, a["id"], "extend", kind="motivated", until="2027-01-20", reason="Ещё раз")
+    r = act(client, jwt, a["id"], "extend", kind="motivated", until=(two_months + timedelta(days=20)).isoformat(),
+            reason="Ещё раз")
     assert r.status_code == 422 and r.get_json()["rule"] == "R30b"
+
+
+def test_R30_no_extension_once_the_term_has_passed(client, jwt, app):
+    a = new_appeal(client, jwt, app, received_at="2026-10-01T10:00:00")  # answered by 21.10.2026
+    r = act(client, jwt, a["id"], "extend", kind="complex", until="2026-10-28", reason="поздно")
+    assert r.status_code == 422 and r.get_json()["rule"] == "R30"
 
 
 def _session(app, official_id, days_ahead=30, capacity=2):

@@ -183,6 +183,11 @@ def test_R30b_applicant_is_told_within_3_working_days_of_each_extension():
     assert d.changes["extension_notice_due_on"] == date(2026, 4, 13)  # Thu, Fri, Mon
 
 
+def test_R30_no_extension_after_the_term_has_passed():
+    err = blocked(BASE, "extend", today=date(2026, 4, 22), kind="motivated", reason="x", until=date(2026, 5, 20))
+    assert (err.rule, err.code) == ("R30", "term_already_passed")
+
+
 def test_R30_until_on_a_day_off_moves_to_the_next_working_day():
     d = run(BASE, "extend", kind="motivated", reason="x", until=date(2026, 5, 9))  # Victory Day, Saturday
     assert d.changes["due_on"] == date(2026, 5, 12)

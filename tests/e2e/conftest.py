@@ -20,11 +20,16 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
+def live_app(tmp_path_factory):
     from tests.conftest import _build_app
 
     db_path = tmp_path_factory.mktemp("e2e") / "e2e.db"
-    app = _build_app(f"sqlite:///{db_path}")
+    return _build_app(f"sqlite:///{db_path}")
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    app = live_app
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
