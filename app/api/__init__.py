@@ -5,6 +5,9 @@ from flask import g, request
 from flask_appbuilder.api import expose, permission_name, protect, safe
 from flask_babel import gettext
 
+from sqlalchemy import select
+
+from app.extensions import db
 from app.models import (
     Appeal,
     Applicant,
@@ -132,6 +135,24 @@ class AppealApi(QRestApi):
     def pre_add(self, item: Appeal) -> None:
         user = getattr(g, "user", None)
         appeal_service.prepare_registration(item, getattr(user, "id", None))
+
+    def put_headless(self, pk):
+        """PUT may carry the ``version`` the client read: a stale one is 409."""
+        body = request.get_json(silent=True) if request.is_json else None
+        if isinstance(body, dict) and "version" in body:
+            expected = body.pop("version")
+            try:
+                appeal_id = int(pk)
+            except (TypeError, ValueError):
+                return self.response_404()
+            current = db.session.execute(select(Appeal.version).where(Appeal.id == appeal_id)).scalar_one_or_none()
+            if current is None:
+                return self.response_404()
+            if expected != current:
+                return self.response(
+                    409, message=gettext("The appeal was changed by someone else: reload it and try again.")
+                )
+        return super().put_headless(pk)
 
     @expose("/<int:pk>/<action>", methods=["POST"])
     @protect()

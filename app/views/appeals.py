@@ -11,7 +11,7 @@ from flask_appbuilder.security.decorators import has_access
 from markupsafe import Markup
 from flask_babel import gettext, lazy_gettext as _l
 from flask_appbuilder.fieldwidgets import DateTimePickerWidget
-from wtforms import DateTimeField
+from wtforms import DateTimeField, HiddenField
 from wtforms.validators import DataRequired, ValidationError
 
 from app.validators import identifier_error
@@ -216,7 +216,7 @@ class AppealView(QModelView):
     ]
     edit_columns = [
         "applicant", "district", "category", "official", "substance", "language",
-        "privilege", "foreigner", "interpreter_needed", "video_consent",
+        "privilege", "foreigner", "interpreter_needed", "video_consent", "expected_version",
     ]
     show_fieldsets = [
         (_l("Registration"), {"fields": [
@@ -246,6 +246,19 @@ class AppealView(QModelView):
         ),
     }
     related_views = [AppealEventView]
+
+    edit_form_extra_fields = {"expected_version": HiddenField()}
+
+    def prefill_form(self, form, pk):
+        form.expected_version.data = self.datamodel.get(pk).version
+
+    def pre_update(self, item: Appeal) -> None:
+        """Optimistic lock for the edit form: the version the user saw must
+        still be the current one, or nothing is saved."""
+        expected = getattr(item, "expected_version", None)
+        if expected not in (None, "") and str(expected) != str(item.version):
+            db.session.rollback()
+            raise ValueError(gettext("The appeal was changed by someone else: reload it and try again."))
 
     def pre_add(self, item: Appeal) -> None:
         user_id = getattr(g.user, "id", None) if getattr(g, "user", None) else None

@@ -76,6 +76,15 @@ class QInterface(SQLAInterface):
         super().__init__(obj, session=session)
         self.eager = eager
 
+    def get(self, id, filters=None, select_columns=None, outer_default_load=False):
+        """A primary key from the URL is text: not a number → no such row
+        (PostgreSQL would refuse to compare and FAB would answer 500)."""
+        try:
+            id = int(id)
+        except (TypeError, ValueError):
+            return None
+        return super().get(id, filters, select_columns, outer_default_load)
+
     def get_filters(self, search_columns=None, search_filters=None):
         return QFilters(self.filter_converter_class, self, search_columns or [], search_filters)
 

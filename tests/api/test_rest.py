@@ -132,3 +132,12 @@ def test_applicant_with_bad_iin_is_refused(client, jwt, app):
 
 def test_no_token_is_401(client):
     assert client.get("/api/v1/appeal/").status_code == 401
+
+
+@pytest.mark.parametrize("pk", ["abc", "1.5", "-1", "99999999"])
+def test_odd_primary_keys_are_404_not_500(client, jwt, pk):
+    h = jwt()
+    assert client.get(f"/api/v1/appeal/{pk}", headers=h).status_code in (404, 405)
+    assert client.put(f"/api/v1/appeal/{pk}", json={"substance": "x"}, headers=h).status_code in (400, 404, 405, 422)
+    assert client.put(f"/api/v1/appeal/{pk}", json={"substance": "x", "version": 1}, headers=h).status_code in (404, 405)
+    assert client.delete(f"/api/v1/calendar_day/{pk}", headers=jwt("admin")).status_code in (404, 405)

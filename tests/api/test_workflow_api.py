@@ -3,7 +3,7 @@ and PostgreSQL: 200 with the appeal, 422 {message, rule}, 409, 400, 403/404."""
 from datetime import date, time, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.domain.vocabulary import AppealStatus, InstructionStatus
 from app.extensions import db
@@ -232,3 +232,14 @@ def test_messages_follow_the_request_language(client, jwt, app):
         assert r.status_code == 422 and r.get_json()["rule"] == "R5"
         msgs[lang] = r.get_json()["message"]
     assert len(set(msgs.values())) == 3 and msgs["en"] == "State the reason."
+
+
+def test_put_with_a_stale_version_is_409_with_the_current_one_200(client, jwt, app):
+    a = new_appeal(client, jwt, app)
+    r = client.put(f"/api/v1/appeal/{a['id']}", json={"substance": "Уточнено", "version": a["version"] + 1}, headers=jwt())
+    assert r.status_code == 409
+    r = client.put(f"/api/v1/appeal/{a['id']}", json={"substance": "Уточнено", "version": a["version"]}, headers=jwt())
+    assert r.status_code == 200, r.get_data(as_text=True)
+    with app.app_context():
+        appeal = db.session.get(Appeal, a["id"])
+        assert appeal.substance == "Уточнено" and appeal.version == a["version"] + 1

@@ -246,3 +246,9 @@ def test_clerk_cannot_delete_an_appeal(client, app):
 def test_garbage_in_the_list_url_never_answers_500(manager, query):
     r = manager.get("/appealview/list/?" + query)
     assert r.status_code in (200, 302, 400), (query, r.status_code)
+
+
+@pytest.mark.parametrize("pk", ["abc", "99999999"])
+def test_odd_primary_keys_in_pages_are_404_not_500(manager, pk):
+    for url in (f"/appealview/show/{pk}", f"/appealview/edit/{pk}", f"/districtview/show/{pk}"):
+        assert manager.get(url).status_code in (302, 404), url

@@ -1,13 +1,12 @@
 """The workflow in the browser's stead: action pages, flashes naming the
 rule, bulk reports, letters, deadline filters (SQLite and PostgreSQL)."""
 import re
-from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
 from app.domain.vocabulary import TERM_RUNNING_STATUSES, AppealStatus
 from app.extensions import db
-from app.models import Appeal, AppealEvent, Applicant
+from app.models import Appeal, Applicant
 from tests.api.test_workflow_api import act, new_appeal, today
 from tests.conftest import login
 from tests.views.test_registers import record_count
@@ -175,3 +174,23 @@ def test_head_sees_no_actions_and_cannot_post_one(client, jwt, app):
 def test_deadline_column_is_not_sortable_and_list_never_500s(client):
     login(client, "manager")
     assert client.get("/appealview/list/?_oc_AppealView=deadline&_od_AppealView=asc").status_code == 200
+
+
+def test_concurrent_edit_in_the_form_is_detected_not_overwritten(client, jwt, app):
+    a = new_appeal(client, jwt, app)
+    login(client, "manager")
+    form = client.get(f"/appealview/edit/{a['id']}").get_data(as_text=True)
+    seen = re.search(r'name="expected_version"[^>]*value="(\d+)"|value="(\d+)"[^>]*name="expected_version"', form)
+    seen_version = next(g for g in seen.groups() if g)
+    assert act(client, jwt, a["id"], "extend", kind="complex", reason="сложный",
+               until=a["due_on"]).status_code in (200, 422)
+    client.put(f"/api/v1/appeal/{a['id']}", json={"substance": "Изменено другим"}, headers=jwt())
+    with app.app_context():
+        appeal = db.session.get(Appeal, a["id"])
+        data = {"applicant": appeal.applicant_id, "district": appeal.district_id, "category": appeal.category_id,
+                "official": appeal.official_id, "substance": "Моя правка", "language": "ru", "privilege": "",
+                "expected_version": seen_version}
+    r = client.post(f"/appealview/edit/{a['id']}", data=data, follow_redirects=True)
+    assert "alert-danger" in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Appeal, a["id"]).substance == "Изменено другим"
