@@ -17,6 +17,7 @@ install: $(VENV)/.installed
 
 i18n-compile: install
 	$(VENV)/bin/pybabel compile -d babel -f > /dev/null 2>&1
+	$(VENV)/bin/pybabel compile -d babel/fab -f > /dev/null 2>&1
 
 # Serve the panel on the embedded SQLite database with the demo data.
 run: i18n-compile
@@ -42,10 +43,11 @@ worker: install
 	$(FLASK) worker
 
 # Extract strings and update the kk, ru, en catalogues.
-i18n: install
+i18n: install i18n-compile
 	$(VENV)/bin/pybabel extract -F babel/babel.cfg -k lazy_gettext -k _l -k N_ -o babel/messages.pot --no-location --sort-output --project Qabyldau .
 	$(VENV)/bin/pybabel update -i babel/messages.pot -d babel --no-fuzzy-matching
 	$(PY) -m app.i18n_tools fill-english babel/en/LC_MESSAGES/messages.po
+	$(PY) -m app.i18n_tools missing babel/*/LC_MESSAGES/messages.po babel/fab/*/LC_MESSAGES/messages.po
 
 screenshots: i18n-compile
 	QAB_UPDATE_SCREENSHOTS=1 $(PY) -m pytest -m e2e -p no:xdist

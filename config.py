@@ -51,7 +51,9 @@ class Config:
 
     # --- Languages ----------------------------------------------------------
     BABEL_DEFAULT_LOCALE = os.environ.get("BABEL_DEFAULT_LOCALE", "ru")
-    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "babel")
+    # FAB's own catalogues come first; babel/fab adds a Kazakh one for FAB's
+    # strings (FAB ships none); ours last, so our wording wins.
+    BABEL_TRANSLATION_DIRECTORIES = f"{BASE_DIR / 'babel' / 'fab'};{BASE_DIR / 'babel'}"
     LANGUAGES = {
         "ru": {"flag": "ru", "name": "Русский"},
         "kk": {"flag": "kz", "name": "Қазақша"},

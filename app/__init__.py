@@ -22,6 +22,8 @@ def create_app(config: type[Config] | None = None) -> Flask:
     # FAB warns for every Time column it cannot filter on; we never offer one.
     logging.getLogger("flask_appbuilder.models.filters").setLevel(logging.ERROR)
 
+    from . import audit  # noqa: F401  (registers the audit listener)
+
     db.init_app(app)
     migrate.init_app(
         app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True, compare_type=True
@@ -43,6 +45,9 @@ def create_app(config: type[Config] | None = None) -> Flask:
 
     app.jinja_env.filters["enum_label"] = label
     app.jinja_env.filters["isodate"] = _isodate
+    from .security.scope import personal
+
+    app.jinja_env.filters["personal"] = personal
     from .i18n import current_locale
 
     app.jinja_env.globals["current_locale_code"] = current_locale

@@ -24,13 +24,23 @@ from app.models import (
 )
 from app.services import appeals as appeal_service
 from app.security.roles import user_has_role
+from app.security.scope import (
+    PERSONAL_FIELDS,
+    PLACE_ROLES,
+    current_user,
+    is_visible,
+    may_use_place,
+    personal,
+    place_of,
+    role_names,
+)
 from app.services.errors import Conflict, RuleViolation
 from app.validators import identifier_error
-from marshmallow import ValidationError
+from marshmallow import ValidationError, fields
 
 from app.views.base import QInterface
 
-from .base import QRestApi
+from .base import OutsideScope, QRestApi
 from .workflow import SCHEMAS, parse_body
 
 
@@ -113,6 +123,20 @@ class ApplicantApi(QRestApi):
     add_columns = edit_columns = read_columns[1:]
     validators_columns = {"iin": _iin, "bin": _bin}
 
+    def __init__(self):
+        super().__init__()
+        for name, field in list(self.list_model_schema.fields.items()):
+            if name in PERSONAL_FIELDS:
+                masked = fields.Function(lambda obj, _n=name: personal(getattr(obj, _n), _n))
+                masked._bind_to_schema(name, self.list_model_schema)
+                self.list_model_schema.fields[name] = masked
+                self.list_model_schema.dump_fields[name] = masked
+
+    def pre_add(self, item: Applicant) -> None:
+        user = current_user()
+        if user is not None and role_names(user) & PLACE_ROLES:
+            item.registered_place_id = place_of(user)
+
 
 class AppealApi(QRestApi):
     resource_name = "appeal"
@@ -133,6 +157,8 @@ class AppealApi(QRestApi):
     ]
 
     def pre_add(self, item: Appeal) -> None:
+        if not may_use_place(item.reception_place_id or getattr(item.reception_place, "id", None)):
+            raise OutsideScope()
         user = getattr(g, "user", None)
         appeal_service.prepare_registration(item, getattr(user, "id", None))
 
@@ -160,7 +186,7 @@ class AppealApi(QRestApi):
     @permission_name("write")
     def workflow(self, pk: int, action: str):
         """Run a workflow action on an appeal (CONTRACT.md)."""
-        if action not in SCHEMAS:
+        if action not in SCHEMAS or not is_visible(Appeal, pk):
             return self.response_404()
         body = request.get_json(silent=True) if request.is_json else None
         try:

@@ -15,7 +15,7 @@ from sqlalchemy import Date, DateTime, Enum as SAEnum, Time, inspect as sa_inspe
 from sqlalchemy.orm import RelationshipProperty
 
 from app.services.errors import RuleViolation
-from app.views.base import METHOD_PERMISSIONS
+from app.views.base import METHOD_PERMISSIONS, scope_base_filters
 
 
 def read_schema(model, columns: list[str], name: str) -> Schema:
@@ -78,6 +78,10 @@ def _relax(model, schema: Schema) -> None:
             field.required = False
 
 
+class OutsideScope(Exception):
+    """Creating or moving a record outside the user's scope (HTTP 403)."""
+
+
 class QRestApi(ModelRestApi):
     """A contract resource. Subclasses set ``datamodel``, ``resource_name``,
     ``read_columns`` (the fields every read returns) and ``add_columns`` /
@@ -96,6 +100,7 @@ class QRestApi(ModelRestApi):
         self.list_model_schema = read_schema(model, self.read_columns, f"{model.__name__}Read")
         self.show_model_schema = self.list_model_schema
         self.order_columns = [c for c in self.list_columns if c != "payload"]
+        self.base_filters = scope_base_filters(model) + list(self.base_filters or [])
         if not self.search_columns:
             self.search_columns = [c for c in self.list_columns if not _is_time(model, c)]
         super().__init__()
@@ -144,3 +149,6 @@ class QRestApi(ModelRestApi):
         except RuleViolation as exc:
             db.session.rollback()
             return self.response(422, message=str(exc.message), rule=exc.rule)
+        except OutsideScope:
+            db.session.rollback()
+            return self.response_403()

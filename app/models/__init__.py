@@ -3,6 +3,7 @@ that the security tables and ours migrate together."""
 from flask_appbuilder.security.sqla import models as _fab_security  # noqa: F401
 
 from .appeals import Appeal, AppealEvent, Applicant, AppendOnlyError
+from .audit import AuditLog
 from .receptions import Instruction, Protocol, ReceptionSession
 from .reference import (
     CalendarDay,
@@ -21,6 +22,7 @@ __all__ = [
     "AppealEvent",
     "Applicant",
     "AppendOnlyError",
+    "AuditLog",
     "CalendarDay",
     "Category",
     "Department",

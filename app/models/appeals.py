@@ -48,6 +48,7 @@ class Applicant(Model):
         Index("ix_applicant_full_name", "full_name"),
         Index("ix_applicant_iin", "iin"),
         Index("ix_applicant_district", "district_id"),
+        Index("ix_applicant_registered_place", "registered_place_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -65,6 +66,10 @@ class Applicant(Model):
     district_id: Mapped[Optional[int]] = mapped_column(ForeignKey("district.id", ondelete="RESTRICT"))
     privilege: Mapped[Optional[Privilege]] = mapped_column(enum_column_type(Privilege, "privilege"))
     foreigner: Mapped[bool] = mapped_column(Boolean, default=False)
+    registered_place_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("reception_place.id", ondelete="SET NULL", name="fk_applicant_registered_place")
+    )
+    """The reception place whose clerk entered the applicant (row scope)."""
 
     district: Mapped[Optional[District]] = relationship()
 

@@ -27,6 +27,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
     # All data; no user administration.
     "Manager": {
         **{r: FULL for r in REGISTERS},
+        "Appeal": WRITE,  # an appeal is never deleted: its history is append-only
         "AppealEvent": READ,
         "CalendarDay": READ,
         "Analytics": READ,
@@ -88,9 +89,13 @@ def matrix_markdown() -> str:
         "a test fails when this file and the code disagree. `r` read (list, show,",
         "REST get/info), `w` write (add, edit, REST post/put, workflow actions),",
         "`d` delete. Admin also manages users and roles (FAB's Security menu).",
-        "Not enforced yet: row-level scope (a Clerk's reception place, an Official's",
-        "own sessions) and personal-data masking; until they land these grants",
-        "apply to every row.",
+        "",
+        "Row-level scope (`app/security/scope.py`) applies on top of these grants:",
+        "Admin, Manager and Head see every row; Clerk and Responsible the rows of",
+        "their reception place (`flask users set-place`); Official their own",
+        "sessions, protocols, instructions and the appeals addressed to them.",
+        "ИИН/БИН, phone, e-mail and address are shown to Manager, Clerk and",
+        "Responsible only, masked (`8503******12`) for every other role.",
         "",
         "| register | " + " | ".join(roles) + " |",
         "|---|" + "---|" * len(roles),

@@ -22,9 +22,18 @@ from app.domain.vocabulary import TERM_RUNNING_STATUSES, AppealStatus
 from app.services.appeal_overview import overview
 from app.services.calendar import working_calendar
 from app.services.clock import now_local, today
+from app.security.scope import (
+    PERSONAL_FIELDS,
+    PLACE_ROLES,
+    current_user,
+    may_use_place,
+    personal,
+    place_of,
+    role_names,
+)
 from app.services.errors import RuleViolation
 
-from .base import COMMON_LABELS, METHOD_PERMISSIONS, QInterface, QModelView, ReadOnlyModelView
+from .base import COMMON_LABELS, METHOD_PERMISSIONS, QInterface, QModelView, ReadOnlyModelView, format_plain
 from .workflow_forms import ACTION_LABELS
 
 
@@ -71,6 +80,10 @@ class ApplicantView(QModelView):
     label_columns = APPLICANT_LABELS
     validators_columns = {"iin": [IinValidator()], "bin": [IinValidator(bin_=True)]}
 
+    formatters_columns = {
+        field: (lambda v, _f=field: format_plain(personal(v, _f))) for field in PERSONAL_FIELDS
+    }
+
     def _normalize(self, item: Applicant) -> None:
         for col in ("iin", "bin", "organization", "phone", "email", "address", "authority_document"):
             value = getattr(item, col)
@@ -78,6 +91,9 @@ class ApplicantView(QModelView):
 
     def pre_add(self, item):
         self._normalize(item)
+        user = current_user()
+        if user is not None and role_names(user) & PLACE_ROLES:
+            item.registered_place_id = place_of(user)
 
     def pre_update(self, item):
         self._normalize(item)
@@ -147,6 +163,19 @@ def format_deadline(value) -> Markup:
         return Markup('<span class="label label-danger">%s</span>') % gettext("overdue by %(n)s", n=-left)
     css = "label-warning" if left <= 2 else "label-success"
     return Markup('<span class="label %s">%s</span>') % (css, left)
+
+
+class OwnPlaceFilter(BaseFilter):
+    """The reception places a user may register at (all, for a Manager)."""
+
+    name = "own place"
+    arg_name = "q_own_place"
+
+    def apply(self, query, value):
+        user = current_user()
+        if user is not None and role_names(user) & PLACE_ROLES and not role_names(user) & {"Admin", "Manager"}:
+            return query.filter(self.model.id == (place_of(user) or -1))
+        return query
 
 
 class FilterOverdue(BaseFilter):
@@ -260,7 +289,11 @@ class AppealView(QModelView):
             db.session.rollback()
             raise ValueError(gettext("The appeal was changed by someone else: reload it and try again."))
 
+    add_form_query_rel_fields = {"reception_place": [["id", OwnPlaceFilter, lambda: None]]}
+
     def pre_add(self, item: Appeal) -> None:
+        if not may_use_place(item.reception_place_id or getattr(item.reception_place, "id", None)):
+            raise ValueError(gettext("You may register appeals only at your own reception place."))
         user_id = getattr(g.user, "id", None) if getattr(g, "user", None) else None
         try:
             appeal_service.prepare_registration(item, user_id)

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from typing import Optional
 
 from flask_appbuilder import ModelView
-from flask_appbuilder.models.filters import Filters
+from flask_appbuilder.models.filters import BaseFilter, Filters
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
@@ -61,6 +61,25 @@ class QFilters(Filters):
         candidates = self._all_filters.get(column_name, [])
         if 0 <= filter_instance_index < len(candidates):
             self._add_filter(candidates[filter_instance_index], value)
+
+
+class ScopeFilter(BaseFilter):
+    """Row-level scope (``app.security.scope``) as a FAB base filter: every
+    list, page, related tab, edit and delete of the register goes through it."""
+
+    name = "scope"
+    arg_name = "q_scope"
+
+    def apply(self, query, value):
+        from app.security.scope import scoped
+
+        return scoped(query, self.model)
+
+
+def scope_base_filters(model) -> list:
+    from app.security.scope import SCOPED_MODELS
+
+    return [["id", ScopeFilter, lambda: None]] if model in SCOPED_MODELS else []
 
 
 class QInterface(SQLAInterface):
@@ -196,6 +215,7 @@ class QModelView(ModelView):
 
     def __init__(self, **kwargs):
         self._install_fields()
+        self.base_filters = scope_base_filters(self.datamodel.obj) + list(self.base_filters or [])
         super().__init__(**kwargs)
 
     def _field_for(self, col: str, text):

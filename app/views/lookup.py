@@ -20,6 +20,7 @@ from wtforms import Field
 from wtforms.validators import ValidationError
 
 from app.extensions import db
+from app.security.scope import scoped
 from app.models import Appeal, Applicant, Protocol, ReceptionSession
 
 PAGE = 20
@@ -34,8 +35,13 @@ class Lookup:
 
 
 def _applicant_search(q: str):
+    from app.security.scope import can_see_personal_data
+
     like = f"%{q}%"
-    return or_(Applicant.full_name.ilike(like), Applicant.iin.like(f"{q}%"), Applicant.organization.ilike(like))
+    terms = [Applicant.full_name.ilike(like), Applicant.organization.ilike(like)]
+    if can_see_personal_data():  # no probing of ИИН by those who may not see them
+        terms.append(Applicant.iin.like(f"{q}%"))
+    return or_(*terms)
 
 
 LOOKUPS: dict[str, Lookup] = {
@@ -113,7 +119,7 @@ class LookupView(BaseView):
             page = max(1, int(request.args.get("page", 1)))
         except ValueError:
             page = 1
-        stmt = select(spec.model)
+        stmt = scoped(select(spec.model), spec.model)
         if q:
             stmt = stmt.where(spec.search(q))
         rows = db.session.execute(

@@ -16,6 +16,7 @@ from app.domain.workflow import Action
 from app.extensions import db
 from app.models import Appeal, AppealEvent, ReceptionSession
 from app.security.roles import user_has_role
+from app.security.scope import is_visible, scoped
 from app.services import appeals as appeal_service
 from app.services.appeal_overview import overview
 from app.services.clock import today
@@ -80,7 +81,7 @@ class AppealWorkflowView(BaseView):
         except ValueError:
             abort(404)
         appeal = db.session.get(Appeal, pk)
-        if appeal is None:
+        if appeal is None or not is_visible(Appeal, pk):
             abort(404)
         form = FORMS[act]()
         is_manager = user_has_role(g.user, "Manager")
@@ -125,7 +126,9 @@ class AppealWorkflowView(BaseView):
             abort(404)
         raw = request.values.get("ids", "")
         ids = [int(x) for x in raw.split(",") if x.strip().isdigit()][:500]
-        appeals = db.session.execute(select(Appeal).where(Appeal.id.in_(ids)).order_by(Appeal.id)).scalars().all()
+        appeals = db.session.execute(
+            scoped(select(Appeal).where(Appeal.id.in_(ids)), Appeal).order_by(Appeal.id)
+        ).scalars().all()
         form = FORMS[act]()
         results = None
         if request.method == "POST" and form.validate_on_submit():
@@ -154,7 +157,7 @@ class AppealWorkflowView(BaseView):
                 selectinload(Appeal.applicant), selectinload(Appeal.official), selectinload(Appeal.session)
             )
         ).scalar_one_or_none()
-        if appeal is None:
+        if appeal is None or not is_visible(Appeal, pk):
             abort(404)
         events = db.session.execute(
             select(AppealEvent).where(AppealEvent.appeal_id == pk).order_by(AppealEvent.id)
