@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -21,6 +22,10 @@ def _dev_secret_key() -> str:
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+WEAK_SECRETS = {"secret", "changeme", "change-me", "dev", "development", "default", "qabyldau",
+                "\2\1thisismyscretkey\1\2\e\y\y\h"}
 
 
 class Config:
@@ -48,6 +53,19 @@ class Config:
     AUTH_USER_REGISTRATION = False
     WTF_CSRF_ENABLED = True
     APP_THEME = ""
+
+    # --- Hardening ------------------------------------------------------------
+    AUTH_RATE_LIMITED = True
+    AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "5 per minute")
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    FAB_PASSWORD_COMPLEXITY_ENABLED = True
+    # FAB_PASSWORD_COMPLEXITY_VALIDATOR: app.security.hardening.password_policy (set by create_app)
+    JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=30)
+    JWT_REFRESH_TOKEN_EXPIRES = timedelta(hours=12)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=10)
 
     # --- Languages ----------------------------------------------------------
     BABEL_DEFAULT_LOCALE = os.environ.get("BABEL_DEFAULT_LOCALE", "ru")
@@ -93,6 +111,9 @@ class ProductionConfig(Config):
 
     @classmethod
     def validate(cls) -> None:
+        secret = os.environ.get("SECRET_KEY", "")
+        if secret and (len(secret) < 32 or secret.lower() in WEAK_SECRETS):
+            raise RuntimeError("APP_ENV=production refuses a default or short SECRET_KEY (32+ characters)")
         missing = [
             name
             for name in ("SECRET_KEY", "DATABASE_URL")

@@ -48,11 +48,17 @@ def create_app(config: type[Config] | None = None) -> Flask:
     from .security.scope import personal
 
     app.jinja_env.filters["personal"] = personal
+    from flask_babel import format_decimal
+
+    app.jinja_env.filters["number"] = lambda v: format_decimal(v)
     from .i18n import current_locale
 
     app.jinja_env.globals["current_locale_code"] = current_locale
 
     app.before_request(_sanitize_paging_args)
+    from .security import hardening
+
+    hardening.install(app)
 
     from .cli import register_cli
 

@@ -85,9 +85,11 @@ def _actor() -> tuple[int | None, str | None]:
 
 
 def _pk(obj):
-    identity = inspect(obj).identity
-    if identity and len(identity) == 1 and isinstance(identity[0], int):
-        return identity[0]
+    # after_flush runs before new rows get their identity key; the primary
+    # key attribute itself is already filled in by the INSERT.
+    key = inspect(obj).mapper.primary_key_from_instance(obj)
+    if len(key) == 1 and isinstance(key[0], int):
+        return key[0]
     return None
 
 

@@ -98,6 +98,7 @@ def client(app):
 
 
 def login(client, username: str, password: str = DEMO_PASSWORD):
+    client.get("/logout/")
     r = client.post("/login/", data={"username": username, "password": password})
     assert r.status_code == 302, r.get_data(as_text=True)[:500]
     return client

@@ -33,3 +33,11 @@ class QabyldauSecurityManager(SecurityManager):
 
     def exist_permission_on_roles(self, view_name: str, permission_name: str, role_ids: list[int]) -> bool:
         return (permission_name, view_name) in self._grants(role_ids)
+
+    def register_views(self) -> None:
+        """FAB limits the login form only; the REST login gets the same limit."""
+        super().register_views()
+        if self.is_auth_limited:
+            for view in self.appbuilder.baseviews:
+                if type(view).__name__ == "SecurityApi" and getattr(view, "blueprint", None) is not None:
+                    self.limiter.limit(self.auth_rate_limit, methods=["POST"])(view.blueprint)

@@ -18,12 +18,12 @@ REGISTERS = (
     "SurveyCall",
 )
 # Pages that are not registers (read only).
-PAGES = ("Analytics",)
+PAGES = ("Analytics", "AuditLog")
 REFERENCE = ("District", "Department", "Official", "ReceptionPlace", "Category", "CalendarDay")
 
 ROLES: dict[str, dict[str, tuple[str, ...]]] = {
     # Users, roles, settings and the calendar; reads everything else.
-    "Admin": {**{r: READ for r in REGISTERS}, "CalendarDay": FULL, "Analytics": READ},
+    "Admin": {**{r: READ for r in REGISTERS}, "CalendarDay": FULL, "Analytics": READ, "AuditLog": READ},
     # All data; no user administration.
     "Manager": {
         **{r: FULL for r in REGISTERS},
@@ -31,6 +31,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "AppealEvent": READ,
         "CalendarDay": READ,
         "Analytics": READ,
+        "AuditLog": READ,
     },
     # Registers appeals and runs the workflow at their place; no deletes.
     "Clerk": {

@@ -13,6 +13,7 @@ from .reference import (
     OfficialView,
     ReceptionPlaceView,
 )
+from .audit import AuditLogView
 from .surveys import SurveyCallView
 
 REFERENCE = _l("Reference books")
@@ -34,6 +35,7 @@ MENU = [
     (OfficialView, "Officials", _l("Officials"), "fa-id-badge", "ReferenceMenu", REFERENCE),
     (ReceptionPlaceView, "Places", _l("Reception places"), "fa-building", "ReferenceMenu", REFERENCE),
     (CategoryView, "Categories", _l("Categories"), "fa-tags", "ReferenceMenu", REFERENCE),
+    (AuditLogView, "AuditLog", _l("Audit log"), "fa-eye", "ReferenceMenu", REFERENCE),
     (CalendarDayView, "Calendar", _l("Working-day calendar"), "fa-calendar-check-o", "ReferenceMenu", REFERENCE),
 ]
 

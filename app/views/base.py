@@ -209,6 +209,7 @@ class QModelView(ModelView):
     base_order = ("id", "desc")
     page_size = 25
     list_template = "appbuilder/general/model/list.html"
+    show_template = "qabyldau/show.html"
 
     lookups: dict[str, str] = {}
     """Relation column → lookup kind (``app.views.lookup``) for large tables."""
@@ -269,6 +270,17 @@ class QModelView(ModelView):
         self.add_form_extra_fields = add_extra
         self.edit_form_extra_fields = edit_extra
         self.formatters_columns = formatters
+
+
+    def render_template(self, template, **kwargs):
+        """Show pages carry the record's audit trail for those who may read it."""
+        if template == self.show_template and "pk" in kwargs and "audit" not in kwargs:
+            if self.appbuilder.sm.has_access("can_read", "AuditLog"):
+                from .audit import audit_rows, format_changes
+
+                kwargs["audit"] = audit_rows(self.datamodel.obj.__tablename__, kwargs["pk"])
+                kwargs["format_changes"] = format_changes
+        return super().render_template(template, **kwargs)
 
 
 class ReadOnlyModelView(QModelView):

@@ -17,7 +17,10 @@ def test_M7_2_district_overview_counts_match_the_register(client, app):
         n = db.session.execute(select(func.count()).where(Appeal.district_id == d.id)).scalar_one()
         per_10k = round(n * 10000 / d.population, 1)
     row = body.split("331000000", 1)[1].split("</tr>", 1)[0]
-    assert f">{n}<" in row and f">{per_10k}<" in row
+    from babel.numbers import format_decimal
+
+    # numbers follow the UI language (ru by default: decimal comma, spaced thousands)
+    assert f">{format_decimal(n, locale='ru')}<" in row and f">{format_decimal(per_10k, locale='ru')}<" in row
 
 
 def test_analytics_bad_dates_show_a_message_not_an_error(client):

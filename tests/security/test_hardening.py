@@ -1,0 +1,101 @@
+"""Login rate limit, password policy, security headers, production secrets."""
+import re
+
+import pytest
+
+from config import TestingConfig
+from tests.conftest import DEMO_PASSWORD, login
+
+
+def test_login_is_locked_after_repeated_failures(app):
+    from app import create_app
+
+    class Limited(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = app.config["SQLALCHEMY_DATABASE_URI"]
+        RATELIMIT_ENABLED = True
+        AUTH_RATE_LIMIT = "3 per minute"
+
+    limited = create_app(Limited)
+    client = limited.test_client()
+    codes = [client.post("/login/", data={"username": "manager", "password": "wrong"}).status_code for _ in range(5)]
+    assert codes[:3] != [429, 429, 429] and codes[-1] == 429, codes
+    api = [client.post("/api/v1/security/login", json={"username": "manager", "password": "x", "provider": "db"}).status_code
+           for _ in range(5)]
+    assert api[-1] == 429, api
+    with limited.app_context():
+        from app.extensions import db
+
+        db.session.remove()
+
+
+@pytest.mark.parametrize(
+    "password,ok",
+    [("short1", False), ("onlyletterslong", False), ("1234567890123", False), ("qwerty12345", False),
+     ("manager2026xyz", False), ("Жетісу-2026-тау", True), ("r7T!kq2pZx", True)],
+)
+def test_password_policy(app, password, ok):
+    from flask_appbuilder.exceptions import PasswordComplexityValidationError
+
+    from app.security.hardening import password_policy
+
+    with app.test_request_context("/users/add", method="POST", data={"username": "manager"}):
+        if ok:
+            password_policy(password)
+        else:
+            with pytest.raises(PasswordComplexityValidationError):
+                password_policy(password)
+
+
+def test_admin_cannot_create_a_user_with_a_weak_password(client, app):
+    login(client, "admin")
+    r = client.post("/users/add", data={
+        "first_name": "Слабый", "last_name": "Пароль", "username": "weakling", "email": "weak@qabyldau.local",
+        "active": "y", "roles": [], "password": "qwerty12345", "conf_password": "qwerty12345",
+    })
+    assert r.status_code == 200
+    with app.app_context():
+        assert app.appbuilder.sm.find_user(username="weakling") is None
+
+
+def test_security_headers_and_script_nonce(client):
+    login(client, "manager")
+    r = client.get("/appealview/list/")
+    csp = r.headers["Content-Security-Policy"]
+    nonce = re.search(r"'nonce-([^']+)'", csp).group(1)
+    assert "frame-ancestors 'none'" in csp and "unsafe-eval" not in csp
+    assert r.headers["X-Frame-Options"] == "DENY" and r.headers["X-Content-Type-Options"] == "nosniff"
+    assert r.headers["Referrer-Policy"]
+    scripts = re.findall(r"<script[^>]*>", r.get_data(as_text=True))
+    assert scripts and all(f'nonce="{nonce}"' in s for s in scripts), scripts[:3]
+
+
+def test_csrf_is_required_outside_tests(app):
+    from config import Config
+
+    assert Config.WTF_CSRF_ENABLED is True
+    assert TestingConfig.WTF_CSRF_ENABLED is False  # the test client posts forms directly
+
+
+def test_production_refuses_a_default_or_short_secret(monkeypatch):
+    from config import ProductionConfig
+
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://x@localhost/x")
+    for weak in ("changeme", "short-secret"):
+        monkeypatch.setenv("SECRET_KEY", weak)
+        with pytest.raises(RuntimeError):
+            ProductionConfig.validate()
+    monkeypatch.setenv("SECRET_KEY", "k" * 40)
+    ProductionConfig.validate()
+
+
+def test_jwt_lifetimes_are_bounded():
+    from datetime import timedelta
+
+    from config import Config
+
+    assert Config.JWT_ACCESS_TOKEN_EXPIRES <= timedelta(hours=1)
+    assert Config.JWT_REFRESH_TOKEN_EXPIRES <= timedelta(days=1)
+
+
+def test_demo_password_is_usable(client):
+    assert login(client, "manager", DEMO_PASSWORD)
