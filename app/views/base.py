@@ -192,7 +192,7 @@ def enum_formatter(enum_cls):
 
     def fmt(value):
         if value in (None, ""):
-            return ""
+            return "—"
         try:
             return label(enum_cls(value))
         except ValueError:
