@@ -84,6 +84,10 @@ class Config:
     # working day (R25). The registration day counts as day 1 of every term.
     WORKDAY_END = os.environ.get("WORKDAY_END", "18:30")
     COUNT_REGISTRATION_DAY = True
+    # A GeoJSON of district boundaries keyed by KATO code ("kato" property);
+    # unset: the problem map is a schematic tile map (see README).
+    DISTRICTS_GEOJSON = os.environ.get("DISTRICTS_GEOJSON") or None
+    SATISFACTION_MIN_ANSWERS = int(os.environ.get("SATISFACTION_MIN_ANSWERS", "5"))
 
     @classmethod
     def validate(cls) -> None:

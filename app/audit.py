@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 
 from app.models.audit import AuditLog
 
+# Changes to these drop the cached chart aggregates.
+ANALYTICS_TABLES = {"appeal", "appeal_event", "survey_call", "district", "category"}
 # Never audited: the audit itself and a pure counter.
 SKIP_TABLES = {"audit_log", "reg_counter", "ab_permission_view_role"}
 # Bookkeeping fields whose change alone is not worth a row.
@@ -119,3 +121,7 @@ def _audit_after_flush(session, flush_context):
             )
     if rows:
         session.connection().execute(insert(AuditLog.__table__), rows)
+        if any(r["table_name"] in ANALYTICS_TABLES for r in rows):
+            from app.services.analytics import invalidate
+
+            invalidate()

@@ -486,6 +486,10 @@ class _Builder:
             appeal.closed_on = move("close", AppealStatus.closed, "R35", appeal.final_answer, days=25)
         if (self.today - session.day).days > 10 and rnd.random() < 0.2:
             self._survey(appeal, session)
+        elif 3 < (self.today - session.day).days <= 10 and rnd.random() < 0.3:
+            # on today's work list of the reception staff (R38)
+            db.session.add(SurveyCall(applicant=appeal.applicant, appeal=appeal, planned_on=self.today,
+                                      outcome=CallOutcome.planned, comment=""))
 
     def _free_session(self, appeal, sessions_by_official, booked):
         for s in sessions_by_official.get(id(appeal.official), []):
@@ -498,7 +502,7 @@ class _Builder:
 
     def _survey(self, appeal: Appeal, session: ReceptionSession) -> None:
         rnd = self.rnd
-        outcome = rnd.choices(list(CallOutcome), [75, 18, 7])[0]
+        outcome = rnd.choices([CallOutcome.reached, CallOutcome.no_answer, CallOutcome.declined], [75, 18, 7])[0]
         reached = outcome == CallOutcome.reached
         db.session.add(
             SurveyCall(

@@ -141,8 +141,9 @@ class InstructionStatus(StrEnum):
 
 
 class CallOutcome(StrEnum):
-    """R38: the result of a satisfaction call."""
+    """R38: the result of a satisfaction call (``planned``: on a work list)."""
 
+    planned = "planned"
     reached = "reached"
     no_answer = "no_answer"
     declined = "declined"

@@ -40,6 +40,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "Appeal": WRITE,
         "AppealEvent": READ,
         "ReceptionSession": READ,
+        "SurveyCall": WRITE,  # reception staff make the satisfaction calls (R38)
     },
     # Reviews what is assigned to them or their place.
     "Responsible": {

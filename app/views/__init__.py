@@ -48,6 +48,18 @@ def register(appbuilder) -> None:
 
     appbuilder.add_view_no_menu(AppealWorkflowView)
     from .analytics import AnalyticsView
+    from .dashboard import DashboardView
+    from .surveys import SurveyWorkView
+
+    appbuilder.add_view(
+        SurveyWorkView, "SurveyWorklist", label=_l("Calls to make"), icon="fa-list",
+        category="SurveysMenu", category_label=SURVEYS, href="/surveys/worklist",
+    )
+
+    appbuilder.add_view(
+        DashboardView, "Dashboard", label=_l("Heads' dashboard"), icon="fa-line-chart",
+        category="AnalyticsMenu", category_label=_l("Analytics"), href="/dashboard/",
+    )
 
     appbuilder.add_view(
         AnalyticsView, "DistrictOverview", label=_l("Appeals by district"), icon="fa-bar-chart",

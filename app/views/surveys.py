@@ -1,9 +1,26 @@
 """R38: satisfaction survey calls."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from datetime import timedelta
 
-from app.models import SurveyCall
+from flask import abort, flash, g, redirect, request, url_for
+from flask_appbuilder import BaseView, expose
+from flask_appbuilder.security.decorators import has_access
+from flask_babel import gettext, lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from wtforms import DateField, IntegerField, RadioField, SelectField, TextAreaField
+from wtforms.validators import InputRequired, NumberRange, Optional
+
+from app.domain.vocabulary import CallOutcome, Resolved
+from app.extensions import db
+from app.labels import choices
+from app.models import District, SurveyCall
+from app.security.scope import is_visible, scoped
+from app.services.clock import today
+from app.services.errors import RuleViolation
+from app.services.surveys import draw_sample, record_call
 
 from .base import QInterface, QModelView
 
@@ -36,3 +53,89 @@ class SurveyCallView(QModelView):
         "clarity": _l("Clarity (0-2)"),
         "comment": _l("Comment"),
     }
+
+
+class SurveyWorkForm(FlaskForm):
+    outcome = RadioField(_l("How did the call go"), choices=[
+        (CallOutcome.reached.value, _l("Reached")), (CallOutcome.no_answer.value, _l("No answer")),
+        (CallOutcome.declined.value, _l("Declined to answer"))], validators=[InputRequired()])
+    satisfaction = SelectField(_l("Satisfaction (1-5)"), choices=[("", "—")] + [(str(i), str(i)) for i in range(5, 0, -1)],
+                               validators=[Optional()])
+    resolved = SelectField(_l("Was the question resolved"), choices=[("", "—")] + choices(Resolved), validators=[Optional()])
+    politeness = SelectField(_l("Politeness (0-2)"), choices=[("", "—"), ("2", "2"), ("1", "1"), ("0", "0")],
+                             validators=[Optional()])
+    clarity = SelectField(_l("Clarity (0-2)"), choices=[("", "—"), ("2", "2"), ("1", "1"), ("0", "0")],
+                          validators=[Optional()])
+    comment = TextAreaField(_l("Comment"), validators=[Optional()])
+
+
+class SampleForm(FlaskForm):
+    start = DateField(_l("Appeals registered from"), validators=[InputRequired()])
+    end = DateField(_l("to"), validators=[InputRequired()])
+    share = IntegerField(_l("Share to call, %"), default=10, validators=[InputRequired(), NumberRange(1, 100)])
+    max_size = IntegerField(_l("At most (calls)"), default=200, validators=[Optional(), NumberRange(1, 5000)])
+    not_called_within_days = IntegerField(_l("Not called within (days)"), default=90,
+                                          validators=[InputRequired(), NumberRange(0, 3650)])
+    planned_on = DateField(_l("Call on"), validators=[Optional()])
+
+
+def _int_or_none(value):
+    return int(value) if value not in (None, "") else None
+
+
+class SurveyWorkView(BaseView):
+    """The caller's work list, the call form and the sampling action."""
+
+    route_base = "/surveys"
+    default_view = "worklist"
+    class_permission_name = "SurveyCall"
+    method_permission_name = {"worklist": "read", "record": "write", "sample": "write"}
+
+    @expose("/worklist")
+    @has_access
+    def worklist(self):
+        calls = db.session.execute(
+            scoped(select(SurveyCall), SurveyCall)
+            .where(SurveyCall.outcome == CallOutcome.planned, SurveyCall.planned_on <= today())
+            .options(selectinload(SurveyCall.applicant), selectinload(SurveyCall.appeal))
+            .order_by(SurveyCall.planned_on, SurveyCall.id).limit(200)
+        ).scalars().all()
+        return self.render_template("qabyldau/survey_worklist.html", calls=calls,
+                                    can_write=self.appbuilder.sm.has_access("can_write", "SurveyCall"))
+
+    @expose("/record/<int:pk>", methods=["GET", "POST"])
+    @has_access
+    def record(self, pk: int):
+        call = db.session.get(SurveyCall, pk)
+        if call is None or not is_visible(SurveyCall, pk):
+            abort(404)
+        form = SurveyWorkForm()
+        if form.validate_on_submit():
+            try:
+                record_call(pk, getattr(g.user, "id", None), form.outcome.data,
+                            satisfaction=_int_or_none(form.satisfaction.data), resolved=form.resolved.data or None,
+                            politeness=_int_or_none(form.politeness.data), clarity=_int_or_none(form.clarity.data),
+                            comment=form.comment.data)
+            except RuleViolation as exc:
+                flash(gettext("%(message)s (rule %(rule)s)", message=str(exc.message), rule=exc.rule), "danger")
+            else:
+                flash(gettext("The call is recorded."), "success")
+                return redirect(url_for("SurveyWorkView.worklist"))
+        return self.render_template("qabyldau/survey_record.html", call=call, form=form)
+
+    @expose("/sample", methods=["GET", "POST"])
+    @has_access
+    def sample(self):
+        form = SampleForm()
+        result = None
+        if request.method == "GET":
+            form.end.data = today()
+            form.start.data = today() - timedelta(days=30)
+        elif form.validate_on_submit():
+            try:
+                result = draw_sample(form.start.data, form.end.data, form.share.data / 100.0, form.max_size.data,
+                                     form.not_called_within_days.data, form.planned_on.data)
+            except RuleViolation as exc:
+                flash(gettext("%(message)s (rule %(rule)s)", message=str(exc.message), rule=exc.rule), "danger")
+        districts = {d.id: d for d in db.session.execute(select(District)).scalars()}
+        return self.render_template("qabyldau/survey_sample.html", form=form, result=result, districts=districts)

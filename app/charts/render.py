@@ -1,0 +1,215 @@
+"""Charts as matplotlib ``Figure`` objects (never pyplot: no global state,
+thread-safe in a web worker), rendered to PNG or SVG bytes. DejaVu Sans —
+shipped inside matplotlib — has every Kazakh letter; nothing is fetched."""
+from __future__ import annotations
+
+import io
+import json
+from typing import Iterable, Optional, Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display, ever
+from matplotlib import colormaps  # noqa: E402
+from matplotlib.colors import Normalize  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.patches import Polygon, Rectangle  # noqa: E402
+
+FONT = {"family": "DejaVu Sans"}
+PALETTE = ["#2c7fb8", "#d95f0e", "#31a354", "#756bb1", "#636363", "#e6550d", "#3182bd"]
+
+
+def _figure(width: float = 9, height: float = 4.8) -> Figure:
+    fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
+    return fig
+
+
+def to_bytes(fig: Figure, fmt: str) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format=fmt, metadata={"Software": None} if fmt == "png" else None)
+    return buf.getvalue()
+
+
+def empty(title: str, message: str) -> Figure:
+    fig = _figure(8, 3)
+    ax = fig.add_subplot()
+    ax.set_axis_off()
+    ax.set_title(title, fontdict=FONT, fontsize=13)
+    ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=14, color="#777", fontdict=FONT,
+            transform=ax.transAxes)
+    return fig
+
+
+def bars(
+    title: str,
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float]]],
+    ylabel: str = "",
+    horizontal: bool = False,
+    stacked: bool = False,
+    empty_message: str = "",
+) -> Figure:
+    if not labels or not any(any(v for v in vals) for _, vals in series):
+        return empty(title, empty_message)
+    height = max(4.0, 0.32 * len(labels) + 1.5) if horizontal else 4.8
+    fig = _figure(9, height)
+    ax = fig.add_subplot()
+    n = len(series)
+    positions = list(range(len(labels)))
+    width = 0.8 if stacked or n == 1 else 0.8 / n
+    bottom = [0.0] * len(labels)
+    for i, (name, values) in enumerate(series):
+        values = [v or 0 for v in values]
+        offs = positions if stacked or n == 1 else [p - 0.4 + width * (i + 0.5) for p in positions]
+        color = PALETTE[i % len(PALETTE)]
+        if horizontal:
+            ax.barh(offs, values, height=width, left=bottom if stacked else None, label=name, color=color)
+        else:
+            ax.bar(offs, values, width=width, bottom=bottom if stacked else None, label=name, color=color)
+        if stacked:
+            bottom = [b + v for b, v in zip(bottom, values)]
+    if horizontal:
+        ax.set_yticks(positions, labels, fontsize=9)
+        ax.invert_yaxis()
+        ax.set_xlabel(ylabel)
+    else:
+        ax.set_xticks(positions, labels, rotation=30 if max(len(str(x)) for x in labels) > 8 else 0,
+                      ha="right" if max(len(str(x)) for x in labels) > 8 else "center", fontsize=9)
+        ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=13)
+    if n > 1:
+        ax.legend(fontsize=9)
+    ax.grid(axis="x" if horizontal else "y", alpha=0.3)
+    return fig
+
+
+def lines(
+    title: str,
+    x: Sequence[str],
+    series: Sequence[tuple[str, Sequence[Optional[float]]]],
+    ylabel: str = "",
+    bars_series: Optional[tuple[str, Sequence[float]]] = None,
+    empty_message: str = "",
+) -> Figure:
+    if not x:
+        return empty(title, empty_message)
+    fig = _figure()
+    ax = fig.add_subplot()
+    if bars_series is not None:
+        ax2 = ax.twinx()
+        ax2.bar(range(len(x)), bars_series[1], color="#cccccc", alpha=0.6, label=bars_series[0])
+        ax2.set_ylabel(bars_series[0])
+        ax.set_zorder(ax2.get_zorder() + 1)
+        ax.patch.set_visible(False)
+    for i, (name, values) in enumerate(series):
+        pts = [(j, v) for j, v in enumerate(values) if v is not None]
+        if pts:
+            ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=name, color=PALETTE[i % len(PALETTE)])
+    ax.set_xticks(range(len(x)), x, rotation=30, ha="right", fontsize=9)
+    if ylabel == "%":
+        ax.set_ylim(0, 100)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=13)
+    ax.legend(fontsize=9, loc="upper left")
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def heat(title: str, rows: Sequence[str], cols: Sequence[str], matrix: Sequence[Sequence[float]],
+         empty_message: str = "") -> Figure:
+    if not rows or not cols or not any(any(r) for r in matrix):
+        return empty(title, empty_message)
+    fig = _figure(max(9, 0.9 * len(cols) + 3), max(4, 0.45 * len(rows) + 2))
+    ax = fig.add_subplot()
+    top = max(max(r) for r in matrix) or 1
+    im = ax.imshow(matrix, cmap=colormaps["YlOrRd"], aspect="auto", vmin=0, vmax=top)
+    ax.set_xticks(range(len(cols)), cols, rotation=35, ha="right", fontsize=8)
+    ax.set_yticks(range(len(rows)), rows, fontsize=9)
+    for i, row in enumerate(matrix):
+        for j, v in enumerate(row):
+            if v:
+                ax.text(j, i, f"{v:g}", ha="center", va="center", fontsize=8,
+                        color="white" if v > top * 0.6 else "black")
+    fig.colorbar(im, ax=ax, shrink=0.8)
+    ax.set_title(title, fontsize=13)
+    return fig
+
+
+def _colour(values: Iterable[float]):
+    vals = [v for v in values if v is not None]
+    norm = Normalize(vmin=min(vals) if vals else 0, vmax=max(vals) if vals else 1)
+    return norm, colormaps["YlOrRd"]
+
+
+def tile_map(title: str, items: Sequence[tuple[str, float, float, Optional[float], str]], legend: str,
+             empty_message: str = "") -> Figure:
+    """One tile per district at its centre's position: (name, lat, lon, value, value text)."""
+    if not items:
+        return empty(title, empty_message)
+    fig = _figure(9, 6.5)
+    ax = fig.add_subplot()
+    norm, cmap = _colour(v for *_, v, _t in items)
+    lats, lons = [i[1] for i in items], [i[2] for i in items]
+    size = max(max(lons) - min(lons), max(lats) - min(lats)) / 6 or 0.3
+    placed: list[tuple[float, float]] = []
+    for name, lat, lon, value, text in sorted(items, key=lambda i: (-i[1], i[2])):
+        x, y = lon, lat
+        while any(abs(x - px) < size and abs(y - py) < size * 0.8 for px, py in placed):
+            x += size * 0.55  # nudge overlapping centres apart, keep the geography readable
+        placed.append((x, y))
+        face = cmap(norm(value)) if value is not None else "#eeeeee"
+        ax.add_patch(Rectangle((x - size / 2, y - size * 0.4), size, size * 0.8, facecolor=face,
+                               edgecolor="#555", linewidth=1))
+        dark = value is not None and norm(value) > 0.6
+        label = name.replace(" ", "\n", 1) if len(name) > 12 else name
+        ax.text(x, y + size * 0.12, label, ha="center", va="center", fontsize=8,
+                color="white" if dark else "black")
+        ax.text(x, y - size * 0.2, text, ha="center", va="center", fontsize=9, fontweight="bold",
+                color="white" if dark else "black")
+    xs, ys = [p[0] for p in placed], [p[1] for p in placed]
+    ax.set_xlim(min(xs) - size, max(xs) + size)
+    ax.set_ylim(min(ys) - size, max(ys) + size)
+    ax.set_aspect(1.3)
+    ax.set_axis_off()
+    sm = matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap)
+    fig.colorbar(sm, ax=ax, shrink=0.7, label=legend)
+    ax.set_title(title, fontsize=13)
+    return fig
+
+
+def geo_map(title: str, geojson: dict, values: dict[str, tuple[str, Optional[float], str]], legend: str,
+            key_property: str = "kato") -> Figure:
+    """District boundaries from a GeoJSON keyed by KATO code; values: kato →
+    (name, value, value text)."""
+    fig = _figure(9, 6.5)
+    ax = fig.add_subplot()
+    norm, cmap = _colour(v for _n, v, _t in values.values())
+    for feature in geojson.get("features", []):
+        kato = str(feature.get("properties", {}).get(key_property, ""))
+        name, value, text = values.get(kato, (kato, None, ""))
+        geom = feature.get("geometry") or {}
+        polys = geom.get("coordinates", [])
+        if geom.get("type") == "Polygon":
+            polys = [polys]
+        xs_all, ys_all = [], []
+        for poly in polys:
+            ring = poly[0]
+            ax.add_patch(Polygon(ring, closed=True, facecolor=cmap(norm(value)) if value is not None else "#eeeeee",
+                                 edgecolor="#444", linewidth=0.8))
+            xs_all += [p[0] for p in ring]
+            ys_all += [p[1] for p in ring]
+        if xs_all:
+            ax.text(sum(xs_all) / len(xs_all), sum(ys_all) / len(ys_all), f"{name}\n{text}", ha="center",
+                    va="center", fontsize=8)
+    ax.autoscale_view()
+    ax.set_aspect(1.3)
+    ax.set_axis_off()
+    sm = matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap)
+    fig.colorbar(sm, ax=ax, shrink=0.7, label=legend)
+    ax.set_title(title, fontsize=13)
+    return fig
+
+
+def load_geojson(path: str) -> dict:
+    with open(path, encoding="utf-8") as fh:
+        return json.load(fh)

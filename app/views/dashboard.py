@@ -1,0 +1,117 @@
+"""The heads' dashboard: KPI tiles and every chart with its data table, PNG
+and SVG downloads and a CSV — rendered on the server, nothing from the web."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+from urllib.parse import urlencode
+
+from flask import Response, abort, request
+from flask_appbuilder import BaseView, expose
+from flask_appbuilder.security.decorators import has_access
+from flask_babel import gettext
+from sqlalchemy import select
+
+from app.charts import render
+from app.charts.catalog import charts
+from app.extensions import db
+from app.i18n import current_locale
+from app.models import Category, District, ReceptionPlace
+from app.services import analytics as A
+from app.services.clock import today
+
+from .base import METHOD_PERMISSIONS
+
+MIME = {"png": "image/png", "svg": "image/svg+xml", "csv": "text/csv; charset=utf-8"}
+
+
+def _int(value):
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def parse_filters(args) -> tuple[A.Filters, str | None]:
+    now = today()
+    error = None
+
+    def day(name, default):
+        nonlocal error
+        raw = args.get(name)
+        if not raw:
+            return default
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            error = gettext("Dates must be written as YYYY-MM-DD; the default period is shown.")
+            return default
+
+    start, end = day("start", now - timedelta(days=365)), day("end", now)
+    if start > end:
+        start, end = end, start
+    return A.Filters(start, end, _int(args.get("district")), _int(args.get("category")), _int(args.get("place"))), error
+
+
+def build(name: str, f: A.Filters, fmt: str, measure: str):
+    """(bytes for fmt, table) of one chart, cached per filters, locale and format."""
+    builders = charts()
+    if name not in builders:
+        abort(404)
+    _, builder = builders[name]
+
+    def compute():
+        fig, table = builder(f, measure) if name == "map" else builder(f)
+        return (render.to_bytes(fig, fmt) if fmt in ("png", "svg") else None), table
+
+    return A.cached(name, f, compute, extra=(fmt, current_locale(), measure))
+
+
+def table_csv(table: A.Table) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow([str(c) for c in table.columns])
+    for row in table.rows:
+        writer.writerow(["" if v is None else str(v) for v in row])
+    return "\ufeff" + buf.getvalue()  # BOM: Excel opens Cyrillic correctly
+
+
+class DashboardView(BaseView):
+    route_base = "/dashboard"
+    default_view = "index"
+    class_permission_name = "Analytics"
+    method_permission_name = {**METHOD_PERMISSIONS, "index": "read", "chart": "read"}
+
+    @expose("/")
+    @has_access
+    def index(self):
+        f, error = parse_filters(request.args)
+        measure = "count" if request.args.get("measure") == "count" else "per_10k"
+        query = {k: v for k, v in request.args.items() if k in ("start", "end", "district", "category", "place", "measure")}
+        items = []
+        for name, (title, _builder) in charts().items():
+            _png, table = build(name, f, "data", measure)
+            items.append({"name": name, "title": title(), "table": table, "query": urlencode(query)})
+        return self.render_template(
+            "qabyldau/dashboard.html", items=items, filters=f, error=error, measure=measure,
+            kpi=A.cached("kpi", f, lambda: A.kpis(f, today())),
+            districts=db.session.execute(select(District).order_by(District.kato)).scalars().all(),
+            sections=db.session.execute(select(Category).where(Category.parent_id.is_(None)).order_by(Category.code)).scalars().all(),
+            places=db.session.execute(select(ReceptionPlace).order_by(ReceptionPlace.id)).scalars().all(),
+        )
+
+    @expose("/chart/<name>.<fmt>")
+    @has_access
+    def chart(self, name: str, fmt: str):
+        if fmt not in MIME:
+            abort(404)
+        f, _error = parse_filters(request.args)
+        measure = "count" if request.args.get("measure") == "count" else "per_10k"
+        data, table = build(name, f, fmt if fmt != "csv" else "data", measure)
+        body = table_csv(table) if fmt == "csv" else data
+        response = Response(body, mimetype=MIME[fmt])
+        if fmt in ("csv", "svg") or request.args.get("download"):
+            response.headers["Content-Disposition"] = f'attachment; filename="{name}-{f.start}-{f.end}.{fmt}"'
+        response.headers["Cache-Control"] = "private, max-age=60"
+        return response
