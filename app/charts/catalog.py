@@ -21,6 +21,11 @@ def _no_data() -> str:
     return _("No data for the chosen period and filters")
 
 
+def _short(text, n: int) -> str:
+    text = str(text)
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+
+
 def _fmt(v) -> str:
     if v is None:
         return "—"
@@ -57,7 +62,7 @@ def chart_heatmap(f: A.Filters):
     title = _("Appeals by district and topic section (M7.1)")
     table = A.Table([_("District")] + [s.code for s in sections],
                     [[d.name] + row for d, row in zip(districts, matrix)])
-    return render.heat(title, [d.name for d in districts], [f"{s.code} {s.name}"[:28] for s in sections], matrix,
+    return render.heat(title, [d.name for d in districts], [_short(f"{s.code} {s.name}", 28) for s in sections], matrix,
                        _no_data()), table
 
 
@@ -66,7 +71,7 @@ def chart_rising(f: A.Filters):
     title = _("Topics rising fastest against the previous period")
     table = A.Table([_("District"), _("Category"), _("Now"), _("Before"), _("Growth")],
                     [[r["district"].name, str(r["category"]), r["now"], r["before"], r["growth"]] for r in rows])
-    labels = [f"{r['district'].name}: {r['category'].name}"[:60] for r in rows[:20]]
+    labels = [_short(f"{r['district'].name}: {r['category'].name}", 60) for r in rows[:20]]
     return render.bars(title, labels, [(_("Growth"), [r["growth"] for r in rows[:20]])], _("Appeals"),
                        horizontal=True, empty_message=_no_data()), table
 
@@ -103,7 +108,7 @@ def chart_satisfaction_department(f: A.Filters):
                     [[str(r["key"]), r["answered"], r["satisfied_share"], r["mean"],
                       _("Yes") if r["ranked"] else _("No")] for r in rows])
     ranked = [r for r in rows if r["ranked"]]
-    return render.bars(title, [f"{str(r['key'])[:45]} (n={r['answered']})" for r in ranked],
+    return render.bars(title, [f"{_short(r['key'], 45)} (n={r['answered']})" for r in ranked],
                        [(_("Satisfied, %"), [r["satisfied_share"] for r in ranked])], "%", horizontal=True,
                        empty_message=_no_data()), table
 
@@ -126,7 +131,7 @@ def chart_compliance_department(f: A.Filters):
     table = A.Table([_("Department"), _("On time"), _("Late"), _("Overdue now"), _("On time, %")],
                     [[str(r["key"]), r["on_time"], r["late"], r["overdue_now"], r["on_time_share"]] for r in rows])
     top = rows[:20]
-    return render.bars(title, [str(r["key"])[:50] for r in top],
+    return render.bars(title, [_short(r["key"], 50) for r in top],
                        [(_("On time"), [r["on_time"] for r in top]), (_("Late"), [r["late"] for r in top])],
                        _("Appeals"), horizontal=True, stacked=True, empty_message=_no_data()), table
 
@@ -138,7 +143,7 @@ def chart_outcomes(f: A.Filters):
             + [[_("Ending"), label(s), n] for s, n in data["ends"]])
     title = _("Extensions by kind, refusals by ground, returns (R15, R30)")
     table = A.Table([_("Kind"), _("Item"), _("Appeals")], rows)
-    return render.bars(title, [f"{k}: {i}"[:70] for k, i, _n in rows], [(_("Appeals"), [n for *_x, n in rows])],
+    return render.bars(title, [_short(f"{k}: {i}", 70) for k, i, _n in rows], [(_("Appeals"), [n for *_x, n in rows])],
                        _("Appeals"), horizontal=True, empty_message=_no_data()), table
 
 
@@ -147,7 +152,7 @@ def _volume(by: str, title: str, key_title: str):
         rows = A.volume(f, by)
         names = [label(k) if by == "channel" else str(k) for k, _n in rows]
         table = A.Table([key_title, _("Appeals")], [[nm, n] for nm, (_k, n) in zip(names, rows)])
-        return render.bars(title, [n[:50] for n in names], [(_("Appeals"), [n for _k, n in rows])], _("Appeals"),
+        return render.bars(title, [_short(n, 50) for n in names], [(_("Appeals"), [n for _k, n in rows])], _("Appeals"),
                            horizontal=by in ("section", "place", "channel"), empty_message=_no_data()), table
 
     return build

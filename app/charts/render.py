@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import textwrap
 from typing import Iterable, Optional, Sequence
 
 import matplotlib
@@ -17,6 +18,11 @@ from matplotlib.patches import Polygon, Rectangle  # noqa: E402
 
 FONT = {"family": "DejaVu Sans"}
 PALETTE = ["#2c7fb8", "#d95f0e", "#31a354", "#756bb1", "#636363", "#e6550d", "#3182bd"]
+
+
+def _wrap(title: str, width: int = 60) -> str:
+    """Long titles (Kazakh ones are long) go on two lines instead of being clipped."""
+    return "\n".join(textwrap.wrap(title, width)) or title
 
 
 def _figure(width: float = 9, height: float = 4.8) -> Figure:
@@ -34,7 +40,7 @@ def empty(title: str, message: str) -> Figure:
     fig = _figure(8, 3)
     ax = fig.add_subplot()
     ax.set_axis_off()
-    ax.set_title(title, fontdict=FONT, fontsize=13)
+    fig.suptitle(_wrap(title), fontsize=13)
     ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=14, color="#777", fontdict=FONT,
             transform=ax.transAxes)
     return fig
@@ -76,7 +82,7 @@ def bars(
         ax.set_xticks(positions, labels, rotation=30 if max(len(str(x)) for x in labels) > 8 else 0,
                       ha="right" if max(len(str(x)) for x in labels) > 8 else "center", fontsize=9)
         ax.set_ylabel(ylabel)
-    ax.set_title(title, fontsize=13)
+    fig.suptitle(_wrap(title), fontsize=13)
     if n > 1:
         ax.legend(fontsize=9)
     ax.grid(axis="x" if horizontal else "y", alpha=0.3)
@@ -109,7 +115,7 @@ def lines(
     if ylabel == "%":
         ax.set_ylim(0, 100)
     ax.set_ylabel(ylabel)
-    ax.set_title(title, fontsize=13)
+    fig.suptitle(_wrap(title), fontsize=13)
     ax.legend(fontsize=9, loc="upper left")
     ax.grid(alpha=0.3)
     return fig
@@ -131,7 +137,7 @@ def heat(title: str, rows: Sequence[str], cols: Sequence[str], matrix: Sequence[
                 ax.text(j, i, f"{v:g}", ha="center", va="center", fontsize=8,
                         color="white" if v > top * 0.6 else "black")
     fig.colorbar(im, ax=ax, shrink=0.8)
-    ax.set_title(title, fontsize=13)
+    fig.suptitle(_wrap(title), fontsize=13)
     return fig
 
 
@@ -173,7 +179,7 @@ def tile_map(title: str, items: Sequence[tuple[str, float, float, Optional[float
     ax.set_axis_off()
     sm = matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap)
     fig.colorbar(sm, ax=ax, shrink=0.7, label=legend)
-    ax.set_title(title, fontsize=13)
+    fig.suptitle(_wrap(title), fontsize=13)
     return fig
 
 
@@ -206,7 +212,7 @@ def geo_map(title: str, geojson: dict, values: dict[str, tuple[str, Optional[flo
     ax.set_axis_off()
     sm = matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap)
     fig.colorbar(sm, ax=ax, shrink=0.7, label=legend)
-    ax.set_title(title, fontsize=13)
+    fig.suptitle(_wrap(title), fontsize=13)
     return fig
 
 
