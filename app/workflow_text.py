@@ -69,6 +69,22 @@ MESSAGES = {
     "instructions_open": N_(
         "%(count)s instruction(s) of this appeal are still under control: record their final answers first."
     ),
+    "gaps_need_override": N_(
+        "%(count)s official(s) fall short of the monthly reception (R7, R7-1): only a Manager may approve "
+        "the month, with a reason."
+    ),
+    "off_roster_deputies_only": N_("Only a deputy akim receives off the roster."),
+    "order_required": N_("An off-roster reception needs the number and date of the akim's order."),
+    "after_meeting_akim_only": N_("Receptions after a meeting with the population are the akim's."),
+    "video_consent_required": N_("Every applicant booked into a video-conference reception must have consented to it."),
+    "assigned_before": N_("An appeal from a reception may not be assigned to an employee it was assigned to before."),
+    "answer_required": N_("Write the answer."),
+    "answer_not_final": N_("Only a final and motivated answer takes the instruction off control."),
+    "rework_needs_answer": N_("Only an answered instruction can be sent back for rework."),
+    "already_cancelled": N_("The session is already cancelled."),
+    "already_held": N_("The session has already been held."),
+    "not_cancelled": N_("Only the appeals of a cancelled session are rebooked."),
+    "no_target_session": N_("Choose at least one later session that is not cancelled."),
 }
 
 

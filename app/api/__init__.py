@@ -23,6 +23,7 @@ from app.models import (
     SurveyCall,
 )
 from app.services import appeals as appeal_service
+from app.services import receptions
 from app.security.roles import user_has_role
 from app.security.scope import (
     PERSONAL_FIELDS,
@@ -41,7 +42,7 @@ from marshmallow import ValidationError, fields
 from app.views.base import QInterface
 
 from .base import OutsideScope, QRestApi
-from .workflow import SCHEMAS, parse_body
+from .workflow import SCHEMAS, AnswerBody, AssignBody, CancelBody, EmptyBody, RebookBody, parse_body
 
 
 def _iin(value):
@@ -54,6 +55,10 @@ def _bin(value):
     error = identifier_error(value, bin_=True)
     if error is not None:
         raise ValidationError(str(error))
+
+
+def _user_id():
+    return getattr(getattr(g, "user", None), "id", None)
 
 
 class DistrictApi(QRestApi):
@@ -110,6 +115,36 @@ class ReceptionSessionApi(QRestApi):
     add_columns = edit_columns = [
         "official", "place", "day", "starts_at", "ends_at", "capacity", "kind", "order_ref", "order_date",
     ]
+
+    def pre_add(self, item):
+        receptions.validate_session(item)
+
+    def pre_update(self, item):
+        receptions.validate_session(item)
+
+    @expose("/<int:pk>/cancel", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("write")
+    def cancel(self, pk: int):
+        """R16: cancel a reception (reason, when the staff were told, illness)."""
+        if not is_visible(ReceptionSession, pk):
+            return self.response_404()
+        return self._run(
+            lambda b: receptions.cancel_session(pk, b["reason"], b["told_at"], b["illness"], _user_id()),
+            CancelBody, ReceptionSession, pk,
+        )
+
+    @expose("/<int:pk>/rebook", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("write")
+    def rebook(self, pk: int):
+        """R16, R12: move the booked applicants to other sessions in queue order."""
+        if not is_visible(ReceptionSession, pk):
+            return self.response_404()
+        return self._run(lambda b: receptions.rebook(pk, b["sessions"], _user_id()), RebookBody,
+                         ReceptionSession, pk)
 
 
 class ApplicantApi(QRestApi):
@@ -186,6 +221,8 @@ class AppealApi(QRestApi):
     @permission_name("write")
     def workflow(self, pk: int, action: str):
         """Run a workflow action on an appeal (CONTRACT.md)."""
+        if action == "assign" and is_visible(Appeal, pk):
+            return self._run(lambda body: receptions.assign(pk, body["assignee"], _user_id()), AssignBody, Appeal)
         if action not in SCHEMAS or not is_visible(Appeal, pk):
             return self.response_404()
         body = request.get_json(silent=True) if request.is_json else None
@@ -229,6 +266,27 @@ class InstructionApi(QRestApi):
     ]
     add_columns = ["protocol", "appeal", "text", "due_on", "assignee_department", "assignee_official"]
     edit_columns = ["text", "due_on", "assignee_department", "assignee_official"]
+
+    @expose("/<int:pk>/answer", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("write")
+    def answer(self, pk: int):
+        """R34-R35: the final motivated answer takes the instruction off control."""
+        if not is_visible(Instruction, pk):
+            return self.response_404()
+        return self._run(lambda b: receptions.answer_instruction(pk, b["answer"], b["final"]),
+                         AnswerBody, Instruction, pk)
+
+    @expose("/<int:pk>/rework", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("write")
+    def rework(self, pk: int):
+        """M5.5: send an answer of poor quality back for rework."""
+        if not is_visible(Instruction, pk):
+            return self.response_404()
+        return self._run(lambda b: receptions.send_back_for_rework(pk), EmptyBody, Instruction, pk)
 
 
 class SurveyCallApi(QRestApi):

@@ -141,6 +141,30 @@ class QRestApi(ModelRestApi):
             return self.response_422(message=errors)
         return None
 
+    def _run(self, call, schema_cls, model, pk=None):
+        """Parse the JSON body with ``schema_cls`` (400 when malformed), run
+        ``call(body)`` and answer with the record (200), 422 for a rule, 404."""
+        from marshmallow import ValidationError
+
+        from app.extensions import db
+
+        payload = request.get_json(silent=True) if request.is_json else None
+        if not isinstance(payload, dict):
+            return self.response_400(message=gettext("The request body must be a JSON object."))
+        try:
+            body = schema_cls().load(payload)
+        except ValidationError as err:
+            return self.response_400(message=err.messages)
+        try:
+            result = call(body)
+        except LookupError:
+            return self.response_404()
+        except RuleViolation as exc:
+            db.session.rollback()
+            return self.response(422, message=str(exc.message), rule=exc.rule)
+        record = result if isinstance(result, model) else db.session.get(model, pk)
+        return self.response(200, id=record.id, result=self.show_model_schema.dump(record))
+
     def _guarded(self, call):
         from app.extensions import db
 

@@ -93,4 +93,27 @@ def parse_body(action: str, body) -> dict:
     return SCHEMAS[Action(action)]().load(body)
 
 
+class AssignBody(_Base):
+    assignee = fields.Integer(required=True, strict=True)
+
+
+class CancelBody(_Base):
+    reason = fields.String(load_default="")
+    told_at = fields.DateTime(required=True)
+    illness = fields.Boolean(load_default=False)
+
+
+class RebookBody(_Base):
+    sessions = fields.List(fields.Integer(strict=True), required=True)
+
+
+class AnswerBody(_Base):
+    answer = fields.String(load_default="")
+    final = fields.Boolean(load_default=False)
+
+
+class EmptyBody(_Base):
+    pass
+
+
 __all__ = ["SCHEMAS", "parse_body", "EXCLUDE"]

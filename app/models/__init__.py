@@ -4,7 +4,7 @@ from flask_appbuilder.security.sqla import models as _fab_security  # noqa: F401
 
 from .appeals import Appeal, AppealEvent, Applicant, AppendOnlyError
 from .audit import AuditLog
-from .receptions import Instruction, Protocol, ReceptionSession
+from .receptions import Instruction, ParticipationRequest, Protocol, ReceptionSession, RosterApproval
 from .reference import (
     CalendarDay,
     Category,
@@ -29,6 +29,8 @@ __all__ = [
     "District",
     "Instruction",
     "Official",
+    "ParticipationRequest",
+    "RosterApproval",
     "Protocol",
     "ReceptionPlace",
     "ReceptionSession",

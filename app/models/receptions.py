@@ -6,6 +6,7 @@ from typing import Optional
 
 from flask_appbuilder import Model
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     Date,
@@ -64,6 +65,9 @@ class ReceptionSession(Model):
     cancel_reason: Mapped[Optional[str]] = mapped_column(Text)
     staff_notified_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
     """R16: when the reception staff were told of the cancellation."""
+    cancelled_for_illness: Mapped[bool] = mapped_column(Boolean, default=False)
+    notice_late: Mapped[bool] = mapped_column(Boolean, default=False)
+    """R16: told later than 2 working days before (and not illness on the day)."""
 
     official: Mapped[Official] = relationship()
     place: Mapped[ReceptionPlace] = relationship()
@@ -135,3 +139,66 @@ class Instruction(Model):
 
     def __str__(self) -> str:
         return (self.text or "")[:60]
+
+
+class RosterApproval(Model):
+    """R7-R8: a place's roster for a month, approved (with the gaps of R7 /
+    R7-1 overridden by a Manager, with a reason, when there were any)."""
+
+    __tablename__ = "roster_approval"
+    __table_args__ = (
+        UniqueConstraint("place_id", "year", "month", name="uq_roster_approval_place_month"),
+        CheckConstraint("month BETWEEN 1 AND 12", name="ck_roster_approval_month"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    place_id: Mapped[int] = mapped_column(ForeignKey("reception_place.id", ondelete="RESTRICT"))
+    year: Mapped[int] = mapped_column(Integer)
+    month: Mapped[int] = mapped_column(Integer)
+    approved_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))
+    approved_at: Mapped[datetime] = mapped_column(DateTime)
+    override_reason: Mapped[Optional[str]] = mapped_column(Text)
+    gaps: Mapped[list] = mapped_column(JSON, default=list)
+
+    place: Mapped[ReceptionPlace] = relationship()
+    approved_by = relationship("User")
+
+    def __str__(self) -> str:
+        return f"{self.month:02d}.{self.year}"
+
+
+class ParticipationRequest(Model):
+    """R18-R20: another body asked to take part in a reception; the applicant
+    is told within 2 working days (R19); a refusal to take part is reported
+    to the Government Office within 2 working days (R20)."""
+
+    __tablename__ = "participation_request"
+    __table_args__ = (Index("ix_participation_appeal", "appeal_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appeal_id: Mapped[int] = mapped_column(ForeignKey("appeal.id", ondelete="RESTRICT"))
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id", ondelete="RESTRICT"))
+    requested_on: Mapped[date] = mapped_column(Date)
+    applicant_told_on: Mapped[Optional[date]] = mapped_column(Date)
+    refused_on: Mapped[Optional[date]] = mapped_column(Date)
+    reported_on: Mapped[Optional[date]] = mapped_column(Date)
+
+    appeal = relationship("Appeal")
+    department: Mapped[Department] = relationship()
+
+    @property
+    def tell_by(self):
+        """R19: the applicant is told within 2 working days of the request."""
+        from app.services.receptions import participation_terms
+
+        return participation_terms(self)["tell_applicant_by"]
+
+    @property
+    def report_by(self):
+        """R20: a refusal to take part is reported within 2 working days."""
+        from app.services.receptions import participation_terms
+
+        return participation_terms(self)["report_refusal_by"]
+
+    def __str__(self) -> str:
+        return f"{self.department} — {self.requested_on:%d.%m.%Y}"

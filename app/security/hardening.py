@@ -5,6 +5,7 @@ import secrets
 
 from flask import Flask, g, request
 from flask_appbuilder.exceptions import PasswordComplexityValidationError
+from flask_wtf.csrf import CSRFProtect
 from flask_babel import gettext
 
 COMMON_PASSWORDS = frozenset(
@@ -67,7 +68,24 @@ def _security_headers(response):
     return response
 
 
+csrf = CSRFProtect()
+
+
+def _csrf_for_the_ui():
+    """Every state-changing request of the UI carries a CSRF token (forms,
+    list actions, approve, rework…); the REST API authenticates with JWT."""
+    from flask import current_app
+
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return
+    if request.method in ("POST", "PUT", "PATCH", "DELETE") and not request.path.startswith("/api/"):
+        csrf.protect()
+
+
 def install(app: Flask) -> None:
     app.config.setdefault("FAB_PASSWORD_COMPLEXITY_VALIDATOR", password_policy)
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False  # checked below, API excepted
+    csrf.init_app(app)
+    app.before_request(_csrf_for_the_ui)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.after_request(_security_headers)

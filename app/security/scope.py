@@ -25,6 +25,7 @@ from app.models import (
     Applicant,
     Instruction,
     Official,
+    ParticipationRequest,
     Protocol,
     ReceptionSession,
     SurveyCall,
@@ -34,7 +35,8 @@ from app.models import (
 UNSCOPED_ROLES = frozenset({"Admin", "Manager", "Head"})
 PLACE_ROLES = frozenset({"Clerk", "Responsible"})
 PERSONAL_DATA_ROLES = frozenset({"Manager", "Clerk", "Responsible"})
-SCOPED_MODELS = (Appeal, AppealEvent, Applicant, ReceptionSession, Protocol, Instruction, SurveyCall)
+SCOPED_MODELS = (Appeal, AppealEvent, Applicant, ReceptionSession, Protocol, Instruction, SurveyCall,
+                 ParticipationRequest)
 
 
 def current_user():
@@ -89,6 +91,8 @@ def _place_clause(model, place_id: int):
         return Instruction.appeal_id.in_(place_appeals)
     if model is SurveyCall:
         return SurveyCall.appeal_id.in_(place_appeals)
+    if model is ParticipationRequest:
+        return ParticipationRequest.appeal_id.in_(place_appeals)
     return None
 
 
@@ -107,6 +111,8 @@ def _official_clause(model, official_id: int):
         return Appeal.official_id == official_id
     if model is AppealEvent:
         return AppealEvent.appeal_id.in_(select(Appeal.id).where(Appeal.official_id == official_id))
+    if model is ParticipationRequest:
+        return ParticipationRequest.appeal_id.in_(select(Appeal.id).where(Appeal.official_id == official_id))
     return false()
 
 

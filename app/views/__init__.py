@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from .appeals import AppealEventView, AppealView, ApplicantView
-from .receptions import InstructionView, ProtocolView, ReceptionSessionView
+from .receptions import InstructionView, ParticipationRequestView, ProtocolView, ReceptionSessionView
 from .reference import (
     CalendarDayView,
     CategoryView,
@@ -29,6 +29,7 @@ MENU = [
     (ReceptionSessionView, "Sessions", _l("Reception sessions (roster)"), "fa-calendar", "ReceptionsMenu", RECEPTIONS),
     (ProtocolView, "Protocols", _l("Protocols"), "fa-file-text", "ReceptionsMenu", RECEPTIONS),
     (InstructionView, "Instructions", _l("Instructions"), "fa-tasks", "ReceptionsMenu", RECEPTIONS),
+    (ParticipationRequestView, "Participation", _l("Participation of other bodies"), "fa-users", "ReceptionsMenu", RECEPTIONS),
     (SurveyCallView, "SurveyCalls", _l("Survey calls"), "fa-phone", "SurveysMenu", SURVEYS),
     (DistrictView, "Districts", _l("Districts"), "fa-map", "ReferenceMenu", REFERENCE),
     (DepartmentView, "Departments", _l("Departments"), "fa-sitemap", "ReferenceMenu", REFERENCE),
@@ -49,7 +50,14 @@ def register(appbuilder) -> None:
     appbuilder.add_view_no_menu(AppealWorkflowView)
     from .analytics import AnalyticsView
     from .dashboard import DashboardView
+    from .rosters import InstructionControlView, RosterView
     from .surveys import SurveyWorkView
+
+    appbuilder.add_view(
+        RosterView, "Roster", label=_l("Roster of the month (R7, R8)"), icon="fa-calendar-o",
+        category="ReceptionsMenu", category_label=RECEPTIONS, href="/roster/",
+    )
+    appbuilder.add_view_no_menu(InstructionControlView)
 
     appbuilder.add_view(
         SurveyWorkView, "SurveyWorklist", label=_l("Calls to make"), icon="fa-list",

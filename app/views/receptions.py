@@ -3,7 +3,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from app.models import Instruction, Protocol, ReceptionSession
+from app.models import Instruction, ParticipationRequest, Protocol, ReceptionSession
+
+from flask_babel import gettext
+
+from app.domain.deadlines import reference_note_due
+from app.extensions import db
+from app.services.calendar import working_calendar
+from app.services.errors import RuleViolation
+from app.services.receptions import session_queue, validate_session
 
 from .appeals import AppealView
 from .base import COMMON_LABELS, QInterface, QModelView
@@ -45,6 +53,14 @@ class InstructionView(QModelView):
     show_columns = add_columns + ["status", "final_answer", "answered_on", "rework_count"]
     search_columns = ["text", "status", "due_on", "assignee_department"]
     lookups = {"appeal": "appeal", "protocol": "protocol"}
+    show_template = "qabyldau/instruction_show.html"
+
+    def render_template(self, template, **kwargs):
+        if template == self.show_template and "pk" in kwargs:
+            kwargs["can_write"] = self.appbuilder.sm.has_access("can_write", "Instruction")
+            kwargs["instruction"] = self.datamodel.get(kwargs["pk"])
+        return super().render_template(template, **kwargs)
+
     label_columns = {
         "protocol": _l("Protocol"),
         "appeal": _l("Appeal"),
@@ -101,3 +117,56 @@ class ReceptionSessionView(QModelView):
     search_columns = ["day", "official", "place", "kind", "status"]
     label_columns = SESSION_LABELS
     related_views = [AppealView, ProtocolView]
+    show_template = "qabyldau/session_show.html"
+    add_form_extra_fields = {}
+
+    def _check(self, item):
+        try:
+            validate_session(item)
+        except RuleViolation as exc:
+            db.session.rollback()
+            raise ValueError(gettext("%(message)s (rule %(rule)s)", message=str(exc.message), rule=exc.rule))
+
+    def pre_add(self, item):
+        self._check(item)
+
+    def pre_update(self, item):
+        self._check(item)
+
+    def render_template(self, template, **kwargs):
+        if template == self.show_template and "pk" in kwargs:
+            session = self.datamodel.get(kwargs["pk"])
+            if session is not None:
+                kwargs["queue"] = session_queue(session.id)
+                kwargs["can_write"] = self.appbuilder.sm.has_access("can_write", "ReceptionSession")
+                kwargs["reference_note_due"] = reference_note_due(session.day, working_calendar()).due
+        return super().render_template(template, **kwargs)
+
+
+class ParticipationRequestView(QModelView):
+    """R18-R20: other bodies asked to take part in a reception."""
+
+    datamodel = QInterface(ParticipationRequest, eager=("appeal", "department"))
+    class_permission_name = "ReceptionSession"
+    list_title = _l("Participation of other bodies (R18-R20)")
+    show_title = _l("Request to take part")
+    add_title = _l("Ask a body to take part")
+    edit_title = _l("Edit the request")
+    base_order = ("requested_on", "desc")
+    list_columns = ["appeal", "department", "requested_on", "tell_by", "applicant_told_on", "refused_on",
+                    "report_by", "reported_on"]
+    add_columns = edit_columns = ["appeal", "department", "requested_on", "applicant_told_on", "refused_on",
+                                  "reported_on"]
+    show_columns = list_columns
+    search_columns = ["department", "requested_on", "refused_on"]
+    lookups = {"appeal": "appeal"}
+    label_columns = {
+        "appeal": _l("Appeal"), "department": _l("Body asked to take part (R18)"),
+        "requested_on": _l("Requested on"), "tell_by": _l("Tell the applicant by (R19)"),
+        "applicant_told_on": _l("Applicant told on"), "refused_on": _l("The body refused on"),
+        "report_by": _l("Report the refusal by (R20)"), "reported_on": _l("Reported to the Government Office on"),
+    }
+    formatters_columns = {
+        "tell_by": lambda v: v.strftime("%d.%m.%Y") if v else "—",
+        "report_by": lambda v: v.strftime("%d.%m.%Y") if v else "—",
+    }

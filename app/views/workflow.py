@@ -22,7 +22,9 @@ from app.services.appeal_overview import overview
 from app.services.clock import today
 from app.services.errors import Conflict, RuleViolation
 
-from .workflow_forms import ACTION_HELP, ACTION_LABELS, FORMS, PARAMS
+from app.services.receptions import assign as assign_appeal
+
+from .workflow_forms import ACTION_HELP, ACTION_LABELS, FORMS, PARAMS, AssignForm
 
 LETTERS = ("correction", "extension", "draft-refusal", "refusal", "answer")
 BULK_ACTIONS = (Action.extend, Action.withdraw)
@@ -67,7 +69,7 @@ class AppealWorkflowView(BaseView):
 
     route_base = "/appeal-workflow"
     class_permission_name = "Appeal"
-    method_permission_name = {"act": "write", "bulk": "write", "letter": "read"}
+    method_permission_name = {"act": "write", "bulk": "write", "letter": "read", "assign": "write"}
     default_view = "act"
 
     def _user_id(self):
@@ -114,6 +116,28 @@ class AppealWorkflowView(BaseView):
             "qabyldau/appeal_action.html", appeal=appeal, form=form, action=act,
             title=ACTION_LABELS[act], help=ACTION_HELP[act],
         )
+
+    @expose("/<int:pk>/assign", methods=["GET", "POST"])
+    @has_access
+    def assign(self, pk: int):
+        appeal = db.session.get(Appeal, pk)
+        if appeal is None or not is_visible(Appeal, pk):
+            abort(404)
+        form = AssignForm()
+        users = self.appbuilder.sm.get_all_users()
+        form.assignee.choices = [(u.id, f"{u.first_name} {u.last_name} ({u.username})") for u in users
+                                 if any(r.name in ("Responsible", "Clerk", "Manager") for r in u.roles)]
+        if form.validate_on_submit():
+            try:
+                assign_appeal(pk, form.assignee.data, self._user_id())
+            except RuleViolation as exc:
+                flash(gettext("%(message)s (rule %(rule)s)", message=str(exc.message), rule=exc.rule), "danger")
+            else:
+                flash(gettext("The appeal is assigned."), "success")
+                return redirect(url_for("AppealView.show", pk=pk))
+        return self.render_template("qabyldau/appeal_action.html", appeal=appeal, form=form, action="assign",
+                                    title=gettext("Assign to an employee"),
+                                    help=gettext("R37: an appeal from a reception may not be assigned to an employee it was assigned to before."))
 
     @expose("/bulk/<action>", methods=["GET", "POST"])
     @has_access

@@ -153,3 +153,7 @@ PARAMS = {
     Action.withdraw: ("reason",),
 }
 
+
+
+class AssignForm(_Form):
+    assignee = SelectField(_l("Employee"), coerce=int, validators=[InputRequired()], choices=[])

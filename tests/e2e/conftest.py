@@ -24,7 +24,9 @@ def live_app(tmp_path_factory):
     from tests.conftest import _build_app
 
     db_path = tmp_path_factory.mktemp("e2e") / "e2e.db"
-    return _build_app(f"sqlite:///{db_path}")
+    app = _build_app(f"sqlite:///{db_path}")
+    app.config["WTF_CSRF_ENABLED"] = True  # the browser must send every token, as in production
+    return app
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,108 @@
+"""Rules of rosters, receptions and instructions (pure)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Iterable, Optional, Sequence
+
+from .errors import WorkflowError
+from .vocabulary import OfficialLevel, PlaceKind, SessionKind
+
+# R2: the persons who receive citizens at the public reception and at the
+# reception centres at least once a month (R7, R7-1).
+R2_LEVELS = frozenset({
+    OfficialLevel.akim, OfficialLevel.deputy_akim, OfficialLevel.office_head,
+    OfficialLevel.deputy_office_head, OfficialLevel.unit_head,
+})
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    official_id: int
+    place_kind: PlaceKind
+    day: date
+    cancelled: bool = False
+
+
+@dataclass(frozen=True)
+class Gap:
+    official_id: int
+    public_reception: bool  # no session at the public reception this month
+    reception_centres: bool  # no session at any reception centre this month
+
+
+def roster_gaps(officials: Iterable[tuple[int, OfficialLevel]], entries: Iterable[RosterEntry],
+                year: int, month: int) -> list[Gap]:
+    """R7 / R7-1: the R2 officials who fall short of one reception a month at
+    the public reception and at the reception centres (cancelled sessions do
+    not count)."""
+    seen: dict[int, set[PlaceKind]] = {}
+    for e in entries:
+        if e.day.year == year and e.day.month == month and not e.cancelled:
+            seen.setdefault(e.official_id, set()).add(PlaceKind(e.place_kind))
+    gaps = []
+    for official_id, level in officials:
+        if OfficialLevel(level) not in R2_LEVELS:
+            continue
+        kinds = seen.get(official_id, set())
+        missing_public = PlaceKind.public_reception not in kinds
+        missing_centre = PlaceKind.reception_centre not in kinds
+        if missing_public or missing_centre:
+            gaps.append(Gap(official_id, missing_public, missing_centre))
+    return gaps
+
+
+def check_session(kind, level, order_ref: Optional[str], order_date: Optional[date]) -> None:
+    """R9: off-roster receptions are held by deputy akims on the akim's order
+    (number and date); R7 part 2: receptions after a meeting with the
+    population are the akim's."""
+    kind = SessionKind(kind)
+    if kind is SessionKind.off_roster:
+        if OfficialLevel(level) is not OfficialLevel.deputy_akim:
+            raise WorkflowError("R9", "off_roster_deputies_only")
+        if not (order_ref or "").strip() or order_date is None:
+            raise WorkflowError("R9", "order_required")
+    if kind is SessionKind.after_meeting and OfficialLevel(level) is not OfficialLevel.akim:
+        raise WorkflowError("R7", "after_meeting_akim_only")
+
+
+def check_video_consent(kind, consents: Sequence[bool]) -> None:
+    """R13-R14: a video-conference reception needs the consent of every
+    booked applicant."""
+    if SessionKind(kind) is SessionKind.video and not all(consents):
+        raise WorkflowError("R13", "video_consent_required")
+
+
+def check_reassignment(previous: Iterable[int], new_assignee: int) -> None:
+    """R37: an appeal from a reception may not be assigned to an employee it
+    was assigned to before."""
+    if new_assignee in set(previous):
+        raise WorkflowError("R37", "assigned_before")
+
+
+def check_final_answer(answer: Optional[str], final_and_motivated: bool) -> str:
+    """R34-R35: an instruction leaves control only with a final, motivated answer."""
+    text = (answer or "").strip()
+    if not text:
+        raise WorkflowError("R35", "answer_required")
+    if not final_and_motivated:
+        raise WorkflowError("R34", "answer_not_final")
+    return text
+
+
+def rebooking_plan(queue: Sequence[int], capacities: Sequence[tuple[int, int]]) -> tuple[dict[int, int], list[int]]:
+    """R16: move the booked appeals, already in R12 order, into the target
+    sessions' free places in turn: (appeal → session, appeals left over)."""
+    plan: dict[int, int] = {}
+    slots = [(sid, free) for sid, free in capacities if free > 0]
+    i = 0
+    for appeal_id in queue:
+        while i < len(slots) and slots[i][1] == 0:
+            i += 1
+        if i >= len(slots):
+            break
+        sid, free = slots[i]
+        plan[appeal_id] = sid
+        slots[i] = (sid, free - 1)
+    left = [a for a in queue if a not in plan]
+    return plan, left

@@ -1,0 +1,268 @@
+"""Rosters (R7-R9, R13-R14), booking order (R12), cancellations and
+rebooking (R16), participation of other bodies (R18-R20), instructions
+(R34-R35, M5.5) and reassignment (R37)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import selectinload
+
+from app.domain import deadlines
+from app.domain.errors import WorkflowError
+from app.domain.receptions import (
+    RosterEntry,
+    check_final_answer,
+    check_reassignment,
+    check_session,
+    check_video_consent,
+    rebooking_plan,
+    roster_gaps,
+)
+from app.domain.vocabulary import AppealStatus, InstructionStatus, SessionStatus
+from app.extensions import db
+from app.models import (
+    Appeal,
+    AppealEvent,
+    Instruction,
+    Official,
+    ParticipationRequest,
+    ReceptionPlace,
+    ReceptionSession,
+    RosterApproval,
+)
+from app.workflow_text import workflow_message
+
+from .calendar import working_calendar
+from .clock import now_local, to_local_naive, today
+from .errors import RuleViolation
+
+BOOKED = (AppealStatus.scheduled, AppealStatus.received)
+
+
+def _fail(exc: WorkflowError):
+    db.session.rollback()
+    raise RuleViolation(exc.rule, workflow_message(exc)) from exc
+
+
+def _month_bounds(year: int, month: int) -> tuple[date, date]:
+    start = date(year, month, 1)
+    end = date(year + (month == 12), month % 12 + 1, 1)
+    return start, end
+
+
+# --- R7 / R7-1 ----------------------------------------------------------------
+def month_gaps(year: int, month: int) -> list[dict]:
+    """The R2 officials with no session at the public reception, or none at
+    the reception centres, in the month."""
+    start, end = _month_bounds(year, month)
+    rows = db.session.execute(
+        select(ReceptionSession.official_id, ReceptionPlace.kind, ReceptionSession.day, ReceptionSession.status)
+        .join(ReceptionPlace, ReceptionPlace.id == ReceptionSession.place_id)
+        .where(ReceptionSession.day >= start, ReceptionSession.day < end)
+    ).all()
+    entries = [RosterEntry(o, k, d, s == SessionStatus.cancelled) for o, k, d, s in rows]
+    officials = db.session.execute(
+        select(Official).where(Official.active.is_(True)).options(selectinload(Official.department))
+        .order_by(Official.full_name)
+    ).scalars().all()
+    by_id = {o.id: o for o in officials}
+    gaps = roster_gaps([(o.id, o.level) for o in officials], entries, year, month)
+    return [{"official": by_id[g.official_id], "public_reception": g.public_reception,
+             "reception_centres": g.reception_centres} for g in gaps]
+
+
+def approve_month(place_id: int, year: int, month: int, user_id: int | None, is_manager: bool,
+                  override_reason: str | None = None) -> RosterApproval:
+    """Approve a place's roster for a month (its planned sessions become
+    approved). With R7 / R7-1 gaps in the month only a Manager may approve,
+    and only with a reason, which is recorded."""
+    gaps = month_gaps(year, month)
+    reason = (override_reason or "").strip()
+    if gaps and not (is_manager and reason):
+        _fail(WorkflowError("R7", "gaps_need_override", count=len(gaps)))
+    start, end = _month_bounds(year, month)
+    now = now_local()
+    sessions = db.session.execute(
+        select(ReceptionSession).where(ReceptionSession.place_id == place_id, ReceptionSession.day >= start,
+                                       ReceptionSession.day < end, ReceptionSession.status == SessionStatus.planned)
+    ).scalars().all()
+    for s in sessions:
+        s.status, s.approved_by_id, s.approved_at = SessionStatus.approved, user_id, now
+    approval = db.session.execute(
+        select(RosterApproval).where(RosterApproval.place_id == place_id, RosterApproval.year == year,
+                                     RosterApproval.month == month)
+    ).scalar_one_or_none() or RosterApproval(place_id=place_id, year=year, month=month)
+    approval.approved_by_id, approval.approved_at = user_id, now
+    approval.override_reason = reason or None
+    approval.gaps = [{"official": g["official"].full_name, "public_reception": g["public_reception"],
+                      "reception_centres": g["reception_centres"]} for g in gaps]
+    db.session.add(approval)
+    db.session.commit()
+    return approval
+
+
+def roster(place_id: int, year: int, month: int) -> list[ReceptionSession]:
+    start, end = _month_bounds(year, month)
+    return db.session.execute(
+        select(ReceptionSession).options(selectinload(ReceptionSession.official), selectinload(ReceptionSession.place))
+        .where(ReceptionSession.place_id == place_id, ReceptionSession.day >= start, ReceptionSession.day < end)
+        .order_by(ReceptionSession.day, ReceptionSession.starts_at, ReceptionSession.id)
+    ).scalars().all()
+
+
+# --- sessions --------------------------------------------------------------------
+def validate_session(session: ReceptionSession) -> None:
+    """R9 / R7 part 2 on create and edit; R13-R14 for a video session."""
+    official = session.official or db.session.get(Official, session.official_id)
+    try:
+        check_session(session.kind, official.level, session.order_ref, session.order_date)
+        if session.id is not None:
+            consents = db.session.execute(
+                select(Appeal.video_consent).where(Appeal.session_id == session.id, Appeal.status.in_(BOOKED))
+            ).scalars().all()
+            check_video_consent(session.kind, consents)
+    except WorkflowError as exc:
+        raise RuleViolation(exc.rule, workflow_message(exc)) from exc
+
+
+def queue_order():
+    """R12: privileged applicants first, then by registration."""
+    return (case((Appeal.privilege.is_(None), 1), else_=0), Appeal.registered_on, Appeal.received_at, Appeal.id)
+
+
+def session_queue(session_id: int) -> list[Appeal]:
+    return db.session.execute(
+        select(Appeal).options(selectinload(Appeal.applicant))
+        .where(Appeal.session_id == session_id, Appeal.status.in_(BOOKED)).order_by(*queue_order())
+    ).scalars().all()
+
+
+def cancel_session(session_id: int, reason: str, told_at: datetime, illness: bool, user_id: int | None) -> list[Appeal]:
+    """R16: record the reason and when the reception staff were told; flag a
+    notice later than 2 working days before (except illness on the day)."""
+    session = db.session.get(ReceptionSession, session_id)
+    if session is None:
+        raise LookupError(session_id)
+    if not (reason or "").strip():
+        _fail(WorkflowError("R16", "reason_required"))
+    if session.status == SessionStatus.cancelled:
+        _fail(WorkflowError("R16", "already_cancelled"))
+    if session.status == SessionStatus.held:
+        _fail(WorkflowError("R16", "already_held"))
+    told_at = to_local_naive(told_at)
+    told_on = told_at.date()
+    session.status = SessionStatus.cancelled
+    session.cancel_reason = reason.strip()
+    session.staff_notified_at = told_at
+    session.cancelled_for_illness = bool(illness)
+    session.notice_late = not deadlines.cancellation_notice_is_timely(told_on, session.day, working_calendar(), illness)
+    db.session.commit()
+    return session_queue(session_id)
+
+
+def rebook(session_id: int, target_ids: list[int], user_id: int | None) -> tuple[dict[int, int], list[int]]:
+    """R16, R12: move the booked appeals of a cancelled session, in queue
+    order, into the free places of the target sessions (each event recorded)."""
+    session = db.session.get(ReceptionSession, session_id)
+    if session is None:
+        raise LookupError(session_id)
+    if session.status != SessionStatus.cancelled:
+        _fail(WorkflowError("R16", "not_cancelled"))
+    queue = [a for a in session_queue(session_id) if a.status == AppealStatus.scheduled]
+    targets = db.session.execute(
+        select(ReceptionSession).where(ReceptionSession.id.in_(target_ids), ReceptionSession.id != session_id,
+                                       ReceptionSession.status != SessionStatus.cancelled,
+                                       ReceptionSession.day >= today())
+        .order_by(ReceptionSession.day, ReceptionSession.starts_at, ReceptionSession.id)
+    ).scalars().all()
+    if not targets:
+        _fail(WorkflowError("R16", "no_target_session"))
+    booked = dict(db.session.execute(
+        select(Appeal.session_id, func.count()).where(Appeal.session_id.in_([t.id for t in targets]),
+                                                      Appeal.status.in_(BOOKED)).group_by(Appeal.session_id)
+    ).all())
+    plan, left = rebooking_plan([a.id for a in queue], [(t.id, t.capacity - booked.get(t.id, 0)) for t in targets])
+    by_id = {a.id: a for a in queue}
+    target_by_id = {t.id: t for t in targets}
+    for appeal_id, target_id in plan.items():
+        appeal, target = by_id[appeal_id], target_by_id[target_id]
+        if target.kind == "video" and not appeal.video_consent:
+            left.append(appeal_id)
+            continue
+        appeal.session_id = target_id
+        db.session.add(AppealEvent(appeal=appeal, at=datetime.utcnow(), user_id=user_id, action="rebook",
+                                   from_status=appeal.status, to_status=appeal.status, rule="R16",
+                                   reason=session.cancel_reason or "",
+                                   payload={"from_session": session_id, "to_session": target_id,
+                                            "day": target.day.isoformat()}))
+    db.session.commit()
+    return {a: s for a, s in plan.items() if a not in left}, left
+
+
+# --- instructions ------------------------------------------------------------------
+def answer_instruction(instruction_id: int, answer: str, final_and_motivated: bool) -> Instruction:
+    """R34-R35: only a final motivated answer takes an instruction off control."""
+    ins = db.session.get(Instruction, instruction_id)
+    if ins is None:
+        raise LookupError(instruction_id)
+    try:
+        text = check_final_answer(answer, final_and_motivated)
+    except WorkflowError as exc:
+        _fail(exc)
+    ins.final_answer, ins.answered_on, ins.status = text, today(), InstructionStatus.answered
+    db.session.commit()
+    return ins
+
+
+def send_back_for_rework(instruction_id: int) -> Instruction:
+    """M5.5: an answer of poor quality goes back for rework (counted)."""
+    ins = db.session.get(Instruction, instruction_id)
+    if ins is None:
+        raise LookupError(instruction_id)
+    if ins.status != InstructionStatus.answered:
+        _fail(WorkflowError("M5.5", "rework_needs_answer"))
+    ins.rework_count += 1
+    ins.status, ins.final_answer, ins.answered_on = InstructionStatus.open, None, None
+    db.session.commit()
+    return ins
+
+
+# --- R37 --------------------------------------------------------------------------
+def assign(appeal_id: int, assignee_id: int, user_id: int | None) -> Appeal:
+    """Assign an appeal to an employee; an appeal from a reception is never
+    given back to someone it was assigned to before (R37)."""
+    appeal = db.session.get(Appeal, appeal_id)
+    if appeal is None:
+        raise LookupError(appeal_id)
+    previous = [p.get("assignee") for p in db.session.execute(
+        select(AppealEvent.payload).where(AppealEvent.appeal_id == appeal_id, AppealEvent.action == "assign")
+    ).scalars()]
+    if appeal.assignee_id is not None:
+        previous.append(appeal.assignee_id)
+    from_reception = appeal.from_reception or appeal.status in (AppealStatus.received, AppealStatus.closed)
+    if from_reception:
+        try:
+            check_reassignment([p for p in previous if p is not None], assignee_id)
+        except WorkflowError as exc:
+            _fail(exc)
+    appeal.assignee_id = assignee_id
+    db.session.add(AppealEvent(appeal=appeal, at=datetime.utcnow(), user_id=user_id, action="assign",
+                               from_status=appeal.status, to_status=appeal.status, rule="R37" if from_reception else None,
+                               reason="", payload={"assignee": assignee_id}))
+    db.session.commit()
+    return appeal
+
+
+# --- R18-R20 ----------------------------------------------------------------------
+def participation_terms(req: ParticipationRequest) -> dict:
+    cal = working_calendar()
+    return {
+        "tell_applicant_by": deadlines.participation_notice_due(req.requested_on, cal).due,
+        "report_refusal_by": deadlines.participation_refusal_report_due(req.refused_on, cal).due
+        if req.refused_on else None,
+    }
+
+
+__all__ = ["_l"]

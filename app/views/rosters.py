@@ -1,0 +1,235 @@
+"""Rosters in the browser: the month grid with the R7 gaps and approval, the
+bilingual printed roster (R8), cancelling and rebooking a session (R16),
+instructions under control (R34-R35, M5.5)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Response, abort, flash, g, redirect, request, url_for
+from flask_appbuilder import BaseView, expose
+from flask_appbuilder.security.decorators import has_access
+from flask_babel import force_locale, gettext, lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import BooleanField, DateTimeLocalField, SelectMultipleField, TextAreaField
+from wtforms.validators import InputRequired, Optional
+
+from app.domain.vocabulary import PlaceKind, SessionStatus
+from app.extensions import db
+from app.models import Instruction, ReceptionPlace, ReceptionSession
+from app.security.roles import user_has_role
+from app.security.scope import is_visible
+from app.services import receptions as R
+from app.services.clock import now_local, today
+from app.services.errors import RuleViolation
+from app.services.roster_pdf import month_name, roster_pdf
+
+
+def _month(arg: str | None) -> tuple[int, int]:
+    now = today()
+    try:
+        year, month = (int(x) for x in (arg or "").split("-"))
+        date(year, month, 1)
+        return year, month
+    except (ValueError, TypeError):
+        nxt = date(now.year + (now.month == 12), now.month % 12 + 1, 1)  # plan next month by default
+        return nxt.year, nxt.month
+
+
+def _place(arg) -> ReceptionPlace:
+    place = None
+    try:
+        place = db.session.get(ReceptionPlace, int(arg)) if arg else None
+    except ValueError:
+        place = None
+    return place or db.session.execute(
+        select(ReceptionPlace).where(ReceptionPlace.kind == PlaceKind.public_reception).order_by(ReceptionPlace.id)
+    ).scalars().first()
+
+
+def _flash_rule(exc: RuleViolation) -> None:
+    flash(gettext("%(message)s (rule %(rule)s)", message=str(exc.message), rule=exc.rule), "danger")
+
+
+class CancelForm(FlaskForm):
+    reason = TextAreaField(_l("Reason"), validators=[InputRequired()])
+    told_at = DateTimeLocalField(_l("Reception staff told at"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
+    illness = BooleanField(_l("Illness (told on the day)"))
+
+
+class RebookForm(FlaskForm):
+    targets = SelectMultipleField(_l("Move to the sessions"), coerce=int, validators=[InputRequired()])
+
+
+class AnswerForm(FlaskForm):
+    answer = TextAreaField(_l("Final motivated answer (R35)"), validators=[Optional()])
+    final = BooleanField(_l("The answer is final and motivated"))
+
+
+class RosterView(BaseView):
+    route_base = "/roster"
+    default_view = "month"
+    class_permission_name = "ReceptionSession"
+    method_permission_name = {"month": "read", "printable": "read", "pdf": "read", "approve": "write",
+                              "cancel": "write", "rebook": "write"}
+
+    @expose("/")
+    @has_access
+    def month(self):
+        year, month = _month(request.args.get("month"))
+        place = _place(request.args.get("place"))
+        sessions = R.roster(place.id, year, month) if place else []
+        approval = None
+        if place:
+            from app.models import RosterApproval
+
+            approval = db.session.execute(select(RosterApproval).where(
+                RosterApproval.place_id == place.id, RosterApproval.year == year, RosterApproval.month == month)
+            ).scalar_one_or_none()
+        return self.render_template(
+            "qabyldau/roster.html", year=year, month=month, place=place, sessions=sessions,
+            gaps=R.month_gaps(year, month), approval=approval,
+            places=db.session.execute(select(ReceptionPlace).order_by(ReceptionPlace.id)).scalars().all(),
+            can_write=self.appbuilder.sm.has_access("can_write", "ReceptionSession"),
+            is_manager=user_has_role(g.user, "Manager"),
+        )
+
+    @expose("/approve", methods=["POST"])
+    @has_access
+    def approve(self):
+        year, month = _month(request.form.get("month"))
+        place = _place(request.form.get("place"))
+        try:
+            R.approve_month(place.id, year, month, getattr(g.user, "id", None), user_has_role(g.user, "Manager"),
+                            request.form.get("override_reason"))
+        except RuleViolation as exc:
+            _flash_rule(exc)
+        else:
+            flash(gettext("The roster is approved."), "success")
+        return redirect(url_for("RosterView.month", place=place.id, month=f"{year}-{month:02d}"))
+
+    def _bilingual(self, place, year, month):
+        sessions = [s for s in R.roster(place.id, year, month) if s.status != SessionStatus.cancelled]
+        texts = {}
+        for lang in ("kk", "ru"):
+            with force_locale(lang):
+                texts[f"title_{lang}"] = gettext("Schedule of personal reception of citizens — %(month)s %(year)s",
+                                                 month=month_name(month, lang), year=year)
+                texts[f"place_{lang}"] = place.localized_name(lang) + ", " + place.address
+                texts[f"cols_{lang}"] = [gettext("Date"), gettext("Time"), gettext("Full name"), gettext("Position")]
+                texts[f"footer_{lang}"] = gettext("Registration for the reception: at the public reception, by phone or on the e-Gov portal.")
+        texts["columns"] = [f"{k} / {r}" if k != r else k for k, r in zip(texts["cols_kk"][:3], texts["cols_ru"][:3])]
+        texts["columns"] += [texts["cols_kk"][3], texts["cols_ru"][3]]
+        texts["footer"] = texts["footer_kk"] + "\n" + texts["footer_ru"]
+        rows = [{"day": s.day.strftime("%d.%m.%Y"), "time": f"{s.starts_at:%H:%M}–{s.ends_at:%H:%M}",
+                 "name": s.official.full_name, "position_kk": s.official.position_kk,
+                 "position_ru": s.official.position_ru} for s in sessions]
+        return texts, rows
+
+    @expose("/print")
+    @has_access
+    def printable(self):
+        year, month = _month(request.args.get("month"))
+        place = _place(request.args.get("place"))
+        texts, rows = self._bilingual(place, year, month)
+        return self.render_template("qabyldau/roster_print.html", texts=texts, rows=rows, place=place,
+                                    year=year, month=month)
+
+    @expose("/pdf")
+    @has_access
+    def pdf(self):
+        year, month = _month(request.args.get("month"))
+        place = _place(request.args.get("place"))
+        texts, rows = self._bilingual(place, year, month)
+        response = Response(roster_pdf(texts, rows), mimetype="application/pdf")
+        response.headers["Content-Disposition"] = f'attachment; filename="roster-{place.id}-{year}-{month:02d}.pdf"'
+        return response
+
+    @expose("/session/<int:pk>/cancel", methods=["GET", "POST"])
+    @has_access
+    def cancel(self, pk: int):
+        session = db.session.get(ReceptionSession, pk)
+        if session is None or not is_visible(ReceptionSession, pk):
+            abort(404)
+        form = CancelForm()
+        if request.method == "GET":
+            form.told_at.data = now_local().replace(second=0, microsecond=0)
+        elif form.validate_on_submit():
+            try:
+                R.cancel_session(pk, form.reason.data, form.told_at.data, form.illness.data, getattr(g.user, "id", None))
+            except RuleViolation as exc:
+                _flash_rule(exc)
+            else:
+                refreshed = db.session.get(ReceptionSession, pk)
+                if refreshed.notice_late:
+                    flash(gettext("The official told the staff later than 2 working days before the reception (R16)."), "warning")
+                flash(gettext("The session is cancelled: rebook its applicants."), "success")
+                return redirect(url_for("RosterView.rebook", pk=pk))
+        return self.render_template("qabyldau/session_form.html", session=session, form=form,
+                                    title=gettext("Cancel the reception (R16)"), queue=R.session_queue(pk))
+
+    @expose("/session/<int:pk>/rebook", methods=["GET", "POST"])
+    @has_access
+    def rebook(self, pk: int):
+        session = db.session.get(ReceptionSession, pk)
+        if session is None or not is_visible(ReceptionSession, pk):
+            abort(404)
+        form = RebookForm()
+        options = db.session.execute(
+            select(ReceptionSession).where(ReceptionSession.day >= today(), ReceptionSession.id != pk,
+                                           ReceptionSession.status != SessionStatus.cancelled,
+                                           ReceptionSession.official_id == session.official_id)
+            .order_by(ReceptionSession.day, ReceptionSession.starts_at).limit(50)
+        ).scalars().all()
+        form.targets.choices = [(s.id, str(s) + " — " + s.place.name) for s in options]
+        if form.validate_on_submit():
+            try:
+                plan, left = R.rebook(pk, form.targets.data, getattr(g.user, "id", None))
+            except RuleViolation as exc:
+                _flash_rule(exc)
+            else:
+                flash(gettext("%(moved)s applicant(s) rebooked; %(left)s still without a place.",
+                              moved=len(plan), left=len(left)), "success" if not left else "warning")
+                return redirect(url_for("ReceptionSessionView.show", pk=pk))
+        return self.render_template("qabyldau/session_form.html", session=session, form=form,
+                                    title=gettext("Rebook the applicants (R16, R12)"), queue=R.session_queue(pk))
+
+
+class InstructionControlView(BaseView):
+    route_base = "/instruction-control"
+    default_view = "answer"
+    class_permission_name = "Instruction"
+    method_permission_name = {"answer": "write", "rework": "write"}
+
+    @expose("/<int:pk>/answer", methods=["GET", "POST"])
+    @has_access
+    def answer(self, pk: int):
+        ins = db.session.get(Instruction, pk)
+        if ins is None or not is_visible(Instruction, pk):
+            abort(404)
+        form = AnswerForm()
+        if form.validate_on_submit():
+            try:
+                R.answer_instruction(pk, form.answer.data, form.final.data)
+            except RuleViolation as exc:
+                _flash_rule(exc)
+            else:
+                flash(gettext("The instruction is taken off control."), "success")
+                return redirect(url_for("InstructionView.show", pk=pk))
+        return self.render_template("qabyldau/instruction_answer.html", ins=ins, form=form)
+
+    @expose("/<int:pk>/rework", methods=["POST"])
+    @has_access
+    def rework(self, pk: int):
+        if db.session.get(Instruction, pk) is None or not is_visible(Instruction, pk):
+            abort(404)
+        try:
+            R.send_back_for_rework(pk)
+        except RuleViolation as exc:
+            _flash_rule(exc)
+        else:
+            flash(gettext("Sent back for rework (M5.5)."), "success")
+        return redirect(url_for("InstructionView.show", pk=pk))
+
+
+__all__ = ["RosterView", "InstructionControlView", "datetime"]

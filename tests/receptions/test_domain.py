@@ -1,0 +1,89 @@
+"""Rules of rosters, receptions and instructions (pure domain)."""
+from datetime import date
+
+import pytest
+
+from app.domain.errors import WorkflowError
+from app.domain.receptions import (
+    RosterEntry,
+    check_final_answer,
+    check_reassignment,
+    check_session,
+    check_video_consent,
+    rebooking_plan,
+    roster_gaps,
+)
+
+OFFICIALS = [(1, "akim"), (2, "deputy_akim"), (3, "unit_head"), (4, "authorised_employee")]
+
+
+def test_R7_officials_without_a_reception_in_the_month_are_listed():
+    entries = [RosterEntry(1, "public_reception", date(2026, 12, 3)), RosterEntry(1, "reception_centre", date(2026, 12, 9)),
+               RosterEntry(2, "public_reception", date(2026, 12, 4))]
+    gaps = {g.official_id: g for g in roster_gaps(OFFICIALS, entries, 2026, 12)}
+    assert 1 not in gaps and 4 not in gaps  # authorised employees are not R2 receivers
+    assert gaps[3].public_reception and gaps[3].reception_centres
+
+
+def test_R7_1_a_reception_centre_is_required_besides_the_public_reception():
+    entries = [RosterEntry(2, "public_reception", date(2026, 12, 4))]
+    gap = {g.official_id: g for g in roster_gaps(OFFICIALS, entries, 2026, 12)}[2]
+    assert not gap.public_reception and gap.reception_centres
+
+
+def test_R7_cancelled_sessions_and_other_months_do_not_count():
+    entries = [RosterEntry(1, "public_reception", date(2026, 12, 3), cancelled=True),
+               RosterEntry(1, "reception_centre", date(2027, 1, 9))]
+    gap = {g.official_id: g for g in roster_gaps(OFFICIALS, entries, 2026, 12)}[1]
+    assert gap.public_reception and gap.reception_centres
+
+
+def test_R9_off_roster_receptions_are_deputy_akims_on_the_akims_order():
+    check_session("off_roster", "deputy_akim", "№ 12-р", date(2026, 11, 1))
+    with pytest.raises(WorkflowError) as e:
+        check_session("off_roster", "unit_head", "№ 12-р", date(2026, 11, 1))
+    assert e.value.rule == "R9"
+    with pytest.raises(WorkflowError) as e:
+        check_session("off_roster", "deputy_akim", "", None)
+    assert e.value.code == "order_required"
+
+
+def test_R7_receptions_after_a_meeting_with_the_population_are_the_akims():
+    check_session("after_meeting", "akim", None, None)
+    with pytest.raises(WorkflowError):
+        check_session("after_meeting", "deputy_akim", None, None)
+
+
+def test_R13_video_reception_needs_every_booked_applicants_consent():
+    check_video_consent("video", [True, True])
+    check_video_consent("regular", [False])
+    with pytest.raises(WorkflowError) as e:
+        check_video_consent("video", [True, False])
+    assert e.value.rule == "R13"
+
+
+def test_R14_only_the_video_mode_needs_consent():
+    for kind in ("regular", "off_roster", "after_meeting"):
+        check_video_consent(kind, [False, False])
+
+
+def test_R16_rebooking_keeps_the_queue_order_across_sessions():
+    plan, left = rebooking_plan([11, 12, 13, 14, 15], [(100, 2), (200, 0), (300, 2)])
+    assert plan == {11: 100, 12: 100, 13: 300, 14: 300} and left == [15]
+
+
+def test_R37_no_reassignment_to_a_previous_employee():
+    check_reassignment([5, 6], 7)
+    with pytest.raises(WorkflowError) as e:
+        check_reassignment([5, 6], 5)
+    assert e.value.rule == "R37"
+
+
+def test_R35_and_R34_only_a_final_motivated_answer_removes_control():
+    assert check_final_answer(" Ответ дан ", True) == "Ответ дан"
+    with pytest.raises(WorkflowError) as e:
+        check_final_answer("", True)
+    assert e.value.rule == "R35"
+    with pytest.raises(WorkflowError) as e:
+        check_final_answer("промежуточный ответ", False)
+    assert e.value.rule == "R34"

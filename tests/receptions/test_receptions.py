@@ -1,0 +1,250 @@
+"""Rosters, printed schedules, cancellations with rebooking, participation
+of other bodies, instructions and reassignment — through the UI and the REST
+API, on SQLite and PostgreSQL."""
+import re
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import (
+    Appeal,
+    AppealEvent,
+    Applicant,
+    Instruction,
+    Official,
+    ParticipationRequest,
+    ReceptionPlace,
+    ReceptionSession,
+    RosterApproval,
+)
+from tests.api.test_workflow_api import act, new_appeal, today
+from tests.conftest import login
+
+
+def _far_month():
+    d = today() + timedelta(days=800)
+    return d.year, d.month
+
+
+def test_R7_roster_page_shows_who_falls_short_and_approval_needs_a_managers_reason(client, app):
+    year, month = _far_month()
+    with app.app_context():
+        place = db.session.execute(select(ReceptionPlace.id).order_by(ReceptionPlace.id).limit(1)).scalar_one()
+    login(client, "manager")
+    page = client.get(f"/roster/?place={place}&month={year}-{month:02d}").get_data(as_text=True)
+    assert 'id="gaps"' in page and "panel-danger" in page
+    r = client.post("/roster/approve", data={"place": place, "month": f"{year}-{month:02d}"}, follow_redirects=True)
+    assert "R7" in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.execute(select(RosterApproval).where(RosterApproval.year == year)).first() is None
+    r = client.post("/roster/approve", data={"place": place, "month": f"{year}-{month:02d}",
+                                             "override_reason": "Кадровые изменения, график дополняется"})
+    with app.app_context():
+        approval = db.session.execute(select(RosterApproval).where(RosterApproval.year == year,
+                                                                  RosterApproval.month == month)).scalar_one()
+        assert approval.override_reason.startswith("Кадровые") and approval.gaps
+        assert approval.approved_by_id == app.appbuilder.sm.find_user(username="manager").id
+
+
+def test_R7_1_clerk_cannot_override_gaps(client, app):
+    year, month = _far_month()
+    with app.app_context():
+        place = db.session.execute(select(ReceptionPlace.id).order_by(ReceptionPlace.id.desc()).limit(1)).scalar_one()
+    login(client, "clerk")
+    r = client.post("/roster/approve", data={"place": place, "month": f"{year}-{month:02d}", "override_reason": "x"},
+                    follow_redirects=True)
+    assert r.status_code in (200, 403)
+    with app.app_context():
+        assert db.session.execute(select(RosterApproval).where(RosterApproval.place_id == place,
+                                                              RosterApproval.year == year)).first() is None
+
+
+def test_R8_printed_roster_is_bilingual_and_the_pdf_is_a_pdf(client, app):
+    login(client, "manager")
+    month = f"{today().year}-{today().month:02d}"
+    page = client.get(f"/roster/print?month={month}").get_data(as_text=True)
+    assert "қабылдау" in page.lower() and "прием" in page.lower()
+    assert re.search(r"[әғқңөұүһі]", page)
+    pdf = client.get(f"/roster/pdf?month={month}")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data[:5] == b"%PDF-"
+    assert b"DejaVu" in pdf.data and len(pdf.data) > 5000
+
+
+def test_R9_only_a_deputy_akim_receives_off_roster_via_api(client, jwt, app):
+    with app.app_context():
+        unit_head = db.session.execute(select(Official.id).where(Official.level == "unit_head").limit(1)).scalar_one()
+        deputy = db.session.execute(select(Official.id).where(Official.level == "deputy_akim").limit(1)).scalar_one()
+        place = db.session.execute(select(ReceptionPlace.id).limit(1)).scalar_one()
+    day = (today() + timedelta(days=60)).isoformat()
+    body = {"place": place, "day": day, "starts_at": "17:00", "ends_at": "18:00", "capacity": 3,
+            "kind": "off_roster", "order_ref": "№ 77-р", "order_date": today().isoformat()}
+    r = client.post("/api/v1/reception_session/", json={**body, "official": unit_head}, headers=jwt())
+    assert r.status_code == 422 and r.get_json()["rule"] == "R9"
+    r = client.post("/api/v1/reception_session/", json={**body, "official": deputy}, headers=jwt())
+    assert r.status_code == 201, r.get_data(as_text=True)
+
+
+def _session(app, official_id, days, capacity, kind="regular", minute=0):
+    with app.app_context():
+        s = ReceptionSession(official_id=official_id, place_id=1, day=today() + timedelta(days=days),
+                             starts_at=time(8, minute), ends_at=time(8, minute + 20), capacity=capacity, kind=kind,
+                             status="approved")
+        from app.services.calendar import working_calendar
+
+        s.day = working_calendar().on_or_after(s.day)
+        db.session.add(s)
+        db.session.commit()
+        return s.id
+
+
+def test_R16_cancellation_rebooks_five_appeals_with_two_privileged_in_R12_order(client, jwt, app):
+    with app.app_context():
+        plain = db.session.execute(select(Applicant.id).where(Applicant.privilege.is_(None)).limit(1)).scalar_one()
+        privileged = db.session.execute(select(Applicant.id).where(Applicant.privilege.is_not(None)).limit(1)).scalar_one()
+    appeals = []
+    for i, (applicant, priv) in enumerate([(plain, None), (plain, None), (privileged, "disabled"), (plain, None),
+                                           (privileged, "combat_veteran")]):
+        a = new_appeal(client, jwt, app, applicant=applicant, privilege=priv,
+                       received_at=f"2026-10-{1 + i:02d}T10:00:00")
+        appeals.append(a)
+    official = appeals[0]["official"]
+    source = _session(app, official, 40, 5, minute=1)
+    for a in appeals:
+        assert act(client, jwt, a["id"], "schedule", session=source).status_code == 200
+    first, second = _session(app, official, 47, 3, minute=2), _session(app, official, 54, 3, minute=3)
+    with app.app_context():
+        day = db.session.get(ReceptionSession, source).day
+    told = datetime.combine(day - timedelta(days=1), time(9, 0)).isoformat()
+    r = client.post(f"/api/v1/reception_session/{source}/cancel", json={"reason": "Командировка", "told_at": told},
+                    headers=jwt())
+    assert r.status_code == 200, r.get_data(as_text=True)
+    assert r.get_json()["result"]["status"] == "cancelled"
+    with app.app_context():
+        assert db.session.get(ReceptionSession, source).notice_late is True  # told the day before
+    r = client.post(f"/api/v1/reception_session/{source}/rebook", json={"sessions": [first, second]}, headers=jwt())
+    assert r.status_code == 200, r.get_data(as_text=True)
+    with app.app_context():
+        placed = {a["id"]: db.session.get(Appeal, a["id"]).session_id for a in appeals}
+        ids = [a["id"] for a in appeals]
+        # the two privileged first, then by registration: 3rd, 5th, 1st into the first session; 2nd, 4th after
+        assert [placed[ids[2]], placed[ids[4]], placed[ids[0]]] == [first] * 3
+        assert [placed[ids[1]], placed[ids[3]]] == [second] * 2
+        events = db.session.execute(select(AppealEvent.rule).where(AppealEvent.action == "rebook",
+                                                                   AppealEvent.appeal_id.in_(ids))).scalars().all()
+        assert events == ["R16"] * 5
+    login(client, "manager")
+    page = client.get(f"/receptionsessionview/show/{first}").get_data(as_text=True)
+    order = [m for m in re.findall(r"ЖТ-\d{4}-\d{6}", page.split('id="session-queue"')[1].split("</table>")[0])]
+    assert order[:2] == [appeals[2]["reg_number"], appeals[4]["reg_number"]]
+
+
+def test_R16_illness_on_the_day_is_not_a_late_notice(client, jwt, app):
+    with app.app_context():
+        official = db.session.execute(select(Official.id).where(Official.active.is_(True)).limit(1)).scalar_one()
+    sid = _session(app, official, 30, 2, minute=4)
+    with app.app_context():
+        day = db.session.get(ReceptionSession, sid).day
+    r = client.post(f"/api/v1/reception_session/{sid}/cancel", headers=jwt(), json={
+        "reason": "Болезнь", "told_at": datetime.combine(day, time(8, 0)).isoformat(), "illness": True})
+    assert r.status_code == 200
+    with app.app_context():
+        assert db.session.get(ReceptionSession, sid).notice_late is False
+    r = client.post(f"/api/v1/reception_session/{sid}/cancel", headers=jwt(), json={
+        "reason": "ещё раз", "told_at": datetime.combine(day, time(8, 0)).isoformat()})
+    assert r.status_code == 422 and r.get_json()["rule"] == "R16"
+
+
+def test_R13_a_session_turns_video_only_with_every_consent(client, jwt, app):
+    a = new_appeal(client, jwt, app, video_consent=False)
+    sid = _session(app, a["official"], 45, 3, minute=5)
+    assert act(client, jwt, a["id"], "schedule", session=sid).status_code == 200
+    r = client.put(f"/api/v1/reception_session/{sid}", json={"kind": "video"}, headers=jwt())
+    assert r.status_code == 422 and r.get_json()["rule"] == "R13"
+
+
+def test_R19_and_R20_participation_terms_are_tracked(client, app):
+    with app.app_context():
+        appeal_id = db.session.execute(select(Appeal.id).order_by(Appeal.id).limit(1)).scalar_one()
+        body = db.session.execute(select(ParticipationRequest).limit(1)).first()
+        from app.models import Department
+
+        dept = db.session.execute(select(Department.id).limit(1)).scalar_one()
+    login(client, "manager")
+    r = client.post("/participationrequestview/add", data={
+        "appeal": appeal_id, "department": dept, "requested_on": "2026-03-20", "refused_on": "2026-04-03"})
+    assert r.status_code == 302, r.get_data(as_text=True)[:400]
+    page = client.get("/participationrequestview/list/").get_data(as_text=True)
+    assert "26.03.2026" in page  # R19: 20 March + Nauryz → 26 March
+    assert "06.04.2026" in page  # R20: Friday 3 April → Monday 6 April
+    assert body is None or True
+
+
+def test_R34_R35_answer_needs_the_final_flag_and_M5_5_rework_counts(client, jwt, app):
+    with app.app_context():
+        ins = db.session.execute(select(Instruction).where(Instruction.status == "open").limit(1)).scalar_one()
+        ins_id, count = ins.id, ins.rework_count
+    r = client.post(f"/api/v1/instruction/{ins_id}/answer", json={"answer": "Промежуточный ответ"}, headers=jwt())
+    assert r.status_code == 422 and r.get_json()["rule"] == "R34"
+    r = client.post(f"/api/v1/instruction/{ins_id}/answer", json={"answer": "", "final": True}, headers=jwt())
+    assert r.status_code == 422 and r.get_json()["rule"] == "R35"
+    r = client.post(f"/api/v1/instruction/{ins_id}/answer", json={"answer": "Вопрос решён", "final": True}, headers=jwt())
+    assert r.status_code == 200 and r.get_json()["result"]["status"] == "answered"
+    r = client.post(f"/api/v1/instruction/{ins_id}/rework", json={}, headers=jwt())
+    assert r.status_code == 200
+    got = r.get_json()["result"]
+    assert got["status"] == "open" and got["rework_count"] == count + 1
+    r = client.post(f"/api/v1/instruction/{ins_id}/rework", json={}, headers=jwt())
+    assert r.status_code == 422 and r.get_json()["rule"] == "M5.5"
+
+
+def test_M5_5_rework_from_the_instruction_page(client, app):
+    with app.app_context():
+        ins_id = db.session.execute(select(Instruction.id).where(Instruction.status == "answered").limit(1)).scalar_one()
+        before = db.session.get(Instruction, ins_id).rework_count
+    login(client, "manager")
+    assert 'id="instruction-actions"' in client.get(f"/instructionview/show/{ins_id}").get_data(as_text=True)
+    client.post(f"/instruction-control/{ins_id}/rework")
+    with app.app_context():
+        assert db.session.get(Instruction, ins_id).rework_count == before + 1
+
+
+def test_R37_an_appeal_from_a_reception_is_not_given_back_to_an_earlier_employee(client, jwt, app):
+    a = new_appeal(client, jwt, app, from_reception=True)
+    with app.app_context():
+        sm = app.appbuilder.sm
+        first, second = sm.find_user(username="responsible").id, sm.find_user(username="clerk").id
+    assert client.post(f"/api/v1/appeal/{a['id']}/assign", json={"assignee": first}, headers=jwt()).status_code == 200
+    assert client.post(f"/api/v1/appeal/{a['id']}/assign", json={"assignee": second}, headers=jwt()).status_code == 200
+    r = client.post(f"/api/v1/appeal/{a['id']}/assign", json={"assignee": first}, headers=jwt())
+    assert r.status_code == 422 and r.get_json()["rule"] == "R37"
+
+
+def test_R36_appeals_filed_during_a_reception_are_marked(client, jwt, app):
+    a = new_appeal(client, jwt, app, from_reception=True)
+    assert a["from_reception"] is True
+    login(client, "manager")
+    assert "(R36)" in client.get(f"/appealview/show/{a['id']}").get_data(as_text=True)
+
+
+def test_R23_a_protocol_lists_its_instructions(client, app):
+    with app.app_context():
+        protocol_id = db.session.execute(select(Instruction.protocol_id).limit(1)).scalar_one()
+    login(client, "manager")
+    assert "InstructionView" in client.get(f"/protocolview/show/{protocol_id}").get_data(as_text=True)
+
+
+def test_R12_session_list_is_in_queue_order(client, app):
+    login(client, "manager")
+    with app.app_context():
+        from app.services.receptions import queue_order
+
+        row = db.session.execute(
+            select(Appeal.session_id).where(Appeal.session_id.is_not(None), Appeal.privilege.is_not(None)).limit(1)
+        ).scalar_one()
+        expected = db.session.execute(
+            select(Appeal.reg_number).where(Appeal.session_id == row, Appeal.status.in_(["scheduled", "received"]))
+            .order_by(*queue_order())).scalars().all()
+    page = client.get(f"/receptionsessionview/show/{row}").get_data(as_text=True)
+    shown = re.findall(r"ЖТ-\d{4}-\d{6}", page.split('id="session-queue"')[1].split("</table>")[0])
+    assert shown == expected
