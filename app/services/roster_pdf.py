@@ -68,4 +68,4 @@ def roster_pdf(texts: dict, rows: list[dict]) -> bytes:
 def month_name(month: int, lang: str) -> str:
     from babel.dates import format_date
 
-    return format_date(date(2000, month, 1), "LLLL", locale=lang).capitalize()
+    return format_date(date(2000, month, 1), "LLLL", locale=lang)

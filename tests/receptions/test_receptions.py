@@ -248,3 +248,58 @@ def test_R12_session_list_is_in_queue_order(client, app):
     page = client.get(f"/receptionsessionview/show/{row}").get_data(as_text=True)
     shown = re.findall(r"ЖТ-\d{4}-\d{6}", page.split('id="session-queue"')[1].split("</table>")[0])
     assert shown == expected
+
+
+def test_R18_a_clerk_sees_participation_requests_of_their_place_only(client, app):
+    from app.models import Department, UserPlace
+
+    with app.app_context():
+        clerk2 = app.appbuilder.sm.find_user(username="clerk2")
+        theirs = db.session.get(UserPlace, clerk2.id).place_id
+        appeal_id = db.session.execute(select(Appeal.id).where(Appeal.reception_place_id == theirs).limit(1)).scalar_one()
+        dept = db.session.execute(select(Department.id).limit(1)).scalar_one()
+        req = ParticipationRequest(appeal_id=appeal_id, department_id=dept, requested_on=today())
+        db.session.add(req)
+        db.session.commit()
+        req_id = req.id
+    login(client, "clerk")
+    assert client.get(f"/participationrequestview/show/{req_id}").status_code == 404
+    login(client, "clerk2")
+    assert client.get(f"/participationrequestview/show/{req_id}").status_code == 200
+
+
+def test_R28_a_booked_appeal_joins_the_officials_session_list(client, jwt, app):
+    a = new_appeal(client, jwt, app)
+    sid = _session(app, a["official"], 52, 4, minute=6)
+    assert act(client, jwt, a["id"], "schedule", session=sid).status_code == 200
+    login(client, "manager")
+    page = client.get(f"/receptionsessionview/show/{sid}").get_data(as_text=True)
+    assert a["reg_number"] in page.split('id="session-queue"')[1]
+
+
+def test_R21_letters_speak_the_applicants_language(client, jwt, app):
+    from flask_babel import force_locale, gettext
+
+    kk = new_appeal(client, jwt, app, language="kk")
+    assert act(client, jwt, kk["id"], "request-correction", reason="Мекенжай жоқ",
+               fix_by=(today() + timedelta(days=9)).isoformat()).status_code == 200
+    login(client, "manager")
+    client.get("/lang/ru")  # the clerk works in Russian, the letter is in Kazakh
+    letter = client.get(f"/appeal-workflow/{kk['id']}/letter/correction").get_data(as_text=True)
+    with app.test_request_context(), force_locale("kk"):
+        heading = gettext("Request to fix the appeal")
+    assert '<html lang="kk">' in letter and heading in letter
+
+
+def test_R11_foreigner_and_interpreter_need_are_recorded(client, app):
+    from tests.views.test_registers import _appeal_form, _form_ids
+
+    login(client, "manager")
+    data = _appeal_form(_form_ids(app), "2026-10-05 10:00:00", "Иностранец R11 5541")
+    data.update({"foreigner": "y", "interpreter_needed": "y"})
+    assert client.post("/appealview/add", data=data).status_code == 302
+    with app.app_context():
+        appeal = db.session.execute(select(Appeal).where(Appeal.substance == "Иностранец R11 5541")).scalar_one()
+        assert appeal.foreigner and appeal.interpreter_needed
+        appeal_id = appeal.id
+    assert "(R11)" in client.get(f"/appealview/show/{appeal_id}").get_data(as_text=True)

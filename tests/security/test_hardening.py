@@ -99,3 +99,23 @@ def test_jwt_lifetimes_are_bounded():
 
 def test_demo_password_is_usable(client):
     assert login(client, "manager", DEMO_PASSWORD)
+
+
+def test_ui_posts_without_a_csrf_token_are_refused(app):
+    from app import create_app
+
+    class WithCsrf(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = app.config["SQLALCHEMY_DATABASE_URI"]
+        WTF_CSRF_ENABLED = True
+
+    protected = create_app(WithCsrf)
+    client = protected.test_client()
+    assert client.post("/login/", data={"username": "manager", "password": DEMO_PASSWORD}).status_code == 400
+    assert client.post("/roster/approve", data={"place": "1", "month": "2026-12"}).status_code == 400
+    # the REST API authenticates with JWT and is not subject to the form token
+    assert client.post("/api/v1/security/login", json={"username": "manager", "password": DEMO_PASSWORD,
+                                                       "provider": "db"}).status_code == 200
+    with protected.app_context():
+        from app.extensions import db
+
+        db.session.remove()
