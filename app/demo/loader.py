@@ -43,6 +43,7 @@ from app.models import (
     District,
     Instruction,
     Official,
+    ParticipationRequest,
     Protocol,
     ReceptionPlace,
     ReceptionSession,
@@ -145,6 +146,7 @@ class _Builder:
         self.districts = self._districts()
         self.departments = self._departments()
         self.officials = self._officials()
+        self.regional_bodies = [d for d in self.departments.values() if d.kind == DepartmentKind.regional_body]
         self.places = self._places()
         self.categories, self.topics = self._categories()
         db.session.flush()
@@ -455,6 +457,14 @@ class _Builder:
         if session.day >= self.today or session.status != SessionStatus.held:
             return
         step_at = datetime.combine(session.day, session.starts_at)
+        if rnd.random() < 0.06:  # another body asked to take part (R18-R20)
+            asked = session.day - timedelta(days=8)
+            refused = asked + timedelta(days=3) if rnd.random() < 0.25 else None
+            db.session.add(ParticipationRequest(
+                appeal=appeal, department=rnd.choice(self.regional_bodies), requested_on=asked,
+                applicant_told_on=self.cal.add_working_days(asked, rnd.choice([0, 1, 3])),
+                refused_on=refused, reported_on=self.cal.add_working_days(refused, 1) if refused else None,
+            ))
         move("receive", AppealStatus.received, "R23", "", days=0)
         protocol = protocols.get(id(session))
         if protocol is None:

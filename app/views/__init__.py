@@ -41,44 +41,36 @@ MENU = [
 ]
 
 
+ANALYTICS = _l("Analytics")
+
+
 def register(appbuilder) -> None:
-    from .lookup import LookupView
-
-    appbuilder.add_view_no_menu(LookupView)
-    from .workflow import AppealWorkflowView
-
-    appbuilder.add_view_no_menu(AppealWorkflowView)
+    """Registers and pages in the menu order people expect: Appeals,
+    Receptions, Surveys, Analytics, Reference books (then FAB's Security)."""
     from .analytics import AnalyticsView
     from .dashboard import DashboardView
+    from .lookup import LookupView
     from .rosters import InstructionControlView, RosterView
     from .surveys import SurveyWorkView
+    from .workflow import AppealWorkflowView
 
-    appbuilder.add_view(
-        RosterView, "Roster", label=_l("Roster of the month (R7, R8)"), icon="fa-calendar-o",
-        category="ReceptionsMenu", category_label=RECEPTIONS, href="/roster/",
-    )
-    appbuilder.add_view_no_menu(InstructionControlView)
-
-    appbuilder.add_view(
-        SurveyWorkView, "SurveyWorklist", label=_l("Calls to make"), icon="fa-list",
-        category="SurveysMenu", category_label=SURVEYS, href="/surveys/worklist",
-    )
-
-    appbuilder.add_view(
-        DashboardView, "Dashboard", label=_l("Heads' dashboard"), icon="fa-line-chart",
-        category="AnalyticsMenu", category_label=_l("Analytics"), href="/dashboard/",
-    )
-
-    appbuilder.add_view(
-        AnalyticsView, "DistrictOverview", label=_l("Appeals by district"), icon="fa-bar-chart",
-        category="AnalyticsMenu", category_label=_l("Analytics"), href="/analytics/districts",
-    )
-    for view, name, label, icon, category, category_label in MENU:
-        appbuilder.add_view(
-            view,
-            name,
-            label=label,
-            icon=icon,
-            category=category,
-            category_label=category_label,
-        )
+    pages = {
+        "ReceptionsMenu": [(RosterView, "Roster", _l("Roster of the month (R7, R8)"), "fa-calendar-o", "/roster/")],
+        "SurveysMenu": [(SurveyWorkView, "SurveyWorklist", _l("Calls to make"), "fa-list", "/surveys/worklist")],
+    }
+    order = ["AppealsMenu", "ReceptionsMenu", "SurveysMenu", "AnalyticsMenu", "ReferenceMenu"]
+    for category in order:
+        if category == "AnalyticsMenu":
+            appbuilder.add_view(DashboardView, "Dashboard", label=_l("Heads' dashboard"), icon="fa-line-chart",
+                                category=category, category_label=ANALYTICS, href="/dashboard/")
+            appbuilder.add_view(AnalyticsView, "DistrictOverview", label=_l("Appeals by district"),
+                                icon="fa-bar-chart", category=category, category_label=ANALYTICS,
+                                href="/analytics/districts")
+        for view, name, label, icon, cat, category_label in MENU:
+            if cat == category:
+                appbuilder.add_view(view, name, label=label, icon=icon, category=cat, category_label=category_label)
+        for view, name, label, icon, href in pages.get(category, []):
+            appbuilder.add_view(view, name, label=label, icon=icon, category=category,
+                                category_label=dict((m[4], m[5]) for m in MENU)[category], href=href)
+    for view in (LookupView, AppealWorkflowView, InstructionControlView):
+        appbuilder.add_view_no_menu(view)
