@@ -88,6 +88,10 @@ class Config:
     # unset: the problem map is a schematic tile map (see README).
     DISTRICTS_GEOJSON = os.environ.get("DISTRICTS_GEOJSON") or None
     SATISFACTION_MIN_ANSWERS = int(os.environ.get("SATISFACTION_MIN_ANSWERS", "5"))
+    # Background jobs (rq): results kept for a week; exports written here.
+    RQ_QUEUE = os.environ.get("RQ_QUEUE", "appeals")
+    JOB_RESULT_TTL = int(os.environ.get("JOB_RESULT_TTL", str(7 * 86400)))
+    EXPORT_DIR = os.environ.get("EXPORT_DIR") or None
 
     @classmethod
     def validate(cls) -> None:

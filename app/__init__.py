@@ -54,6 +54,9 @@ def create_app(config: type[Config] | None = None) -> Flask:
     from .i18n import current_locale
 
     app.jinja_env.globals["current_locale_code"] = current_locale
+    from .views.jobs import notification_count
+
+    app.jinja_env.globals["notification_count"] = notification_count
 
     app.before_request(_sanitize_paging_args)
     from .security import hardening

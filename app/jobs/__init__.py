@@ -1,1 +1,139 @@
-"""rq jobs: thin wrappers over services — see the jobs issue."""
+"""Background jobs on rq, with a DB row per job keyed by the rq job id.
+
+With ``REDIS_URL`` set, ``launch()`` enqueues on the ``appeals`` queue and an
+``rq worker`` runs the job; unset (the embedded default) the same job runs
+in-process before ``launch()`` returns. Either way ``run()`` marks the row
+running, reports progress (row and ``job.meta``), and in a ``finally`` ends it
+as finished or failed — never "running" forever.
+"""
+from __future__ import annotations
+
+import traceback
+import uuid
+from datetime import datetime
+from typing import Callable
+
+from flask import current_app, g, has_app_context
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Job
+
+QUEUE = "appeals"
+RUNNING = ("queued", "running")
+
+
+class DuplicateJob(Exception):
+    """The same job (kind and parameters) is already queued or running."""
+
+    def __init__(self, job_id: str):
+        super().__init__(job_id)
+        self.job_id = job_id
+
+
+def _registry() -> dict[str, Callable]:
+    from . import tasks
+
+    return tasks.TASKS
+
+
+def launch(kind: str, params: dict | None = None, user_id: int | None = None, key: str | None = None,
+           job_id: str | None = None) -> Job:
+    """Create the job's row and run it (rq, or in-process without Redis)."""
+    if kind not in _registry():
+        raise KeyError(kind)
+    params = dict(params or {})
+    key = key or f"{kind}:{sorted(params.items())}:{user_id}"
+    busy = db.session.execute(select(Job.id).where(Job.key == key, Job.status.in_(RUNNING))).scalar_one_or_none()
+    if busy is not None:
+        raise DuplicateJob(busy)
+    if job_id is not None and db.session.get(Job, job_id) is not None:
+        raise DuplicateJob(job_id)  # a per-period id already used (cron on several hosts)
+    job = Job(id=job_id or uuid.uuid4().hex, kind=kind, key=key[:200], user_id=user_id, params=params,
+              status="queued", progress=0)
+    db.session.add(job)
+    db.session.commit()
+    url = current_app.config.get("REDIS_URL")
+    if url:
+        from redis import Redis
+        from rq import Queue, Retry
+
+        Queue(current_app.config.get("RQ_QUEUE", QUEUE), connection=Redis.from_url(url)).enqueue(
+            "app.jobs.worker_entry", job.id, job_id=job.id, retry=Retry(max=2, interval=[10, 60]),
+            result_ttl=int(current_app.config.get("JOB_RESULT_TTL", 7 * 86400)),
+            job_timeout=int(current_app.config.get("JOB_TIMEOUT", 3600)),
+        )
+    else:
+        try:
+            run(job.id)
+        except Exception:  # already recorded on the row as failed
+            pass
+        db.session.refresh(job)
+    return job
+
+
+def _save(job_id: str, **fields) -> None:
+    row = db.session.get(Job, job_id)
+    for k, v in fields.items():
+        setattr(row, k, v)
+    db.session.commit()
+
+
+def progress(job_id: str, pct: int, message: str | None = None) -> None:
+    """Report progress to the row (read by the Jobs page) and to rq's meta."""
+    _save(job_id, progress=max(0, min(100, int(pct))), **({"message": message} if message else {}))
+    try:
+        from rq import get_current_job
+
+        current = get_current_job()
+        if current is not None:
+            current.meta["progress"] = int(pct)
+            current.save_meta()
+    except Exception:  # not inside rq
+        pass
+
+
+def run(job_id: str) -> None:
+    """Run a job inside an app context, as the user who launched it."""
+    row = db.session.get(Job, job_id)
+    if row is None:
+        raise LookupError(job_id)
+    task = _registry()[row.kind]
+    _save(job_id, status="running", started_at=datetime.utcnow(), error=None)
+    ok = False
+    try:
+        with current_app.test_request_context("/jobs/run", query_string=(row.params or {}).get("args") or {}):
+            user = current_app.appbuilder.sm.get_user_by_id(row.user_id) if row.user_id else None
+            if user is not None:  # rights, scope and masking are those of who launched it
+                from flask_login import login_user
+
+                login_user(user)
+            g.user = user
+            g.system_job = user is None  # scheduled jobs (monitor, weekly sample) see every row
+            result = task(job_id, dict(row.params or {})) or {}
+        ok = True
+        _save(job_id, **{k: v for k, v in result.items() if k in ("result_path", "result_name", "message")})
+    except Exception as exc:  # the job ends failed with its error, and rq may retry it
+        db.session.rollback()
+        _save(job_id, error=f"{type(exc).__name__}: {exc}"[:2000], message=traceback.format_exc(limit=3)[-2000:])
+        raise
+    finally:
+        db.session.rollback()
+        _save(job_id, status="finished" if ok else "failed", ended_at=datetime.utcnow(),
+              **({"progress": 100} if ok else {}))
+
+
+_WORKER_APP = None
+
+
+def worker_entry(job_id: str) -> None:
+    """What an rq worker runs: the app is built once per worker process."""
+    global _WORKER_APP
+    if has_app_context():
+        return run(job_id)
+    if _WORKER_APP is None:
+        from app import create_app
+
+        _WORKER_APP = create_app()
+    with _WORKER_APP.app_context():
+        run(job_id)

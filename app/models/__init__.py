@@ -4,6 +4,7 @@ from flask_appbuilder.security.sqla import models as _fab_security  # noqa: F401
 
 from .appeals import Appeal, AppealEvent, Applicant, AppendOnlyError
 from .audit import AuditLog
+from .jobs import Job, Notification
 from .receptions import Instruction, ParticipationRequest, Protocol, ReceptionSession, RosterApproval
 from .reference import (
     CalendarDay,
@@ -28,6 +29,8 @@ __all__ = [
     "Department",
     "District",
     "Instruction",
+    "Job",
+    "Notification",
     "Official",
     "ParticipationRequest",
     "RosterApproval",

@@ -123,7 +123,7 @@ def scope_clause(model, user=None):
         return None
     user = user if user is not None else current_user()
     if user is None:
-        return false()
+        return None if (has_request_context() and g.get("system_job")) else false()
     roles = role_names(user)
     if roles & UNSCOPED_ROLES:
         return None

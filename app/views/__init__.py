@@ -72,5 +72,7 @@ def register(appbuilder) -> None:
         for view, name, label, icon, href in pages.get(category, []):
             appbuilder.add_view(view, name, label=label, icon=icon, category=category,
                                 category_label=dict((m[4], m[5]) for m in MENU)[category], href=href)
-    for view in (LookupView, AppealWorkflowView, InstructionControlView):
+    from .jobs import JobsView
+
+    for view in (LookupView, AppealWorkflowView, InstructionControlView, JobsView):
         appbuilder.add_view_no_menu(view)

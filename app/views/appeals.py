@@ -72,6 +72,7 @@ class ApplicantView(QModelView):
     class_permission_name = "Applicant"
     base_order = ("id", "desc")
     list_columns = ["full_name", "kind", "organization", "district", "privilege"]
+    export_columns = list_columns + ["iin", "bin", "phone", "email", "address"]
     add_columns = edit_columns = show_columns = [
         "kind", "full_name", "iin", "organization", "bin", "authority_document",
         "phone", "email", "address", "district", "privilege", "foreigner",

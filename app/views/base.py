@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Optional
 
+from flask import request
 from flask_appbuilder import ModelView
 from flask_appbuilder.models.filters import BaseFilter, Filters
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -208,7 +209,7 @@ class QModelView(ModelView):
     method_permission_name = METHOD_PERMISSIONS
     base_order = ("id", "desc")
     page_size = 25
-    list_template = "appbuilder/general/model/list.html"
+    list_template = "qabyldau/list.html"
     show_template = "qabyldau/show.html"
 
     lookups: dict[str, str] = {}
@@ -274,6 +275,10 @@ class QModelView(ModelView):
 
     def render_template(self, template, **kwargs):
         """Show pages carry the record's audit trail for those who may read it."""
+        if template == self.list_template:
+            kwargs.setdefault("export_register", self.class_permission_name)
+            kwargs.setdefault("export_args", [(k, v) for k, v in request.args.items()
+                                              if k.startswith(("_flt_", "_oc_", "_od_"))])
         if template == self.show_template and "pk" in kwargs and "audit" not in kwargs:
             if self.appbuilder.sm.has_access("can_read", "AuditLog"):
                 from .audit import audit_rows, format_changes

@@ -47,7 +47,9 @@ def test_list_page_query_count_does_not_grow_with_page_size(manager, app, url):
         assert manager.get(url + "?psize_" + _view_name(url) + "=10").status_code == 200
     with count_queries(engine) as large:
         assert manager.get(url + "?psize_" + _view_name(url) + "=100").status_code == 200
-    assert len(small) == len(large), (len(small), len(large))
+    # the same queries whatever the page size; the only difference allowed is the
+    # one read of the calendar overrides when the page shows an appeal whose term runs
+    assert abs(len(small) - len(large)) <= 1, (len(small), len(large))
     assert len(large) <= 20, large
 
 

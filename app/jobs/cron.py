@@ -1,0 +1,39 @@
+"""Schedules for ``rq cron app/jobs/cron.py`` (rq's own cron, rq >= 2.5).
+
+Run exactly one ``rq cron`` process per deployment (next to a worker). Each
+entry only enqueues; the worker runs it through ``app.jobs``. Launches are
+idempotent per period: the job key names the day (monitor) or the ISO week
+(sample), so a second cron process on another host — or a retry — finds the
+row queued or running and is refused instead of notifying twice.
+"""
+from __future__ import annotations
+
+from rq import cron
+
+
+def deadline_monitor_today() -> None:
+    _launch("deadline_monitor", {}, "deadline_monitor")
+
+
+def survey_sample_this_week() -> None:
+    _launch("survey_sample", {"days": 7, "share": 0.1, "not_called_within_days": 90}, "survey_sample")
+
+
+def _launch(kind: str, params: dict, prefix: str) -> None:
+    from datetime import date
+
+    from app import create_app
+    from app.jobs import DuplicateJob, launch
+
+    app = create_app()
+    with app.app_context():
+        year, week, _ = date.today().isocalendar()
+        key = f"{prefix}:{date.today().isoformat()}" if kind == "deadline_monitor" else f"{prefix}:{year}-W{week}"
+        try:
+            launch(kind, params, user_id=None, key=key, job_id=key.replace(":", "-"))
+        except DuplicateJob:
+            pass
+
+
+cron.register(deadline_monitor_today, queue_name="appeals", cron="0 7 * * 1-5")  # 07:00 on weekdays
+cron.register(survey_sample_this_week, queue_name="appeals", cron="0 8 * * 1")  # Mondays 08:00

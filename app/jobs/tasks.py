@@ -1,0 +1,82 @@
+"""The jobs themselves: thin wrappers over services, reporting progress."""
+from __future__ import annotations
+
+import csv
+import os
+from datetime import date
+
+from flask import current_app
+
+from . import progress
+
+EXPORT_BATCH = 2000
+
+
+def export_dir() -> str:
+    path = current_app.config.get("EXPORT_DIR") or os.path.join(current_app.instance_path, "exports")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def export(job_id: str, params: dict) -> dict:
+    """A register's list, with its filters and order, the user's row scope and
+    masking, to CSV or XLSX — streamed in batches, never built in memory."""
+    from app.services.exports import export_rows
+
+    fmt = params.get("format", "csv")
+    register = params["register"]
+    name = f"{register}-{date.today():%Y%m%d}.{fmt}"
+    path = os.path.join(export_dir(), f"{job_id}.{fmt}")
+    header, total, batches = export_rows(register, params.get("args", {}), EXPORT_BATCH)
+    done = 0
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet(register[:31])
+        ws.append(header)
+        for rows in batches:
+            for row in rows:
+                ws.append(row)
+            done += len(rows)
+            progress(job_id, 100 * done // max(total, 1))
+        wb.save(path)
+    else:
+        with open(path, "w", newline="", encoding="utf-8-sig") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(header)
+            for rows in batches:
+                writer.writerows(rows)
+                done += len(rows)
+                progress(job_id, 100 * done // max(total, 1))
+    return {"result_path": path, "result_name": name, "message": str(done)}
+
+
+def deadline_monitor(job_id: str, params: dict) -> dict:
+    from app.services.monitor import run_monitor
+
+    created = run_monitor()
+    progress(job_id, 100)
+    return {"message": str(created)}
+
+
+def survey_sample(job_id: str, params: dict) -> dict:
+    from datetime import timedelta
+
+    from app.services.clock import today
+    from app.services.surveys import draw_sample
+
+    end = today()
+    result = draw_sample(end - timedelta(days=int(params.get("days", 7))), end,
+                         float(params.get("share", 0.1)), params.get("max_size"),
+                         int(params.get("not_called_within_days", 90)))
+    return {"message": str(result.drawn)}
+
+
+def crash(job_id: str, params: dict) -> dict:
+    """A job that fails (tests the "never running forever" promise)."""
+    progress(job_id, 30)
+    raise RuntimeError(params.get("why", "boom"))
+
+
+TASKS = {"export": export, "deadline_monitor": deadline_monitor, "survey_sample": survey_sample, "crash": crash}

@@ -1,0 +1,69 @@
+"""Exports of any register with its current filters and order, the user's
+row-level scope and personal-data masking (the job runs as the user)."""
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from flask import current_app
+from flask_appbuilder.urltools import get_filter_args, get_order_args
+from markupsafe import Markup
+
+from app.security.scope import current_user
+
+TAG = re.compile(r"<[^>]+>")
+
+
+def register_view(register: str):
+    """The UI view of a register (by its stable permission name)."""
+    from app.views.base import QModelView
+
+    for view in current_app.appbuilder.baseviews:
+        if isinstance(view, QModelView) and view.class_permission_name == register:
+            return view
+    raise KeyError(register)
+
+
+def may_export(register: str) -> bool:
+    user = current_user()
+    return user is not None and current_app.appbuilder.sm.has_access("can_read", register)
+
+
+def _cell(view, col, value):
+    fmt = (view.formatters_columns or {}).get(col)
+    if fmt is not None:
+        value = fmt(value)
+    if isinstance(value, Markup):
+        value = TAG.sub("", str(value))
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat") and not isinstance(value, str):
+        return value.isoformat()
+    return value if isinstance(value, (int, float)) else str(value)
+
+
+def export_rows(register: str, args: dict, batch: int) -> tuple[list[str], int, Iterator[list[list]]]:
+    """(header, row count, batches of rows) of the register as the list shows it."""
+    if not may_export(register):
+        raise PermissionError(register)
+    view = register_view(register)
+    filters = view.datamodel.get_filters(view.search_columns, getattr(view, "search_filters", None))
+    get_filter_args(filters)
+    order_column, order_direction = get_order_args().get(view.__class__.__name__, ("", ""))
+    if not order_column and view.base_order:
+        order_column, order_direction = view.base_order
+    joined = filters.get_joined_filters(view._base_filters)
+    columns = list(getattr(view, "export_columns", None) or view.list_columns)
+    header = [str(view.label_columns.get(c, c)) for c in columns]
+    total, _ = view.datamodel.query(joined, order_column, order_direction, page=0, page_size=1)
+
+    def batches():
+        page = 0
+        while page * batch < total:
+            _, items = view.datamodel.query(joined, order_column, order_direction, page=page, page_size=batch)
+            if not items:
+                break
+            yield [[_cell(view, c, value[c]) for c in columns] for value in view.datamodel.get_values(items, columns)]
+            page += 1
+
+    return header, total, batches()

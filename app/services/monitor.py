@@ -1,0 +1,105 @@
+"""The daily deadline monitor: set-based queries (no per-appeal loop) that
+turn every term due within 2 working days, or overdue, into one in-app
+notification per responsible user — never twice for the same term."""
+from __future__ import annotations
+
+from sqlalchemy import Integer, String, and_, cast, exists, func, insert, literal, null, or_, select, union_all
+from sqlalchemy.orm import aliased
+
+from app.domain.vocabulary import AppealStatus, InstructionStatus, TERM_RUNNING_STATUSES
+from app.extensions import db
+from app.models import Appeal, Instruction, Notification, Official, ParticipationRequest, UserPlace
+
+from .calendar import working_calendar
+from .clock import today
+
+HORIZON_WORKING_DAYS = 2
+
+
+def _who(appeal_alias):
+    """The users responsible for an appeal: its assignee, or else the staff
+    of its reception place."""
+    return (
+        select(UserPlace.user_id.label("user_id"), appeal_alias.id.label("appeal_id"))
+        .where(UserPlace.place_id == appeal_alias.reception_place_id, appeal_alias.assignee_id.is_(None))
+    )
+
+
+def _term_rows(horizon):
+    a = Appeal
+    running = [s.value for s in TERM_RUNNING_STATUSES]
+    terms = [
+        # R29 / R30: the answer term of appeals under review
+        ("answer", "R29", a.due_on, and_(a.status.in_(running), a.due_on <= horizon)),
+        # R6: the correction term (the appeal may be returned after it)
+        ("correction", "R6", a.correction_fix_by,
+         and_(a.status == AppealStatus.correction_requested, a.correction_fix_by <= horizon)),
+        # R32: the objection term of a draft refusal
+        ("objection", "R32", a.objection_due_on,
+         and_(a.status == AppealStatus.refusal_proposed, a.hearing_recorded_on.is_(None), a.objection_due_on <= horizon)),
+        # R30b: the applicant is told of an extension
+        ("extension_notice", "R30b", a.extension_notice_due_on,
+         and_(a.status.in_(running), a.extension_notice_due_on <= horizon)),
+    ]
+    selects = []
+    for kind, rule, due, cond in terms:
+        who_assignee = select(a.assignee_id.label("user_id"), a.id.label("appeal_id"), cast(null(), Integer).label("instruction_id"),
+                              literal(kind).label("kind"), literal(rule).label("rule"), due.label("due_on")
+                              ).where(cond, a.assignee_id.is_not(None))
+        who_place = (select(UserPlace.user_id.label("user_id"), a.id.label("appeal_id"),
+                            cast(null(), Integer).label("instruction_id"), literal(kind).label("kind"),
+                            literal(rule).label("rule"), due.label("due_on"))
+                     .join(UserPlace, UserPlace.place_id == a.reception_place_id)
+                     .where(cond, a.assignee_id.is_(None)))
+        selects += [who_assignee, who_place]
+    # R19 / R20: participation of other bodies
+    p = ParticipationRequest
+    for kind, rule, due_expr, cond in (
+        ("participation_notice", "R19", p.requested_on, p.applicant_told_on.is_(None)),
+        ("participation_refusal", "R20", p.refused_on, and_(p.refused_on.is_not(None), p.reported_on.is_(None))),
+    ):
+        selects.append(
+            select(UserPlace.user_id.label("user_id"), a.id.label("appeal_id"), cast(null(), Integer).label("instruction_id"),
+                   literal(kind).label("kind"), literal(rule).label("rule"), due_expr.label("due_on"))
+            .select_from(p).join(a, a.id == p.appeal_id).join(UserPlace, UserPlace.place_id == a.reception_place_id)
+            .where(cond, due_expr <= horizon)
+        )
+    # R34-R35: instructions under control, to the assignee official's user
+    i = Instruction
+    selects.append(
+        select(Official.user_id.label("user_id"), i.appeal_id.label("appeal_id"), i.id.label("instruction_id"),
+               literal("instruction").label("kind"), literal("R34").label("rule"), i.due_on.label("due_on"))
+        .join(Official, Official.id == i.assignee_official_id)
+        .where(i.status == InstructionStatus.open, i.due_on <= horizon, Official.user_id.is_not(None))
+    )
+    return union_all(*selects).subquery()
+
+
+def run_monitor() -> int:
+    """Insert the notifications that do not exist yet; returns how many."""
+    cal = working_calendar()
+    horizon = cal.add_working_days(cal.on_or_after(today()), HORIZON_WORKING_DAYS)
+    rows = _term_rows(horizon)
+    key = (rows.c.kind + literal(":") + func.coalesce(cast(rows.c.instruction_id, String), "")
+           + literal(":") + cast(rows.c.appeal_id, String) + literal(":") + cast(rows.c.due_on, String))
+    existing = aliased(Notification)
+    source = (
+        select(rows.c.user_id, key.label("term_key"), rows.c.rule, rows.c.kind, rows.c.appeal_id,
+               rows.c.instruction_id, rows.c.due_on, literal(None).label("created_at"))
+        .where(rows.c.user_id.is_not(None))
+        .where(~exists().where(existing.user_id == rows.c.user_id, existing.term_key == key))
+        .distinct()
+    )
+    before = db.session.execute(select(func.count()).select_from(Notification)).scalar_one()
+    db.session.execute(
+        insert(Notification).from_select(
+            ["user_id", "term_key", "rule", "kind", "appeal_id", "instruction_id", "due_on", "created_at"],
+            source.with_only_columns(rows.c.user_id, key, rows.c.rule, rows.c.kind, rows.c.appeal_id,
+                                     rows.c.instruction_id, rows.c.due_on, func.current_timestamp()),
+        )
+    )
+    db.session.commit()
+    return db.session.execute(select(func.count()).select_from(Notification)).scalar_one() - before
+
+
+__all__ = ["run_monitor", "_who", "or_"]

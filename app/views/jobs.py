@@ -1,0 +1,129 @@
+"""The Jobs page (live progress), result downloads, exports of any register,
+the deadline monitor and the reminders behind the navbar bell."""
+from __future__ import annotations
+
+import os
+from datetime import datetime
+
+from flask import abort, flash, g, jsonify, redirect, request, send_file, url_for
+from flask_appbuilder import BaseView, expose
+from flask_appbuilder.security.decorators import has_access
+from flask_babel import gettext, lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.jobs import DuplicateJob, launch
+from app.models import Job, Notification
+from app.security.roles import user_has_role
+from app.services.exports import may_export
+
+
+TERM_LABELS = {
+    "answer": _l("Answer to the applicant (R29)"),
+    "correction": _l("Term to fix the appeal (R6)"),
+    "objection": _l("Objection term of a draft refusal (R32)"),
+    "extension_notice": _l("Tell the applicant of the extension (R30b)"),
+    "participation_notice": _l("Tell the applicant another body was asked (R19)"),
+    "participation_refusal": _l("Report a body's refusal to take part (R20)"),
+    "instruction": _l("Instruction under control (R34)"),
+}
+
+
+def notification_count() -> int:
+    if not current_user.is_authenticated:
+        return 0
+    return db.session.execute(
+        select(func.count()).where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
+    ).scalar_one()
+
+
+class JobsView(BaseView):
+    """Every logged-in user sees their own jobs and reminders."""
+
+    route_base = "/jobs"
+    default_view = "jobs"
+
+    def _user_id(self):
+        return getattr(g.user, "id", None)
+
+    def _guard(self):
+        if not current_user.is_authenticated:
+            return redirect(self.appbuilder.get_url_for_login)
+        return None
+
+    @expose("/")
+    def jobs(self):
+        if (r := self._guard()) is not None:
+            return r
+        rows = db.session.execute(
+            select(Job).where(Job.user_id == self._user_id()).order_by(Job.created_at.desc()).limit(50)
+        ).scalars().all()
+        return self.render_template("qabyldau/jobs.html", jobs=rows, is_manager=user_has_role(g.user, "Manager"))
+
+    @expose("/status")
+    def status(self):
+        if not current_user.is_authenticated:
+            return jsonify({}), 401
+        ids = request.args.get("ids", "").split(",")[:50]
+        rows = db.session.execute(select(Job).where(Job.id.in_(ids), Job.user_id == self._user_id())).scalars().all()
+        return jsonify({j.id: {"status": j.status, "progress": j.progress, "error": j.error} for j in rows})
+
+    @expose("/download/<job_id>")
+    def download(self, job_id: str):
+        if (r := self._guard()) is not None:
+            return r
+        job = db.session.get(Job, job_id)
+        if job is None or job.user_id != self._user_id() or not job.result_path or not os.path.exists(job.result_path):
+            abort(404)
+        return send_file(job.result_path, as_attachment=True, download_name=job.result_name)
+
+    @expose("/export/<register>/<fmt>", methods=["POST"])
+    def export(self, register: str, fmt: str):
+        if (r := self._guard()) is not None:
+            return r
+        if fmt not in ("csv", "xlsx") or not may_export(register):
+            abort(403)
+        args = {k: v for k, v in request.form.items() if k.startswith(("_flt_", "_oc_", "_od_"))}
+        try:
+            job = launch("export", {"register": register, "format": fmt, "args": args}, user_id=self._user_id())
+        except DuplicateJob:
+            flash(gettext("The same export is already running."), "warning")
+            return redirect(url_for("JobsView.jobs"))
+        if job.status == "finished":
+            flash(gettext("The export is ready."), "success")
+        return redirect(url_for("JobsView.jobs"))
+
+    @expose("/monitor", methods=["POST"])
+    def monitor(self):
+        if (r := self._guard()) is not None:
+            return r
+        if not user_has_role(g.user, "Manager"):
+            abort(403)
+        try:
+            launch("deadline_monitor", {}, user_id=self._user_id(), key="deadline_monitor")
+        except DuplicateJob:
+            flash(gettext("The deadline monitor is already running."), "warning")
+        return redirect(url_for("JobsView.jobs"))
+
+    @expose("/notifications", methods=["GET", "POST"])
+    def notifications(self):
+        if (r := self._guard()) is not None:
+            return r
+        if request.method == "POST":
+            db.session.execute(update(Notification).where(Notification.user_id == self._user_id(),
+                                                          Notification.read_at.is_(None)).values(read_at=datetime.utcnow()))
+            db.session.commit()
+            return redirect(url_for("JobsView.notifications"))
+        rows = db.session.execute(
+            select(Notification).where(Notification.user_id == self._user_id())
+            .options(selectinload(Notification.appeal), selectinload(Notification.instruction))
+            .order_by(Notification.read_at.is_not(None), Notification.due_on, Notification.id).limit(200)
+        ).scalars().all()
+        from app.services.clock import today
+
+        return self.render_template("qabyldau/notifications.html", rows=rows, today=today(), term_labels=TERM_LABELS)
+
+
+__all__ = ["JobsView", "notification_count", "has_access"]

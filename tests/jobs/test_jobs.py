@@ -1,0 +1,210 @@
+"""Background jobs: in-process without Redis, on a real Redis with rq's
+SimpleWorker, and through a real ``rq worker --burst`` subprocess; exports
+keep the user's scope and masking; the deadline monitor never notifies twice."""
+import csv
+import os
+import subprocess
+import sys
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Appeal, Job, Notification, UserPlace
+from tests.conftest import login
+
+ROOT = Path(__file__).resolve().parents[2]
+REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _user(app, name):
+    return app.appbuilder.sm.find_user(username=name)
+
+
+def _launch_as(app, username, kind, params, **kw):
+    from flask import g
+
+    from app.jobs import launch
+
+    with app.test_request_context():
+        g.user = _user(app, username)
+        return launch(kind, params, user_id=g.user.id, **kw).id
+
+
+def test_export_runs_in_process_without_redis_and_keeps_the_clerks_scope(client, app):
+    assert not app.config.get("REDIS_URL")
+    login(client, "clerk")
+    r = client.post("/jobs/export/Appeal/csv", data={})
+    assert r.status_code == 302
+    with app.app_context():
+        job = db.session.execute(select(Job).where(Job.kind == "export").order_by(Job.created_at.desc()).limit(1)).scalar_one()
+        assert job.status == "finished" and job.progress == 100 and os.path.exists(job.result_path)
+        place = db.session.get(UserPlace, _user(app, "clerk").id).place_id
+        expected = db.session.execute(select(func.count()).where(Appeal.reception_place_id == place)).scalar_one()
+        job_id = job.id
+    got = client.get(f"/jobs/download/{job_id}")
+    rows = list(csv.reader(got.get_data(as_text=True).lstrip("\ufeff").splitlines()))
+    assert len(rows) - 1 == expected
+    login(client, "manager")
+    assert client.get(f"/jobs/download/{job_id}").status_code == 404  # someone else's result
+
+
+def test_export_masks_personal_data_for_a_head(client, app):
+    login(client, "head")
+    client.post("/jobs/export/Applicant/xlsx", data={})
+    with app.app_context():
+        job = db.session.execute(select(Job).where(Job.kind == "export", Job.user_id == _user(app, "head").id)
+                                 .order_by(Job.created_at.desc()).limit(1)).scalar_one()
+        assert job.status == "finished", job.error
+        from openpyxl import load_workbook
+
+        ws = load_workbook(job.result_path, read_only=True).active
+        values = [str(c) for row in ws.iter_rows(min_row=2, values_only=True) for c in row if c]
+    import re
+
+    assert not any(re.fullmatch(r"\d{12}", v) for v in values)
+    assert any("******" in v for v in values)
+
+
+def test_export_with_filters_matches_the_list(client, app):
+    login(client, "manager")
+    client.post("/jobs/export/Appeal/csv", data={"_flt_0_status": "refused"})
+    with app.app_context():
+        job = db.session.execute(select(Job).where(Job.kind == "export", Job.user_id == _user(app, "manager").id)
+                                 .order_by(Job.created_at.desc()).limit(1)).scalar_one()
+        expected = db.session.execute(select(func.count()).where(Appeal.status == "refused")).scalar_one()
+        with open(job.result_path, encoding="utf-8-sig") as fh:
+            assert sum(1 for _ in fh) - 1 == expected
+
+
+def test_a_crashing_job_ends_failed_with_its_error(app):
+    job_id = _launch_as(app, "manager", "crash", {"why": "disk full"})
+    with app.app_context():
+        job = db.session.get(Job, job_id)
+        assert job.status == "failed" and "disk full" in job.error and job.ended_at is not None
+
+
+def test_the_same_job_twice_while_running_is_refused(app):
+    from app.jobs import DuplicateJob
+
+    with app.app_context():
+        db.session.add(Job(id=uuid.uuid4().hex, kind="deadline_monitor", key="deadline_monitor", status="running",
+                           params={}))
+        db.session.commit()
+    with pytest.raises(DuplicateJob):
+        _launch_as(app, "manager", "deadline_monitor", {}, key="deadline_monitor")
+    with app.app_context():
+        db.session.execute(Job.__table__.update().where(Job.key == "deadline_monitor").values(status="finished"))
+        db.session.commit()
+
+
+def test_R29_deadline_monitor_notifies_once_per_term(client, jwt, app):
+    from tests.api.test_workflow_api import new_appeal, today
+
+    a = new_appeal(client, jwt, app, received_at=(today() - timedelta(days=20)).isoformat() + "T10:00:00")
+    responsible = None
+    with app.app_context():
+        responsible = _user(app, "responsible").id
+    assert client.post(f"/api/v1/appeal/{a['id']}/assign", json={"assignee": responsible}, headers=jwt()).status_code == 200
+    first = _launch_as(app, "manager", "deadline_monitor", {})
+    second = _launch_as(app, "manager", "deadline_monitor", {})
+    with app.app_context():
+        rows = db.session.execute(select(Notification).where(Notification.appeal_id == a["id"])).scalars().all()
+        assert [(n.user_id, n.rule) for n in rows] == [(responsible, "R29")]
+        assert db.session.get(Job, second).message == "0"
+        assert db.session.get(Job, first).status == "finished"
+    login(client, "responsible")
+    page = client.get("/appealview/list/").get_data(as_text=True)
+    assert 'id="bell"' in page and 'class="badge"' in page
+    assert a["reg_number"] in client.get("/jobs/notifications").get_data(as_text=True)
+
+
+def _redis_app(app):
+    from redis import Redis
+
+    conn = Redis.from_url(REDIS)
+    conn.ping()  # a missing Redis fails the test (CI starts it): never a skip
+    return conn
+
+
+def test_export_on_a_real_redis_with_rqs_simple_worker(app, monkeypatch):
+    from rq import Queue, SimpleWorker
+
+    conn = _redis_app(app)
+    queue = f"appeals-test-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setitem(app.config, "REDIS_URL", REDIS)
+    monkeypatch.setitem(app.config, "RQ_QUEUE", queue)
+    job_id = _launch_as(app, "manager", "export", {"register": "District", "format": "csv", "args": {}})
+    with app.app_context():
+        assert db.session.get(Job, job_id).status == "queued"
+        SimpleWorker([Queue(queue, connection=conn)], connection=conn).work(burst=True)
+        db.session.expire_all()
+        job = db.session.get(Job, job_id)
+        assert job.status == "finished" and job.progress == 100 and os.path.exists(job.result_path)
+    from rq.job import Job as RqJob
+
+    assert RqJob.fetch(job_id, connection=conn).meta.get("progress") == 100
+
+
+def test_a_real_rq_worker_process_runs_the_job(app, monkeypatch, tmp_path):
+    conn = _redis_app(app)
+    queue = f"appeals-test-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setitem(app.config, "REDIS_URL", REDIS)
+    monkeypatch.setitem(app.config, "RQ_QUEUE", queue)
+    monkeypatch.setitem(app.config, "EXPORT_DIR", str(tmp_path))
+    job_id = _launch_as(app, "manager", "export", {"register": "Category", "format": "xlsx", "args": {}})
+    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "REDIS_URL": REDIS,
+           "APP_ENV": "development", "INSTANCE_PATH": str(tmp_path), "PYTHONPATH": str(ROOT),
+           "EXPORT_DIR": str(tmp_path)}
+    rq = Path(sys.executable).with_name("rq")
+    done = subprocess.run([str(rq), "worker", "--burst", "--url", REDIS, queue], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    with app.app_context():
+        db.session.expire_all()
+        job = db.session.get(Job, job_id)
+        assert job.status == "finished", (job.status, job.error, done.stderr[-1500:])
+        assert job.progress == 100 and job.result_path.endswith(".xlsx") and os.path.exists(job.result_path)
+    conn.delete(f"rq:queue:{queue}")
+
+
+def test_jobs_page_shows_progress_bars(client, app):
+    login(client, "manager")
+    client.post("/jobs/export/District/csv", data={})
+    body = client.get("/jobs/").get_data(as_text=True)
+    assert 'role="progressbar"' in body and "jobs.js" in body
+
+
+def test_R38_the_weekly_sample_runs_as_a_system_job(app):
+    from app.jobs import launch
+
+    with app.app_context():
+        job = launch("survey_sample", {"days": 3650, "share": 0.05, "not_called_within_days": 0}, user_id=None,
+                     key=f"survey_sample:test-{uuid.uuid4().hex[:6]}")
+        assert job.status == "finished", job.error
+    from flask import g
+
+    from app.models import Appeal
+    from app.security.scope import scope_clause
+
+    with app.test_request_context():
+        g.user = None
+        assert scope_clause(Appeal) is not None  # anonymous: nothing
+        g.system_job = True
+        assert scope_clause(Appeal) is None  # a scheduled job: every row
+
+
+def test_cron_schedules_are_registered():
+    import importlib
+
+    from rq import cron
+
+    cron._job_data_registry.clear()
+    importlib.reload(importlib.import_module("app.jobs.cron"))
+    entries = {d["func"].__name__: d for d in cron._job_data_registry}
+    cron._job_data_registry.clear()
+    assert entries["deadline_monitor_today"]["cron"] == "0 7 * * 1-5"
+    assert entries["survey_sample_this_week"]["queue_name"] == "appeals"
