@@ -73,10 +73,37 @@ def survey_sample(job_id: str, params: dict) -> dict:
     return {"message": str(result.drawn)}
 
 
+def report(job_id: str, params: dict) -> dict:
+    """R40 / M7.6: the quarterly report or the half-year note, XLSX or PDF."""
+    from flask_babel import force_locale
+
+    from app.charts import render
+    from app.charts.catalog import chart_compliance_month, chart_map, charts
+    from app.services import reports
+
+    kind, year, part = params["kind"], int(params["year"]), int(params["part"])
+    lang, fmt = params.get("lang", "ru"), params.get("format", "xlsx")
+    title, sections, meta = reports.build(kind, year, part, lang, progress=lambda pct: progress(job_id, pct))
+    name = f"{'quarter' if kind == 'quarter' else 'half-year'}-{year}-{part}-{lang}.{fmt}"
+    path = os.path.join(export_dir(), f"{job_id}.{fmt}")
+    if fmt == "pdf":
+        with force_locale(lang):
+            figures = [chart_map(meta["filters"])[0], chart_compliance_month(meta["filters"])[0],
+                       charts()["volume_channel"][1](meta["filters"])[0]]
+            pngs = [render.to_bytes(fig, "png") for fig in figures]
+        progress(job_id, 85)
+        data = reports.to_pdf(title, sections, lang, meta["filters"], pngs)
+    else:
+        data = reports.to_xlsx(title, sections)
+    with open(path, "wb") as fh:
+        fh.write(data)
+    return {"result_path": path, "result_name": name, "message": title}
+
+
 def crash(job_id: str, params: dict) -> dict:
     """A job that fails (tests the "never running forever" promise)."""
     progress(job_id, 30)
     raise RuntimeError(params.get("why", "boom"))
 
 
-TASKS = {"export": export, "deadline_monitor": deadline_monitor, "survey_sample": survey_sample, "crash": crash}
+TASKS = {"report": report, "export": export, "deadline_monitor": deadline_monitor, "survey_sample": survey_sample, "crash": crash}

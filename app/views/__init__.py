@@ -66,6 +66,10 @@ def register(appbuilder) -> None:
             appbuilder.add_view(AnalyticsView, "DistrictOverview", label=_l("Appeals by district"),
                                 icon="fa-bar-chart", category=category, category_label=ANALYTICS,
                                 href="/analytics/districts")
+            from .reports import ReportView
+
+            appbuilder.add_view(ReportView, "Reports", label=_l("Reports (R40, M7.6)"), icon="fa-file-text-o",
+                                category=category, category_label=ANALYTICS, href="/reports/")
         for view, name, label, icon, cat, category_label in MENU:
             if cat == category:
                 appbuilder.add_view(view, name, label=label, icon=icon, category=cat, category_label=category_label)

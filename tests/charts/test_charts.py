@@ -4,7 +4,7 @@ map works with and without a boundary file (SQLite and PostgreSQL)."""
 import csv
 import io
 import json
-from datetime import date, timedelta
+
 
 import pytest
 from sqlalchemy import func, select

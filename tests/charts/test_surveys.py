@@ -1,11 +1,11 @@
 """R38: sampling the applicants to call, the work list and the call form."""
-from datetime import date, timedelta
+from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.domain.vocabulary import CallOutcome
 from app.extensions import db
-from app.models import Appeal, SurveyCall
+from app.models import SurveyCall
 from tests.conftest import login
 
 

@@ -208,3 +208,52 @@ def test_cron_schedules_are_registered():
     cron._job_data_registry.clear()
     assert entries["deadline_monitor_today"]["cron"] == "0 7 * * 1-5"
     assert entries["survey_sample_this_week"]["queue_name"] == "appeals"
+
+
+def _report(client, app, **form):
+    login(client, "manager")
+    r = client.post("/reports/", data=form)
+    assert r.status_code == 302
+    with app.app_context():
+        return db.session.execute(select(Job).where(Job.kind == "report").order_by(Job.created_at.desc()).limit(1)).scalar_one()
+
+
+def test_R40_quarterly_report_counts_match_the_register(client, app):
+    from datetime import date
+
+    from openpyxl import load_workbook
+
+    q = (date.today().month - 1) // 3 + 1
+    job = _report(client, app, kind="quarter", year=str(date.today().year), part=str(q), lang="ru", format="xlsx")
+    assert job.status == "finished", job.error
+    from app.services.reports import period
+
+    start, end = period("quarter", date.today().year, q)
+    with app.app_context():
+        expected = db.session.execute(select(func.count()).where(Appeal.registered_on.between(start, end))).scalar_one()
+    rows = list(load_workbook(job.result_path, read_only=True).active.iter_rows(values_only=True))
+    # the first section: appeals by channel, from its header row to the blank line
+    first = next(i for i, r in enumerate(rows) if r and r[1] is not None)
+    channel_rows = []
+    for r in rows[first + 1:]:
+        if not r or r[0] is None:
+            break
+        channel_rows.append(r)
+    assert sum(r[1] for r in channel_rows) == expected
+
+
+def test_M7_6_half_year_note_is_a_pdf_in_kazakh_with_charts(client, app):
+    from datetime import date
+
+    job = _report(client, app, kind="half", year=str(date.today().year), part="1", lang="kk", format="pdf")
+    assert job.status == "finished", job.error
+    data = open(job.result_path, "rb").read()
+    assert data[:5] == b"%PDF-" and data.count(b"/Subtype /Image") >= 3
+    assert job.result_name.endswith("-kk.pdf")
+
+
+def test_M7_6_half_year_part_must_be_one_or_two(client, app):
+    login(client, "manager")
+    r = client.post("/reports/", data={"kind": "half", "year": "2026", "part": "3", "lang": "ru", "format": "xlsx"},
+                    follow_redirects=True)
+    assert "alert-danger" in r.get_data(as_text=True)

@@ -1,7 +1,6 @@
 """A clerk of one reception place cannot read, change or export anything
 of another place by any route; personal data is masked for roles that may
 not see it; every change is audited."""
-import re
 
 import pytest
 from sqlalchemy import func, select

@@ -1,0 +1,142 @@
+"""R40 / M7.6: the quarterly report to the Government Office and the
+half-year analytical note, in Kazakh or Russian, as XLSX and PDF."""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import force_locale, gettext as _
+from sqlalchemy import func, select
+
+from app.domain.vocabulary import AppealStatus
+from app.extensions import db
+from app.labels import label
+from app.models import Appeal, Official
+
+from . import analytics as A
+from .clock import today
+
+
+@dataclass
+class Section:
+    title: str
+    columns: list[str]
+    rows: list[list]
+
+
+def period(kind: str, year: int, part: int) -> tuple[date, date]:
+    """A quarter (1-4) or a half-year (1-2) of ``year``."""
+    months = 3 if kind == "quarter" else 6
+    start = date(year, (part - 1) * months + 1, 1)
+    end_month = start.month + months
+    end = date(year + (end_month > 12), (end_month - 1) % 12 + 1, 1)
+    return start, date.fromordinal(end.toordinal() - 1)
+
+
+def build(kind: str, year: int, part: int, lang: str, progress=lambda pct: None) -> tuple[str, list[Section], dict]:
+    """The title and the sections of the report, in ``lang``."""
+    start, end = period(kind, year, part)
+    f = A.Filters(start, end)
+    with force_locale(lang):
+        title = (_("Quarterly report on appeals for personal reception: Q%(q)s %(year)s", q=part, year=year)
+                 if kind == "quarter" else
+                 _("Analytical note on appeals for personal reception: half-year %(h)s of %(year)s", h=part, year=year))
+        sections = []
+
+        def add(title_, columns, rows):
+            sections.append(Section(title_, columns, rows))
+
+        add(_("Appeals by channel (R4)"), [_("Channel"), _("Appeals")], [[label(k), n] for k, n in A.volume(f, "channel")])
+        progress(15)
+        add(_("Appeals by reception place"), [_("Reception place"), _("Appeals")],
+            [[p.localized_name(lang) if hasattr(p, "localized_name") else str(p), n] for p, n in A.volume(f, "place")])
+        status_rows = db.session.execute(
+            A.appeal_filter(select(Appeal.status, func.count()), f).group_by(Appeal.status).order_by(Appeal.status)
+        ).all()
+        add(_("Appeals by outcome"), [_("Status"), _("Appeals")], [[label(AppealStatus(s)), n] for s, n in status_rows])
+        progress(30)
+        officials = db.session.execute(
+            A.appeal_filter(select(Official.full_name, func.count()).select_from(Appeal)
+                            .join(Official, Official.id == Appeal.official_id), f)
+            .group_by(Official.full_name).order_by(func.count().desc(), Official.full_name).limit(20)
+        ).all()
+        add(_("Appeals by official asked for (top 20)"), [_("Official"), _("Appeals")], [list(r) for r in officials])
+        out = A.outcomes(f)
+        add(_("Refusals by ground (R15)"), [_("Ground"), _("Appeals")], [[label(g), n] for g, n in out["refusals"]])
+        add(_("Extensions by kind (R30)"), [_("Kind"), _("Appeals")], [[r, n] for r, n in out["extensions"]])
+        progress(50)
+        comp = A.compliance_by_month(f, today())
+        ok, late = sum(r["on_time"] for r in comp), sum(r["late"] for r in comp)
+        k = A.kpis(f, today())
+        add(_("Terms and satisfaction"), [_("Indicator"), _("Value")], [
+            [_("Answered on time"), ok], [_("Late (incl. still open past the term)"), late],
+            [_("On time, %"), round(100.0 * ok / (ok + late), 1) if ok + late else "—"],
+            [_("Overdue now"), k["overdue"]],
+            [_("Satisfied, %"), k["satisfied_share"] if k["satisfied_share"] is not None else "—"],
+            [_("Answered"), k["answered"]],
+        ])
+        sections_top = A.volume(f, "section")
+        add(_("Top topic sections (M7.1)"), [_("Section"), _("Appeals")],
+            [[str(s), n] for s, n in sorted(sections_top, key=lambda x: -x[1])[:10]])
+        districts = sorted(A.district_counts(f), key=lambda r: -(r["per_10k"] or 0))
+        add(_("Districts by appeals per 10,000 residents (M7.2)"), [_("District"), _("Appeals"), _("Per 10,000 residents")],
+            [[r["district"].localized_name(lang), r["total"], r["per_10k"]] for r in districts])
+        progress(70)
+    return title, sections, {"start": start, "end": end, "filters": f}
+
+
+def to_xlsx(title: str, sections: list[Section]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Report"
+    ws.append([title])
+    ws["A1"].font = Font(bold=True, size=14)
+    for s in sections:
+        ws.append([])
+        ws.append([s.title])
+        ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
+        ws.append(s.columns)
+        for r in s.rows:
+            ws.append(r)
+    ws.column_dimensions["A"].width = 60
+    ws.column_dimensions["B"].width = 16
+    ws.column_dimensions["C"].width = 22
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def to_pdf(title: str, sections: list[Section], lang: str, f, charts: list[bytes]) -> bytes:
+    from fpdf import FPDF
+
+    from .roster_pdf import _fonts
+
+    regular, bold = _fonts()
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(True, margin=15)
+    pdf.add_font("DejaVu", "", regular)
+    pdf.add_font("DejaVu", "B", bold)
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 14)
+    pdf.multi_cell(0, 8, title, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 10)
+    pdf.cell(0, 7, f"{f.start:%d.%m.%Y} — {f.end:%d.%m.%Y}", align="C", new_x="LMARGIN", new_y="NEXT")
+    for s in sections:
+        pdf.ln(3)
+        pdf.set_font("DejaVu", "B", 11)
+        pdf.multi_cell(0, 7, s.title, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("DejaVu", "", 9)
+        widths = [120] + [35] * (len(s.columns) - 1) if len(s.columns) <= 2 else [95, 35, 50]
+        with pdf.table(col_widths=widths, text_align=["LEFT"] + ["RIGHT"] * (len(s.columns) - 1),
+                       line_height=5, first_row_as_headings=True) as table:
+            table.row([str(c) for c in s.columns])
+            for r in s.rows or [["—"] + [""] * (len(s.columns) - 1)]:
+                table.row(["" if v is None else str(v) for v in r])
+    for png in charts:
+        pdf.add_page()
+        pdf.image(io.BytesIO(png), w=pdf.epw)
+    return bytes(pdf.output())
