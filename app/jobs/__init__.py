@@ -8,6 +8,7 @@ as finished or failed — never "running" forever.
 """
 from __future__ import annotations
 
+import os
 import traceback
 import uuid
 from datetime import datetime
@@ -115,7 +116,9 @@ def run(job_id: str) -> None:
         _save(job_id, **{k: v for k, v in result.items() if k in ("result_path", "result_name", "message")})
     except Exception as exc:  # the job ends failed with its error, and rq may retry it
         db.session.rollback()
-        _save(job_id, error=f"{type(exc).__name__}: {exc}"[:2000], message=traceback.format_exc(limit=3)[-2000:])
+        report = getattr(exc, "path", None)  # e.g. an import's error report
+        _save(job_id, error=f"{type(exc).__name__}: {exc}"[:2000], message=traceback.format_exc(limit=3)[-2000:],
+              **({"result_path": report, "result_name": os.path.basename(report)} if report else {}))
         raise
     finally:
         db.session.rollback()

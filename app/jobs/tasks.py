@@ -100,10 +100,37 @@ def report(job_id: str, params: dict) -> dict:
     return {"result_path": path, "result_name": name, "message": title}
 
 
+def import_appeals(job_id: str, params: dict) -> dict:
+    """Appeals from the national system's export, all or nothing; an error
+    report (row, reason) is the job's result file when rows are refused."""
+    from flask import g
+
+    from app.services.importer import import_rows, read_rows
+
+    rows = read_rows(params["path"])
+    result = import_rows(rows, getattr(g.user, "id", None), progress=lambda pct: progress(job_id, pct))
+    if result.errors:
+        path = os.path.join(export_dir(), f"{job_id}-errors.csv")
+        with open(path, "w", newline="", encoding="utf-8-sig") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["row", "error"])
+            writer.writerows(result.errors)
+        raise ImportRefused(len(result.errors), path)
+    return {"message": f"{result.created} / {result.skipped}"}
+
+
+class ImportRefused(Exception):
+    """The file had errors: nothing was imported (the report is attached)."""
+
+    def __init__(self, count: int, path: str):
+        super().__init__(f"{count} row(s) refused, nothing imported")
+        self.path = path
+
+
 def crash(job_id: str, params: dict) -> dict:
     """A job that fails (tests the "never running forever" promise)."""
     progress(job_id, 30)
     raise RuntimeError(params.get("why", "boom"))
 
 
-TASKS = {"report": report, "export": export, "deadline_monitor": deadline_monitor, "survey_sample": survey_sample, "crash": crash}
+TASKS = {"import": import_appeals, "report": report, "export": export, "deadline_monitor": deadline_monitor, "survey_sample": survey_sample, "crash": crash}

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
     event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -92,6 +93,7 @@ class Appeal(Model):
             "status <> 'refused' OR refusal_ground IS NOT NULL", name="ck_appeal_refusal_has_ground"
         ),
         CheckConstraint("version >= 1", name="ck_appeal_version"),
+        UniqueConstraint("external_id", name="uq_appeal_external_id"),
         CheckConstraint(
             "status <> 'refusal_proposed' OR (refusal_ground IS NOT NULL AND draft_sent_on IS NOT NULL)",
             name="ck_appeal_proposal_has_draft",
@@ -114,6 +116,8 @@ class Appeal(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reg_number: Mapped[str] = mapped_column(String(32), unique=True)
+    external_id: Mapped[Optional[str]] = mapped_column(String(64))
+    """The appeal's id in the national appeals system (imports skip it twice)."""
     channel: Mapped[Channel] = mapped_column(enum_column_type(Channel, "channel"))
     received_at: Mapped[datetime] = mapped_column(DateTime)
     registered_on: Mapped[date] = mapped_column(Date)

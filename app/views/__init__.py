@@ -49,15 +49,18 @@ def register(appbuilder) -> None:
     Receptions, Surveys, Analytics, Reference books (then FAB's Security)."""
     from .analytics import AnalyticsView
     from .dashboard import DashboardView
+    from .imports import ImportView
     from .lookup import LookupView
     from .rosters import InstructionControlView, RosterView
     from .surveys import SurveyWorkView
     from .workflow import AppealWorkflowView
 
     pages = {
+        "AppealsMenu": [],
         "ReceptionsMenu": [(RosterView, "Roster", _l("Roster of the month (R7, R8)"), "fa-calendar-o", "/roster/")],
         "SurveysMenu": [(SurveyWorkView, "SurveyWorklist", _l("Calls to make"), "fa-list", "/surveys/worklist")],
     }
+    pages["AppealsMenu"].append((ImportView, "Import", _l("Import from the national system"), "fa-upload", "/imports/"))
     order = ["AppealsMenu", "ReceptionsMenu", "SurveysMenu", "AnalyticsMenu", "ReferenceMenu"]
     for category in order:
         if category == "AnalyticsMenu":

@@ -257,3 +257,66 @@ def test_M7_6_half_year_part_must_be_one_or_two(client, app):
     r = client.post("/reports/", data={"kind": "half", "year": "2026", "part": "3", "lang": "ru", "format": "xlsx"},
                     follow_redirects=True)
     assert "alert-danger" in r.get_data(as_text=True)
+
+
+SAMPLE = ROOT / "tests" / "data" / "national_export_sample.csv"
+
+
+def _import(client, app, path):
+    login(client, "manager")
+    with open(path, "rb") as fh:
+        r = client.post("/imports/", data={"file": (fh, Path(path).name)}, content_type="multipart/form-data")
+    assert r.status_code == 302, r.get_data(as_text=True)[:300]
+    with app.app_context():
+        return db.session.execute(select(Job).where(Job.kind == "import").order_by(Job.created_at.desc()).limit(1)).scalar_one()
+
+
+def test_import_applies_the_whole_file_and_skips_it_the_second_time(client, app):
+    with app.app_context():
+        before = db.session.execute(select(func.count()).select_from(Appeal)).scalar_one()
+    job = _import(client, app, SAMPLE)
+    assert job.status == "finished", job.error
+    assert job.message == "3 / 0"
+    with app.app_context():
+        assert db.session.execute(select(func.count()).select_from(Appeal)).scalar_one() == before + 3
+        late = db.session.execute(select(Appeal).where(Appeal.external_id == "EO-2026-000102")).scalar_one()
+        assert late.registered_on.isoformat() == "2026-10-07"  # received at 19:40 (R25)
+        assert late.district.kato == "334600000" and late.privilege == "disabled"
+    again = _import(client, app, SAMPLE)
+    assert again.status == "finished" and again.message == "0 / 3"
+
+
+def test_import_with_a_bad_row_imports_nothing_and_reports_the_row(client, app, tmp_path):
+    bad = tmp_path / "bad.csv"
+    text = SAMPLE.read_text(encoding="utf-8").replace("EO-2026-0001", "EO-2026-0009")
+    text = text.replace("e_appeals", "pigeon_post").replace("900101300007", "900101300008")
+    bad.write_text(text, encoding="utf-8")
+    with app.app_context():
+        before = db.session.execute(select(func.count()).select_from(Appeal)).scalar_one()
+    job = _import(client, app, bad)
+    assert job.status == "failed" and "nothing imported" in job.error
+    report = Path(job.result_path).read_text(encoding="utf-8-sig")
+    assert "2," in report and "3," in report and "pigeon_post" in report
+    with app.app_context():
+        assert db.session.execute(select(func.count()).select_from(Appeal)).scalar_one() == before
+
+
+def test_a_clerk_cannot_import_into_another_place(client, app):
+    from app.models import UserPlace
+
+    with app.app_context():
+        mine = db.session.get(UserPlace, _user(app, "clerk").id).place_id
+    text = SAMPLE.read_text(encoding="utf-8").replace("EO-2026-0001", "EO-2026-0077")
+    other = 1 if mine != 1 else 2
+    path = ROOT / "test-artifacts" / f"clerk-import-{uuid.uuid4().hex[:6]}.csv"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text.replace(",1,", f",{other},"), encoding="utf-8")
+    login(client, "clerk")
+    with open(path, "rb") as fh:
+        client.post("/imports/", data={"file": (fh, path.name)}, content_type="multipart/form-data")
+    with app.app_context():
+        job = db.session.execute(select(Job).where(Job.kind == "import", Job.user_id == _user(app, "clerk").id)
+                                 .order_by(Job.created_at.desc()).limit(1)).scalar_one()
+        assert job.status == "failed"
+        assert not db.session.execute(select(Appeal).where(Appeal.external_id.like("EO-2026-0077%"))).first()
+    path.unlink()
