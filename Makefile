@@ -50,4 +50,4 @@ i18n: install i18n-compile
 	$(PY) -m app.i18n_tools missing babel/*/LC_MESSAGES/messages.po babel/fab/*/LC_MESSAGES/messages.po
 
 screenshots: i18n-compile
-	QAB_UPDATE_SCREENSHOTS=1 $(PY) -m pytest -m e2e -p no:xdist
+	QAB_UPDATE_SCREENSHOTS=1 $(PY) -m pytest -m e2e -p no:xdist tests/e2e

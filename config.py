@@ -92,6 +92,13 @@ class Config:
     RQ_QUEUE = os.environ.get("RQ_QUEUE", "appeals")
     JOB_RESULT_TTL = int(os.environ.get("JOB_RESULT_TTL", str(7 * 86400)))
     EXPORT_DIR = os.environ.get("EXPORT_DIR") or None
+    # E-mail of the deadline reminders (unset MAIL_SERVER: in-app only).
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "") == "1"
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_FROM = os.environ.get("MAIL_FROM", "qabyldau@localhost")
 
     @classmethod
     def validate(cls) -> None:

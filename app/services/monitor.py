@@ -91,6 +91,7 @@ def run_monitor() -> int:
         .distinct()
     )
     before = db.session.execute(select(func.count()).select_from(Notification)).scalar_one()
+    last_id = db.session.execute(select(func.max(Notification.id))).scalar_one() or 0
     db.session.execute(
         insert(Notification).from_select(
             ["user_id", "term_key", "rule", "kind", "appeal_id", "instruction_id", "due_on", "created_at"],
@@ -99,7 +100,51 @@ def run_monitor() -> int:
         )
     )
     db.session.commit()
+    send_emails(last_id)
     return db.session.execute(select(func.count()).select_from(Notification)).scalar_one() - before
+
+
+def send_emails(after_id: int) -> int:
+    """One e-mail per user listing the reminders created in this run, when
+    SMTP is configured (``MAIL_SERVER``); returns the number of e-mails."""
+    from email.message import EmailMessage
+    import smtplib
+
+    from flask import current_app
+    from flask_babel import force_locale, gettext
+
+    from app.models import Appeal as A
+
+    server = current_app.config.get("MAIL_SERVER")
+    if not server:
+        return 0
+    rows = db.session.execute(
+        select(Notification, A.reg_number).outerjoin(A, A.id == Notification.appeal_id)
+        .where(Notification.id > after_id).order_by(Notification.user_id, Notification.due_on)
+    ).all()
+    by_user: dict[int, list] = {}
+    for n, reg in rows:
+        by_user.setdefault(n.user_id, []).append((n, reg))
+    sm = current_app.appbuilder.sm
+    sent = 0
+    with smtplib.SMTP(server, int(current_app.config.get("MAIL_PORT", 25)), timeout=10) as smtp:
+        if current_app.config.get("MAIL_USE_TLS"):
+            smtp.starttls()
+        if current_app.config.get("MAIL_USERNAME"):
+            smtp.login(current_app.config["MAIL_USERNAME"], current_app.config.get("MAIL_PASSWORD", ""))
+        for user_id, items in by_user.items():
+            user = sm.get_user_by_id(user_id)
+            if user is None or not user.email:
+                continue
+            with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "ru")):
+                msg = EmailMessage()
+                msg["Subject"] = gettext("Qabyldau: %(n)s term(s) due within 2 working days or overdue", n=len(items))
+                msg["From"] = current_app.config.get("MAIL_FROM", "qabyldau@localhost")
+                msg["To"] = user.email
+                msg.set_content("\n".join(f"{n.due_on:%d.%m.%Y}  {n.rule}  {reg or ''}" for n, reg in items))
+            smtp.send_message(msg)
+            sent += 1
+    return sent
 
 
 __all__ = ["run_monitor", "_who", "or_"]

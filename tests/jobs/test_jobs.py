@@ -320,3 +320,67 @@ def test_a_clerk_cannot_import_into_another_place(client, app):
         assert job.status == "failed"
         assert not db.session.execute(select(Appeal).where(Appeal.external_id.like("EO-2026-0077%"))).first()
     path.unlink()
+
+
+class _SmtpSink:
+    """A local SMTP server that keeps what it receives (no network)."""
+
+    def __init__(self):
+        import socketserver
+        import threading
+
+        self.messages = []
+        sink = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self):
+                self.wfile.write(b"220 sink\r\n")
+                data, in_data = [], False
+                for raw in self.rfile:
+                    line = raw.decode("utf-8", "replace")
+                    if in_data:
+                        if line in (".\r\n", ".\n"):
+                            sink.messages.append("".join(data))
+                            data, in_data = [], False
+                            self.wfile.write(b"250 ok\r\n")
+                        else:
+                            data.append(line)
+                        continue
+                    cmd = line[:4].upper()
+                    if cmd == "DATA":
+                        in_data = True
+                        self.wfile.write(b"354 go\r\n")
+                    elif cmd == "QUIT":
+                        self.wfile.write(b"221 bye\r\n")
+                        return
+                    elif cmd == "EHLO":
+                        self.wfile.write(b"250 sink\r\n")
+                    else:
+                        self.wfile.write(b"250 ok\r\n")
+
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_R29_reminders_are_emailed_once_through_smtp(client, jwt, app, monkeypatch):
+    from tests.api.test_workflow_api import new_appeal, today
+
+    sink = _SmtpSink()
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+    monkeypatch.setitem(app.config, "MAIL_PORT", sink.port)
+    try:
+        a = new_appeal(client, jwt, app, received_at=(today() - timedelta(days=25)).isoformat() + "T10:00:00")
+        with app.app_context():
+            head = _user(app, "head").id  # any user with an e-mail address
+        assert client.post(f"/api/v1/appeal/{a['id']}/assign", json={"assignee": head}, headers=jwt()).status_code == 200
+        _launch_as(app, "manager", "deadline_monitor", {})
+        _launch_as(app, "manager", "deadline_monitor", {})
+    finally:
+        sink.close()
+    mine = [m for m in sink.messages if "head@qabyldau.local" in m]
+    assert len(mine) == 1 and a["reg_number"] in mine[0]
