@@ -56,8 +56,29 @@ def deadline_monitor(job_id: str, params: dict) -> dict:
     from app.services.monitor import run_monitor
 
     created = run_monitor()
+    expire_results()  # the daily run also drops results past their keeping time
     progress(job_id, 100)
     return {"message": str(created)}
+
+
+def expire_results(now=None) -> int:
+    """Result files of jobs older than ``JOB_RESULT_TTL`` seconds are deleted
+    (the job's row stays, without its file)."""
+    from datetime import datetime, timedelta
+
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import Job
+
+    limit = (now or datetime.utcnow()) - timedelta(seconds=int(current_app.config.get("JOB_RESULT_TTL", 7 * 86400)))
+    old = db.session.execute(select(Job).where(Job.ended_at < limit, Job.result_path.is_not(None))).scalars().all()
+    for job in old:
+        if job.result_path and os.path.exists(job.result_path):
+            os.remove(job.result_path)
+        job.result_path = None
+    db.session.commit()
+    return len(old)
 
 
 def survey_sample(job_id: str, params: dict) -> dict:

@@ -384,3 +384,21 @@ def test_R29_reminders_are_emailed_once_through_smtp(client, jwt, app, monkeypat
         sink.close()
     mine = [m for m in sink.messages if "head@qabyldau.local" in m]
     assert len(mine) == 1 and a["reg_number"] in mine[0]
+
+
+def test_results_are_kept_for_the_configured_time_only(client, app):
+    from datetime import datetime
+
+    from app.jobs.tasks import expire_results
+
+    login(client, "manager")
+    client.post("/jobs/export/Category/csv", data={})
+    with app.app_context():
+        job = db.session.execute(select(Job).where(Job.kind == "export").order_by(Job.created_at.desc()).limit(1)).scalar_one()
+        path, job_id = job.result_path, job.id
+        assert os.path.exists(path)
+        expire_results(now=datetime.utcnow())  # within the keeping time: the file stays
+        assert os.path.exists(path)
+        expire_results(now=datetime.utcnow() + timedelta(seconds=app.config["JOB_RESULT_TTL"] + 60))
+        db.session.expire_all()
+        assert db.session.get(Job, job_id).result_path is None and not os.path.exists(path)
