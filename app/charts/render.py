@@ -147,6 +147,15 @@ def _colour(values: Iterable[float]):
     return norm, colormaps["YlOrRd"]
 
 
+def _finish_map(fig: Figure, ax, norm, cmap, legend: str, title: str) -> Figure:
+    """What both maps end with: no axes, the colour scale, the title."""
+    ax.set_aspect(1.3)
+    ax.set_axis_off()
+    fig.colorbar(matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.7, label=legend)
+    fig.suptitle(_wrap(title), fontsize=13)
+    return fig
+
+
 def tile_map(title: str, items: Sequence[tuple[str, float, float, Optional[float], str]], legend: str,
              empty_message: str = "") -> Figure:
     """One tile per district at its centre's position: (name, lat, lon, value, value text)."""
@@ -175,12 +184,7 @@ def tile_map(title: str, items: Sequence[tuple[str, float, float, Optional[float
     xs, ys = [p[0] for p in placed], [p[1] for p in placed]
     ax.set_xlim(min(xs) - size, max(xs) + size)
     ax.set_ylim(min(ys) - size, max(ys) + size)
-    ax.set_aspect(1.3)
-    ax.set_axis_off()
-    sm = matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap)
-    fig.colorbar(sm, ax=ax, shrink=0.7, label=legend)
-    fig.suptitle(_wrap(title), fontsize=13)
-    return fig
+    return _finish_map(fig, ax, norm, cmap, legend, title)
 
 
 def geo_map(title: str, geojson: dict, values: dict[str, tuple[str, Optional[float], str]], legend: str,
@@ -208,12 +212,7 @@ def geo_map(title: str, geojson: dict, values: dict[str, tuple[str, Optional[flo
             ax.text(sum(xs_all) / len(xs_all), sum(ys_all) / len(ys_all), f"{name}\n{text}", ha="center",
                     va="center", fontsize=8)
     ax.autoscale_view()
-    ax.set_aspect(1.3)
-    ax.set_axis_off()
-    sm = matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap)
-    fig.colorbar(sm, ax=ax, shrink=0.7, label=legend)
-    fig.suptitle(_wrap(title), fontsize=13)
-    return fig
+    return _finish_map(fig, ax, norm, cmap, legend, title)
 
 
 def load_geojson(path: str) -> dict:

@@ -17,6 +17,8 @@ from app.extensions import db
 from app.models import Appeal, Applicant, Category, District, Official, ReceptionPlace
 from app.security.scope import may_use_place
 
+from app.workflow_text import N_
+
 from .appeals import prepare_registration
 from .errors import RuleViolation
 
@@ -54,6 +56,18 @@ def _index(model, *keys):
             if value:
                 out[str(value).strip().lower()] = rec
     return out
+
+
+def _code(enum_cls, value, problems: list, message: str):
+    """The vocabulary member for ``value`` (None for an empty one); a wrong
+    value adds its translated problem."""
+    if not value:
+        return None
+    try:
+        return enum_cls(value)
+    except ValueError:
+        problems.append(gettext(message, v=value))
+        return None
 
 
 def _parse_time(value: str) -> datetime:
@@ -95,20 +109,9 @@ def import_rows(rows: list[dict], user_id: int | None, progress=lambda pct: None
             continue
         seen.add(ext)
         problems = []
-        try:
-            channel = Channel(row["channel"])
-        except ValueError:
-            problems.append(gettext("unknown channel «%(v)s»", v=row["channel"]))
-        try:
-            language = Language(row["language"])
-        except ValueError:
-            problems.append(gettext("unknown language «%(v)s»", v=row["language"]))
-        privilege = None
-        if row.get("privilege"):
-            try:
-                privilege = Privilege(row["privilege"])
-            except ValueError:
-                problems.append(gettext("unknown privilege «%(v)s»", v=row["privilege"]))
+        channel = _code(Channel, row["channel"], problems, N_("unknown channel «%(v)s»"))
+        language = _code(Language, row["language"], problems, N_("unknown language «%(v)s»"))
+        privilege = _code(Privilege, row.get("privilege"), problems, N_("unknown privilege «%(v)s»"))
         try:
             received = _parse_time(row["received_at"])
         except ValueError:
