@@ -6,7 +6,7 @@ values → 400); the rules are the service's and the domain's (→ 422
 """
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from app.domain.vocabulary import RefusalGround
 from app.domain.workflow import Action, ExtensionKind
@@ -115,5 +115,3 @@ class AnswerBody(_Base):
 class EmptyBody(_Base):
     pass
 
-
-__all__ = ["SCHEMAS", "parse_body", "EXCLUDE"]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, Callable, Optional
 
-from sqlalchemy import Date, and_, case, cast, func, literal, or_, select
+from sqlalchemy import Date, and_, case, cast, func, or_, select
 
 from app.domain.vocabulary import TERM_RUNNING_STATUSES, AppealStatus, CallOutcome
 from app.extensions import db
@@ -140,10 +140,6 @@ def district_counts(f: Filters) -> list[dict]:
         out.append({"district": district, "total": total, "per_10k": per_10k,
                     "refused": refused or 0, "open": open_ or 0, "overdue": overdue or 0})
     return out
-
-
-def district_overview(start: date, end: date, today: date) -> list[dict]:
-    return district_counts(Filters(start, end))
 
 
 def heatmap(f: Filters) -> tuple[list[District], list[Category], dict[tuple[int, str], int]]:
@@ -368,5 +364,3 @@ def kpis(f: Filters, today: date) -> dict:
         "answered": answered,
     }
 
-
-__all__ = ["Filters", "Table", "cached", "invalidate", "literal"]

@@ -3,7 +3,7 @@ turn every term due within 2 working days, or overdue, into one in-app
 notification per responsible user — never twice for the same term."""
 from __future__ import annotations
 
-from sqlalchemy import Integer, String, and_, cast, exists, func, insert, literal, null, or_, select, union_all
+from sqlalchemy import Integer, String, and_, cast, exists, func, insert, literal, null, select, union_all
 from sqlalchemy.orm import aliased
 
 from app.domain.vocabulary import AppealStatus, InstructionStatus, TERM_RUNNING_STATUSES
@@ -14,15 +14,6 @@ from .calendar import working_calendar
 from .clock import today
 
 HORIZON_WORKING_DAYS = 2
-
-
-def _who(appeal_alias):
-    """The users responsible for an appeal: its assignee, or else the staff
-    of its reception place."""
-    return (
-        select(UserPlace.user_id.label("user_id"), appeal_alias.id.label("appeal_id"))
-        .where(UserPlace.place_id == appeal_alias.reception_place_id, appeal_alias.assignee_id.is_(None))
-    )
 
 
 def _term_rows(horizon):
@@ -146,5 +137,3 @@ def send_emails(after_id: int) -> int:
             sent += 1
     return sent
 
-
-__all__ = ["run_monitor", "_who", "or_"]

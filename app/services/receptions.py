@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
@@ -264,5 +263,3 @@ def participation_terms(req: ParticipationRequest) -> dict:
         if req.refused_on else None,
     }
 
-
-__all__ = ["_l"]

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from app.domain.vocabulary import FINAL_STATUSES, TERM_RUNNING_STATUSES, AppealStatus
 from app.extensions import db
 from app.models import Appeal
+from app.security.scope import scoped
 from app.services.clock import today
 
 
@@ -22,14 +23,16 @@ class HomeView(IndexView):
 
 
 def open_appeals_summary() -> dict:
-    """Open appeals by status and the overdue count, aggregated in SQL."""
+    """Open appeals by status and the overdue count within the user's scope,
+    aggregated in SQL."""
     open_statuses = [s for s in AppealStatus if s not in FINAL_STATUSES]
     rows = db.session.execute(
-        select(Appeal.status, func.count()).where(Appeal.status.in_(open_statuses)).group_by(Appeal.status)
+        scoped(select(Appeal.status, func.count()).where(Appeal.status.in_(open_statuses)), Appeal)
+        .group_by(Appeal.status)
     ).all()
     overdue = db.session.execute(
-        select(func.count()).where(
+        scoped(select(func.count()).select_from(Appeal).where(
             Appeal.status.in_(list(TERM_RUNNING_STATUSES)), Appeal.due_on < today()
-        )
+        ), Appeal)
     ).scalar_one()
     return {"by_status": {status: n for status, n in rows}, "overdue": overdue}

@@ -7,7 +7,6 @@ from datetime import datetime
 
 from flask import abort, flash, g, jsonify, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose
-from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select, update
@@ -125,5 +124,3 @@ class JobsView(BaseView):
 
         return self.render_template("qabyldau/notifications.html", rows=rows, today=today(), term_labels=TERM_LABELS)
 
-
-__all__ = ["JobsView", "notification_count", "has_access"]

@@ -3,7 +3,7 @@ bilingual printed roster (R8), cancelling and rebooking a session (R16),
 instructions under control (R34-R35, M5.5)."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from flask import Response, abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
@@ -231,5 +231,3 @@ class InstructionControlView(BaseView):
             flash(gettext("Sent back for rework (M5.5)."), "success")
         return redirect(url_for("InstructionView.show", pk=pk))
 
-
-__all__ = ["RosterView", "InstructionControlView", "datetime"]

@@ -207,3 +207,19 @@ def test_the_database_refuses_to_rewrite_history(app):
         with pytest.raises(DBAPIError):
             with db.engine.begin() as conn:
                 conn.execute(text("DELETE FROM appeal_event WHERE id = (SELECT min(id) FROM appeal_event)"))
+
+
+def test_home_page_counts_only_the_clerks_place(client, app):
+    from app.domain.vocabulary import TERM_RUNNING_STATUSES
+
+    mine = place_of(app, "clerk")
+    with app.app_context():
+        expected = db.session.execute(select(func.count()).where(
+            Appeal.reception_place_id == mine, Appeal.status == "registered")).scalar_one()
+        everyone = db.session.execute(select(func.count()).where(Appeal.status == "registered")).scalar_one()
+    assert expected < everyone and TERM_RUNNING_STATUSES
+    login(client, "clerk")
+    client.get("/lang/en")
+    body = client.get("/").get_data(as_text=True)
+    row = body.split("Registered</td>", 1)[1].split("</tr>", 1)[0]
+    assert f">{expected}<" in row
