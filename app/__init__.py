@@ -62,6 +62,9 @@ def create_app(config: type[Config] | None = None) -> Flask:
     from .security import hardening
 
     hardening.install(app)
+    from . import ops
+
+    ops.install(app)  # request ids and logs, /health, proxy headers
 
     from .cli import register_cli
 

@@ -1,12 +1,12 @@
 """Commands: ``flask --app run demo load``, ``users set-place``, ``roles sync``,
-``worker``."""
+``worker``, ``backup``, ``restore``."""
 from __future__ import annotations
 
 import secrets
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from app.extensions import db
 
@@ -74,7 +74,7 @@ def set_place(username: str, place_id: int) -> None:
 
 @click.command("worker")
 def worker() -> None:
-    """Run an rq worker on the ``appeals`` queue (needs REDIS_URL)."""
+    """Run an rq worker on the ``RQ_QUEUE`` queue, ``appeals`` by default (needs REDIS_URL)."""
     url = current_app.config.get("REDIS_URL")
     if not url:
         raise click.ClickException("REDIS_URL is not set: jobs run in-process, no worker is needed")
@@ -82,7 +82,37 @@ def worker() -> None:
     from rq import Queue, Worker
 
     conn = Redis.from_url(url)
-    Worker([Queue("appeals", connection=conn)], connection=conn).work(with_scheduler=True)
+    queue = current_app.config.get("RQ_QUEUE") or "appeals"
+    Worker([Queue(queue, connection=conn)], connection=conn).work(with_scheduler=True)
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+@with_appcontext
+def backup_cmd(path: str) -> None:
+    """Write the whole database to PATH (pg_dump custom format, or a SQLite copy)."""
+    from app.ops.backup import BackupError, backup
+
+    try:
+        done = backup(path)
+    except BackupError as exc:
+        raise click.ClickException(str(exc))
+    click.echo(f"Backup written to {done} ({done.stat().st_size} bytes).")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Replace a database that already holds data.")
+@with_appcontext
+def restore_cmd(path: str, yes: bool) -> None:
+    """Replace the database's content with the backup at PATH."""
+    from app.ops.backup import BackupError, restore
+
+    try:
+        restore(path, yes=yes)
+    except BackupError as exc:
+        raise click.ClickException(str(exc))
+    click.echo(f"Restored from {path}. Run `flask db upgrade` if the backup is older than this release.")
 
 
 def register_cli(app: Flask) -> None:
@@ -90,3 +120,5 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(roles_cli)
     app.cli.add_command(worker)
+    app.cli.add_command(backup_cmd)
+    app.cli.add_command(restore_cmd)
