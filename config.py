@@ -78,6 +78,13 @@ class Config:
         "en": {"flag": "gb", "name": "English"},
     }
 
+    # --- Scale ------------------------------------------------------------
+    # Lists count matching rows up to this many, then show "10 000+".
+    LIST_COUNT_CAP = int(os.environ.get("LIST_COUNT_CAP", "10000"))
+    # Role grants are read once per this many seconds per process (a role's
+    # change in this process is seen at once).
+    PERMISSION_CACHE_SECONDS = int(os.environ.get("PERMISSION_CACHE_SECONDS", "60"))
+
     # --- Domain settings ----------------------------------------------------
     TIMEZONE = "Asia/Almaty"
     # The working day ends at 18:30: later receipts are registered the next

@@ -105,6 +105,9 @@ def run_migrations_online():
             # enforced, dropping the old table fails while rows refer to it.
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.commit()
+        from app.models.base import schema_object_filter
+
+        conf_args.setdefault("include_object", schema_object_filter)
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

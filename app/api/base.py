@@ -95,6 +95,8 @@ class QRestApi(ModelRestApi):
 
     def __init__(self):
         model = self.datamodel.obj
+        # a program paging through a resource gets the exact ``count``
+        self.datamodel.capped_count = False
         self.list_columns = fk_columns(model, self.read_columns)
         self.show_columns = list(self.list_columns)
         self.list_model_schema = read_schema(model, self.read_columns, f"{model.__name__}Read")

@@ -38,3 +38,20 @@ class BilingualName:
 
     def __str__(self) -> str:
         return self.name
+
+
+# Search structures kept by migrations only, per database: a trigram GIN
+# index on PostgreSQL (``*_trgm``) and an FTS5 table on SQLite
+# (``appeal_fts`` and its shadow tables). The models do not declare them, so
+# the comparison of models and migrations leaves them out.
+SEARCH_INDEX_SUFFIX = "_trgm"
+SEARCH_TABLE_PREFIX = "appeal_fts"
+
+
+def schema_object_filter(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic's ``include_object``: skip the per-database search structures."""
+    if type_ == "table" and name and name.startswith(SEARCH_TABLE_PREFIX):
+        return False
+    if type_ == "index" and name and name.endswith(SEARCH_INDEX_SUFFIX):
+        return False
+    return True

@@ -1,35 +1,81 @@
 """Flask-AppBuilder's security manager, as the panel uses it."""
 from __future__ import annotations
 
-from flask import g, has_request_context
+import threading
+import time
+
+from flask import current_app
 from flask_appbuilder.security.sqla.manager import SecurityManager
-from flask_appbuilder.security.sqla.models import assoc_permissionview_role
+from flask_appbuilder.security.sqla.models import (
+    Group,
+    Permission,
+    PermissionView,
+    Role,
+    User,
+    ViewMenu,
+    assoc_permissionview_role,
+)
+from sqlalchemy import event
+from sqlalchemy.orm import Session, joinedload
+
+_SECURITY_MODELS = (Role, PermissionView, Permission, ViewMenu, Group)
+_generation = 0
+"""Bumped whenever a flush in this process touches roles or permissions."""
+
+
+@event.listens_for(Session, "after_flush")
+def _security_changed(session, flush_context) -> None:
+    global _generation
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, _SECURITY_MODELS):
+            _generation += 1
+            return
 
 
 class QabyldauSecurityManager(SecurityManager):
     """FAB's SQLAlchemy security manager; roles come from ``roles.py``.
 
     FAB asks the database once per permission check — a list page makes
-    twenty of them (every menu item and button). Here the grants of the
-    user's roles are read once per request and answered from memory.
+    twenty of them (every menu item and button) — and loads the user's
+    roles and groups lazily, one query each. Here the user comes with its
+    roles in one query, and the grants of a set of roles are read once per
+    ``PERMISSION_CACHE_SECONDS`` per process and answered from memory; a
+    change of roles or permissions made in this process is seen at once.
     """
+
+    def __init__(self, appbuilder):
+        super().__init__(appbuilder)
+        self._grant_cache: dict[tuple[int, ...], tuple[int, float, frozenset]] = {}
+        self._grant_lock = threading.Lock()
+
+    def get_user_by_id(self, pk):
+        return self.session.get(
+            User, pk,
+            options=[joinedload(User.roles), joinedload(User.groups).joinedload(Group.roles)],
+        )
 
     def _grants(self, role_ids: list[int]) -> frozenset[tuple[str, str]]:
         key = tuple(sorted(role_ids))
-        cache = g.setdefault("_q_grants", {}) if has_request_context() else {}
-        if key not in cache:
-            pvm, perm, vm = self.permissionview_model, self.permission_model, self.viewmenu_model
-            rows = (
-                self.session.query(perm.name, vm.name)
-                .select_from(pvm)
-                .join(assoc_permissionview_role, pvm.id == assoc_permissionview_role.c.permission_view_id)
-                .join(perm, pvm.permission_id == perm.id)
-                .join(vm, pvm.view_menu_id == vm.id)
-                .filter(assoc_permissionview_role.c.role_id.in_(key))
-                .all()
-            )
-            cache[key] = frozenset((p, v) for p, v in rows)
-        return cache[key]
+        now = time.monotonic()
+        hit = self._grant_cache.get(key)
+        if hit is not None and hit[0] == _generation and hit[1] > now:
+            return hit[2]
+        generation = _generation
+        pvm, perm, vm = self.permissionview_model, self.permission_model, self.viewmenu_model
+        rows = (
+            self.session.query(perm.name, vm.name)
+            .select_from(pvm)
+            .join(assoc_permissionview_role, pvm.id == assoc_permissionview_role.c.permission_view_id)
+            .join(perm, pvm.permission_id == perm.id)
+            .join(vm, pvm.view_menu_id == vm.id)
+            .filter(assoc_permissionview_role.c.role_id.in_(key))
+            .all()
+        )
+        grants = frozenset((p, v) for p, v in rows)
+        ttl = current_app.config.get("PERMISSION_CACHE_SECONDS", 60)
+        with self._grant_lock:
+            self._grant_cache[key] = (generation, now + ttl, grants)
+        return grants
 
     def exist_permission_on_roles(self, view_name: str, permission_name: str, role_ids: list[int]) -> bool:
         return (permission_name, view_name) in self._grants(role_ids)

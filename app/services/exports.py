@@ -55,15 +55,10 @@ def export_rows(register: str, args: dict, batch: int) -> tuple[list[str], int, 
     joined = filters.get_joined_filters(view._base_filters)
     columns = list(getattr(view, "export_columns", None) or view.list_columns)
     header = [str(view.label_columns.get(c, c)) for c in columns]
-    total, _ = view.datamodel.query(joined, order_column, order_direction, page=0, page_size=1)
+    total = view.datamodel.exact_count(joined)
 
     def batches():
-        page = 0
-        while page * batch < total:
-            _, items = view.datamodel.query(joined, order_column, order_direction, page=page, page_size=batch)
-            if not items:
-                break
+        for items in view.datamodel.stream(joined, order_column, order_direction, batch):
             yield [[_cell(view, c, value[c]) for c in columns] for value in view.datamodel.get_values(items, columns)]
-            page += 1
 
     return header, total, batches()

@@ -224,7 +224,8 @@ class AppealView(QModelView):
     show_title = _l("Appeal")
     add_title = _l("Register an appeal")
     edit_title = _l("Edit appeal")
-    datamodel = QInterface(Appeal, eager=("applicant", "district", "category", "official"))
+    datamodel = QInterface(Appeal, eager=("applicant", "district", "category", "official"),
+                           text_search=("substance",))
     class_permission_name = "Appeal"
     base_order = ("registered_on", "desc")
     list_columns = [

@@ -21,7 +21,17 @@ from wtforms.validators import ValidationError
 
 from app.extensions import db
 from app.security.scope import scoped
-from app.models import Appeal, Applicant, Protocol, ReceptionSession
+from app.models import (
+    Appeal,
+    Applicant,
+    Category,
+    Department,
+    District,
+    Official,
+    Protocol,
+    ReceptionPlace,
+    ReceptionSession,
+)
 
 PAGE = 20
 
@@ -52,7 +62,25 @@ LOOKUPS: dict[str, Lookup] = {
         (ReceptionSession.day.desc(), ReceptionSession.id.desc()),
     ),
     "protocol": Lookup(Protocol, "Protocol", lambda q: Protocol.number.ilike(f"%{q}%"), (Protocol.id.desc(),)),
+    # Reference books: small, but a list's search form offers them by typing
+    # instead of loading every one of them on every page view.
+    "district": Lookup(District, "District", lambda q: _bilingual(District, q), (District.name_ru, District.id)),
+    "category": Lookup(
+        Category, "Category",
+        lambda q: or_(Category.code.ilike(f"{q}%"), _bilingual(Category, q)), (Category.code, Category.id),
+    ),
+    "official": Lookup(Official, "Official", lambda q: Official.full_name.ilike(f"%{q}%"),
+                       (Official.full_name, Official.id)),
+    "department": Lookup(Department, "Department", lambda q: _bilingual(Department, q),
+                         (Department.name_ru, Department.id)),
+    "place": Lookup(ReceptionPlace, "ReceptionPlace", lambda q: _bilingual(ReceptionPlace, q),
+                    (ReceptionPlace.name_ru, ReceptionPlace.id)),
 }
+KIND_OF_MODEL = {spec.model: kind for kind, spec in LOOKUPS.items()}
+
+
+def _bilingual(model, q: str):
+    return or_(model.name_ru.ilike(f"%{q}%"), model.name_kk.ilike(f"%{q}%"))
 
 
 class LookupWidget:
@@ -100,6 +128,13 @@ class LookupField(Field):
             raise ValidationError(gettext("This field is required."))
 
 
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 class LookupView(BaseView):
     """JSON for the searchable selects: ``{"results": [{id, text}], "pagination": {more}}``."""
 
@@ -120,7 +155,10 @@ class LookupView(BaseView):
         except ValueError:
             page = 1
         stmt = scoped(select(spec.model), spec.model)
-        if q:
+        if request.args.get("id"):
+            # the label of a value already chosen (a list filter from the URL)
+            stmt = stmt.where(spec.model.id == (_int(request.args["id"]) or -1))
+        elif q:
             stmt = stmt.where(spec.search(q))
         rows = db.session.execute(
             stmt.order_by(*spec.order).offset((page - 1) * PAGE).limit(PAGE + 1)

@@ -127,6 +127,11 @@ def _session(app, official_id, days_ahead=30, capacity=2):
     with app.app_context():
         cal = working_calendar()
         day = cal.on_or_after(today() + timedelta(days=days_ahead))
+        # days ahead that fall on the same working day (a holiday, a weekend) take the next free one
+        while db.session.execute(select(ReceptionSession.id).where(
+                ReceptionSession.official_id == official_id, ReceptionSession.day == day,
+                ReceptionSession.starts_at == time(9, 0))).first():
+            day = cal.on_or_after(day + timedelta(days=1))
         s = ReceptionSession(official_id=official_id, place_id=1, day=day, starts_at=time(9, 0),
                              ends_at=time(9, 30 + (days_ahead % 20)), capacity=capacity, kind="regular", status="approved")
         db.session.add(s)

@@ -1,17 +1,49 @@
-/* Searchable selects for large relations (see app/views/lookup.py). */
-$(function () {
-  $("select.q-lookup").each(function () {
-    var el = $(this);
+/* Searchable selects for large relations (see app/views/lookup.py): in
+   forms, and in a list's search filters, which FAB adds to the page as the
+   user picks them. A filter taken from the URL gets its label from
+   /lookup/<kind>?id=N. */
+(function ($) {
+  function urlValue(name) {
+    var params = new URLSearchParams(window.location.search);
+    return name ? params.get(name) : null;
+  }
+
+  function activate(el) {
+    if (el.data("q-lookup-ready")) { return; }
+    el.data("q-lookup-ready", true);
+    var url = el.data("url");
+    var wanted = el.val() || urlValue(el.attr("name"));
+    if (wanted && !el.find('option[value="' + wanted + '"]').length) {
+      $.getJSON(url, {id: wanted}, function (data) {
+        (data.results || []).forEach(function (r) {
+          el.append(new Option(r.text, r.id, true, true)).trigger("change");
+        });
+      });
+    }
     el.select2({
       theme: "bootstrap",
       allowClear: true,
+      width: "100%",
       placeholder: el.data("placeholder"),
       ajax: {
-        url: el.data("url"),
+        url: url,
         dataType: "json",
         delay: 250,
         data: function (params) { return {q: params.term || "", page: params.page || 1}; }
       }
     });
+  }
+
+  function activateAll(root) {
+    $(root).find("select.q-lookup").each(function () { activate($(this)); });
+  }
+
+  $(function () {
+    activateAll(document);
+    var filters = document.querySelector("#filter_form .filters");
+    if (filters && window.MutationObserver) {
+      new MutationObserver(function () { activateAll(filters); })
+        .observe(filters, {childList: true, subtree: true});
+    }
   });
-});
+})(jQuery);
