@@ -1,0 +1,1 @@
+"""Benchmark tooling: the data generator (``bench.generate``) and the runner."""
