@@ -34,10 +34,14 @@ def roles_matrix() -> None:
 
 @demo_cli.command("load")
 @click.option("--password", default=None, help="Password of every demo user (default: random, printed).")
-def demo_load(password: str | None) -> None:
+@click.option("--appeals", type=click.IntRange(min=1), default=None,
+              help="How many demo appeals (default: the DEMO_APPEALS setting, 2000).")
+def demo_load(password: str | None, appeals: int | None) -> None:
     """Load the Zhetysu demo data (idempotent) and the demo users."""
     if current_app.config.get("APP_ENV") == "production":
         raise click.ClickException("demo load refuses to run when APP_ENV=production")
+    if appeals is not None:
+        current_app.config["DEMO_APPEALS"] = appeals
     from app.demo.loader import load_demo
     from app.security.sync import sync_roles
 

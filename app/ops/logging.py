@@ -22,7 +22,7 @@ import time
 import uuid
 from datetime import datetime, timezone
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 
 HEADER = "X-Request-ID"
 _SANE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$")
@@ -144,7 +144,9 @@ def _end(response):
         response.headers[HEADER] = rid
     started = g.get("_request_started")
     duration = round((time.perf_counter() - started) * 1000, 1) if started else None
-    quiet = request.path in QUIET_PATHS and response.status_code < 400
+    # Development: werkzeug already prints a line per request. Probes: DEBUG when healthy.
+    quiet = current_app.config.get("LOG_FORMAT") == "text" or (
+        request.path in QUIET_PATHS and response.status_code < 400)
     log.log(
         logging.DEBUG if quiet else logging.INFO,
         "%s %s %s",
@@ -160,7 +162,8 @@ def install(app: Flask) -> None:
     default = "json" if app.config.get("APP_ENV") == "production" else "text"
     if app.config.get("TESTING"):
         default = "none"
-    configure_logging(app.config.get("LOG_FORMAT") or default, app.config.get("LOG_LEVEL") or "INFO")
+    app.config["LOG_FORMAT"] = (app.config.get("LOG_FORMAT") or default).lower()
+    configure_logging(app.config["LOG_FORMAT"], app.config.get("LOG_LEVEL") or "INFO")
     # First of the before_request hooks, so every other hook's records carry the id.
     app.before_request_funcs.setdefault(None, []).insert(0, _begin)
     app.after_request(_end)
