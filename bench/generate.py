@@ -532,6 +532,7 @@ class Generator:
         app_by_district = self.app_by_district
 
         self.sessions_by_off: dict[int, list] = {}
+        self.booked_out = 0
         self.rows = {t: [] for t in ("reception_session", "protocol", "appeal", "appeal_event", "instruction",
                                      "survey_call")}
         A = self.rows["appeal"]
@@ -587,7 +588,8 @@ class Generator:
                 log(f"  appeals: {done:,}/{self.n:,} ({_time.monotonic() - t0:.1f}s)")
                 next_report += max(1, self.n // 10)
         self._flush_appeals()
-        log(f"  appeals: {self.counts['appeal']:,} in {_time.monotonic() - t0:.1f}s")
+        log(f"  appeals: {self.counts['appeal']:,} in {_time.monotonic() - t0:.1f}s"
+            + (f" ({self.booked_out:,} found no free reception)" if self.booked_out else ""))
 
     def _flush_appeals(self) -> None:
         R = self.rows
@@ -653,6 +655,12 @@ class Generator:
             if free:
                 break
             day_i = ref.next_working(day_i)
+            if day_i > target_i + 60:  # the official is booked out: no reception for this appeal
+                self.booked_out += 1
+                if self.booked_out == 1:
+                    log(f"  note: official {official} booked out around {ref.days[target_i]} "
+                        f"({len(lst)} sessions in view)")
+                return None
         slot = free[0] if len(free) < len(SLOTS) else rnd.choice(free)
         ref.used_slots.add((official, ref.days[day_i], slot))
         end = SLOTS[SLOTS.index(slot) + 1] if slot != SLOTS[-1] else "18:00"
@@ -773,6 +781,8 @@ class _Life:
             if sched >= today or (age > 20 and rnd.random() < 0.01):
                 return  # still waiting for the answer (overdue when past due_on)
             rec = g.session_for(row[C_OFFICIAL], sched + rnd.randint(2, 12))
+            if rec is None:
+                return
             row[C_SESSION] = rec[0]
             event(sched, "schedule", "scheduled", "R29")
             day = rec[1]
