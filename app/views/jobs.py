@@ -30,6 +30,22 @@ TERM_LABELS = {
 }
 
 
+JOB_STATUS_LABELS = {
+    "queued": _l("Queued"),
+    "running": _l("Running"),
+    "finished": _l("Finished"),
+    "failed": _l("Failed"),
+}
+
+JOB_KIND_LABELS = {
+    "report": _l("Report"),
+    "export": _l("Export"),
+    "import": _l("Import from the national system"),
+    "deadline_monitor": _l("Deadline monitor"),
+    "survey_sample": _l("Sample for the survey calls"),
+}
+
+
 def notification_count() -> int:
     if not current_user.is_authenticated:
         return 0
@@ -59,7 +75,11 @@ class JobsView(BaseView):
         rows = db.session.execute(
             select(Job).where(Job.user_id == self._user_id()).order_by(Job.created_at.desc()).limit(50)
         ).scalars().all()
-        return self.render_template("qabyldau/jobs.html", jobs=rows, is_manager=user_has_role(g.user, "Manager"))
+        return self.render_template(
+            "qabyldau/jobs.html", jobs=rows, is_manager=user_has_role(g.user, "Manager"),
+            status_labels={k: str(v) for k, v in JOB_STATUS_LABELS.items()},
+            kind_labels={k: str(v) for k, v in JOB_KIND_LABELS.items()},
+        )
 
     @expose("/status")
     def status(self):

@@ -74,6 +74,25 @@ class Journey:
         self.page.click(f"{form} [type=submit]")
         self.page.wait_for_load_state()
 
+    def type_date(self, selector: str, day) -> None:
+        """Type an ISO date into a date-picker field, as a user does."""
+        page = self.page
+        if page.get_attribute(selector, "type") == "date":  # the browser's own date field
+            page.fill(selector, day.isoformat())
+            return
+        page.fill(selector, "")
+        page.click(selector)
+        page.keyboard.type(day.isoformat())
+        page.keyboard.press("Tab")
+        assert page.input_value(selector) == day.isoformat()
+
+    def pick(self, select_id: str, query: str, option: str) -> None:
+        """Choose in a searchable select (select2 asking /lookup/<kind>)."""
+        page = self.page
+        page.click(f"#{select_id} + .select2 .select2-selection")
+        page.fill(".select2-container--open .select2-search__field", query)
+        page.click(f".select2-results__option:has-text('{option}')")
+
     def flash(self, kind: str = "success") -> str:
         alert = self.page.locator(f".alert-{kind}")
         assert alert.count() >= 1, f"no .alert-{kind} on {self.page.url}: {self.body()[:800]}"

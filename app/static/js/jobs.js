@@ -1,5 +1,7 @@
 /* Live progress of running jobs: poll /jobs/status until every job ends. */
 (function () {
+  var table = document.getElementById("jobs");
+  var labels = table ? JSON.parse(table.dataset.statusLabels || "{}") : {};
   function running() {
     return Array.prototype.filter.call(document.querySelectorAll("tr[data-job]"), function (tr) {
       return tr.dataset.status === "queued" || tr.dataset.status === "running";
@@ -20,7 +22,7 @@
           bar.style.width = j.progress + "%";
           bar.textContent = j.progress + " %";
           tr.dataset.status = j.status;
-          tr.querySelector(".job-status").textContent = j.status;
+          tr.querySelector(".job-status").textContent = labels[j.status] || j.status;
           if (j.status === "finished" || j.status === "failed") { done = true; }
         });
         if (done) { window.location.reload(); } else { setTimeout(poll, 1500); }
