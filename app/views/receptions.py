@@ -97,6 +97,12 @@ class ProtocolView(QModelView):
     related_views = [InstructionView]
     lookups = {"session": "session"}
 
+    def pre_add(self, item):
+        """The protocol names who drew it up (the logged-in user)."""
+        from flask import g
+
+        item.created_by_id = getattr(getattr(g, "user", None), "id", None)
+
 
 class ReceptionSessionView(QModelView):
     list_title = _l("Reception sessions (roster)")
