@@ -2,6 +2,7 @@
 calendar overrides."""
 from __future__ import annotations
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 
 from app.models import CalendarDay, Category, Department, District, Official, ReceptionPlace
@@ -130,3 +131,29 @@ class CalendarDayView(QModelView):
             "Overrides the national calendar: tick for a working day, untick for a day off."
         ),
     }
+    list_template = "qabyldau/calendar_list.html"
+
+    def render_template(self, template, **kwargs):
+        """The list page also answers "registered on D, when is the answer
+        due (R29)?" with the calendar as it stands, overrides included."""
+        if template == self.list_template:
+            kwargs["term_check"] = term_check(request.args.get("term_from"))
+        return super().render_template(template, **kwargs)
+
+
+def term_check(raw: str | None) -> dict:
+    """R29 answer term of an appeal registered on ``raw`` (ISO date; today
+    when empty or malformed), with the explanation a clerk reads."""
+    from datetime import date
+
+    from app.domain.deadlines import answer_due
+    from app.services.calendar import counting_rules, working_calendar
+    from app.services.clock import today
+    from app.services.terms_text import explain
+
+    try:
+        start = date.fromisoformat(raw) if raw else today()
+    except ValueError:
+        start = today()
+    term = answer_due(start, working_calendar(), counting_rules())
+    return {"start": start, "due": term.due, "explanation": explain(term)}
