@@ -114,3 +114,16 @@ def test_fab_and_app_static_urls_are_the_ones_nginx_serves(app):
 
         assert url_for("appbuilder.static", filename="css/bootstrap.min.css").startswith("/static/appbuilder/")
         assert url_for("static", filename="css/qabyldau.css").startswith("/static/")
+
+
+def test_the_environment_template_reads_the_same_in_sh_as_in_systemd():
+    """deploy/qabyldau-flask sources it with sh; systemd reads it as EnvironmentFile."""
+    import subprocess
+
+    out = subprocess.run(["sh", "-c", 'set -a; . "$0"; set +a; env', str(DEPLOY / "qabyldau.env.example")],
+                         capture_output=True, text=True, check=True, env={"PATH": "/usr/bin:/bin"}).stdout
+    env = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+    assert env["AUTH_RATE_LIMIT"] == "5 per minute"
+    assert env["APP_ENV"] == "production" and env["RQ_QUEUE"] == "appeals"
+    assert env["DATABASE_URL"].startswith("postgresql+psycopg://")
+    assert (DEPLOY / "qabyldau-flask").stat().st_mode & 0o111
