@@ -172,10 +172,10 @@ def start(name: str, cmd: list[str], env: dict, logdir: Path) -> subprocess.Pope
     return proc
 
 
-def stop(proc: subprocess.Popen | None) -> None:
+def stop(proc: subprocess.Popen | None, sig: int = signal.SIGTERM) -> None:
     if proc is None or proc.poll() is not None:
         return
-    proc.send_signal(signal.SIGTERM)
+    proc.send_signal(sig)
     try:
         proc.wait(timeout=20)
     except subprocess.TimeoutExpired:
@@ -244,6 +244,7 @@ def journey(client: Client) -> None:
     m = re.search(rb'data-job="([0-9a-f]+)"', jobs)
     expect(m, "the jobs page lists no job")
     job_id = m.group(1).decode()
+    JOB_IDS.append(job_id)
     step(f"export job {job_id} queued; waiting for the rq worker")
     deadline = time.monotonic() + JOB_TIMEOUT
     state = {}
@@ -288,6 +289,7 @@ def check_logs(logdir: Path, client: Client) -> None:
 
 GUNICORN: subprocess.Popen | None = None
 WORKER: subprocess.Popen | None = None
+JOB_IDS: list[str] = []
 
 
 def main() -> int:
@@ -335,7 +337,7 @@ def main() -> int:
         step("demo data loaded (flask demo load, APP_ENV=development)")
         client = Client(f"http://127.0.0.1:{port}")
         journey(client)
-        stop(GUNICORN)  # flush the logs before reading them
+        stop(GUNICORN, signal.SIGINT)  # quick shutdown (no request is running); flushes the logs
         check_logs(logdir, client)
         ok = True
     except CheckFailed as exc:
@@ -343,8 +345,8 @@ def main() -> int:
     except Exception as exc:  # an unexpected error is a failure with its reason too
         print(f"prod-check: FAILED: {type(exc).__name__}: {exc}", file=sys.stderr)
     finally:
-        stop(GUNICORN)
-        stop(WORKER)
+        stop(GUNICORN, signal.SIGINT)
+        stop(WORKER)  # SIGTERM: rq's warm shutdown
         if not ok:
             for name in ("gunicorn.err", "gunicorn.out", "worker.err", "worker.out"):
                 path = logdir / name
@@ -355,7 +357,10 @@ def main() -> int:
             from redis import Redis
 
             conn = Redis.from_url(REDIS_URL)
-            conn.delete(f"rq:queue:{queue}")
+            keys = list(conn.scan_iter(match=f"*{queue}*")) + list(conn.scan_iter(match=f"*prodcheck-{tag}*"))
+            keys += [key for job_id in JOB_IDS for key in conn.scan_iter(match=f"rq:*{job_id}*")]
+            if keys:
+                conn.delete(*set(keys))  # the queue, its registries, the worker, the job and its result
             conn.close()
         except Exception:
             pass
