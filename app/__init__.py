@@ -57,6 +57,9 @@ def create_app(config: type[Config] | None = None) -> Flask:
     from .views.jobs import notification_count
 
     app.jinja_env.globals["notification_count"] = notification_count
+    from .views.menu import navbar_menu
+
+    app.jinja_env.globals["navbar_menu"] = navbar_menu
 
     app.before_request(_sanitize_paging_args)
     from .security import hardening

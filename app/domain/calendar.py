@@ -83,10 +83,34 @@ class WorkingCalendar:
         return day
 
     def working_days_between(self, start: date, end: date) -> int:
-        """Working days in (start, end]; negative when end is before start."""
+        """Working days in (start, end]; negative when end is before start.
+
+        Counted from per-year running totals, so a list of a thousand terms
+        years apart costs a look-up each, not a walk over every day."""
         if end < start:
             return -self.working_days_between(end, start)
-        return sum(1 for d in _days(start + timedelta(days=1), end) if self.is_working_day(d))
+        if start.year == end.year:
+            return self._running(end) - self._running(start)
+        total = self._year_total(start.year) - self._running(start)
+        total += sum(self._year_total(y) for y in range(start.year + 1, end.year))
+        return total + self._running(end)
+
+    def _prefix(self, year: int) -> list[int]:
+        """prefix[i]: working days from 1 January to the i-th day of the year (1-based)."""
+        cache = self.__dict__.setdefault("_prefix_cache", {})
+        if year not in cache:
+            counts, n = [0], 0
+            for d in _days(date(year, 1, 1), date(year, 12, 31)):
+                n += self.is_working_day(d)
+                counts.append(n)
+            cache[year] = counts
+        return cache[year]
+
+    def _running(self, day: date) -> int:
+        return self._prefix(day.year)[day.timetuple().tm_yday]
+
+    def _year_total(self, year: int) -> int:
+        return self._prefix(year)[-1]
 
     def days_off_between(self, start: date, end: date) -> list[date]:
         """Non-working days in [start, end], for explanations."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import traceback
+import time
 import uuid
 from datetime import datetime
 from typing import Callable
@@ -80,8 +81,20 @@ def _save(job_id: str, **fields) -> None:
     db.session.commit()
 
 
+_last_progress: dict[str, float] = {}
+PROGRESS_EVERY = 1.0
+"""Seconds between two progress writes of a job (each is a commit)."""
+
+
 def progress(job_id: str, pct: int, message: str | None = None) -> None:
-    """Report progress to the row (read by the Jobs page) and to rq's meta."""
+    """Report progress to the row (read by the Jobs page) and to rq's meta,
+    at most once per ``PROGRESS_EVERY`` seconds (the end always)."""
+    now = time.monotonic()
+    if pct < 100 and not message and now - _last_progress.get(job_id, 0.0) < PROGRESS_EVERY:
+        return
+    if len(_last_progress) > 1000:
+        _last_progress.clear()
+    _last_progress[job_id] = now
     _save(job_id, progress=max(0, min(100, int(pct))), **({"message": message} if message else {}))
     try:
         from rq import get_current_job

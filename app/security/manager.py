@@ -47,6 +47,24 @@ class QabyldauSecurityManager(SecurityManager):
         super().__init__(appbuilder)
         self._grant_cache: dict[tuple[int, ...], tuple[int, float, frozenset]] = {}
         self._grant_lock = threading.Lock()
+        self._fragments: dict[tuple, tuple[int, float, str]] = {}
+
+    def cached_fragment(self, key: tuple, render):
+        """A piece of page that depends only on the roles' grants and ``key``
+        (the menu of a set of roles in a language), rendered once per
+        ``PERMISSION_CACHE_SECONDS`` and again at once when roles change."""
+        now = time.monotonic()
+        hit = self._fragments.get(key)
+        if hit is not None and hit[0] == _generation and hit[1] > now:
+            return hit[2]
+        generation = _generation
+        value = render()
+        ttl = current_app.config.get("PERMISSION_CACHE_SECONDS", 60)
+        with self._grant_lock:
+            if len(self._fragments) > 500:
+                self._fragments.clear()
+            self._fragments[key] = (generation, now + ttl, value)
+        return value
 
     def get_user_by_id(self, pk):
         return self.session.get(

@@ -29,9 +29,24 @@ def may_export(register: str) -> bool:
     return user is not None and current_app.appbuilder.sm.has_access("can_read", register)
 
 
-def _cell(view, col, value):
+def _cell(view, col, value, memo: dict | None = None):
     fmt = (view.formatters_columns or {}).get(col)
     if fmt is not None:
+        if memo is not None:
+            # the same enum, date, term or related record recurs on many rows
+            key = (col, value)
+            try:
+                hit = memo.get(key)
+            except TypeError:  # unhashable
+                hit, key = None, None
+            if hit is not None:
+                return hit
+            cell = _cell(view, col, value)
+            if key is not None:
+                if len(memo) > 50_000:
+                    memo.clear()
+                memo[key] = cell
+            return cell
         value = fmt(value)
     if isinstance(value, Markup):
         value = TAG.sub("", str(value))
@@ -58,7 +73,8 @@ def export_rows(register: str, args: dict, batch: int) -> tuple[list[str], int, 
     total = view.datamodel.exact_count(joined)
 
     def batches():
-        for items in view.datamodel.stream(joined, order_column, order_direction, batch):
-            yield [[_cell(view, c, value[c]) for c in columns] for value in view.datamodel.get_values(items, columns)]
+        memo: dict = {}
+        for rows in view.datamodel.stream(joined, order_column, order_direction, tuple(columns), batch):
+            yield [[_cell(view, c, row[c], memo) for c in columns] for row in rows]
 
     return header, total, batches()

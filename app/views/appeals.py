@@ -226,6 +226,7 @@ class AppealView(QModelView):
     edit_title = _l("Edit appeal")
     datamodel = QInterface(Appeal, eager=("applicant", "district", "category", "official"),
                            text_search=("substance",))
+    datamodel.computed_columns = {"deadline": ("status", "due_on")}
     class_permission_name = "Appeal"
     base_order = ("registered_on", "desc")
     list_columns = [

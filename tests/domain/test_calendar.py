@@ -58,3 +58,21 @@ def test_on_or_after_is_the_first_working_day(day):
     found = KZ.on_or_after(day)
     assert KZ.is_working_day(found)
     assert all(not KZ.is_working_day(day + timedelta(days=i)) for i in range((found - day).days))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)),
+       st.integers(min_value=-1200, max_value=1200))
+def test_working_days_between_by_running_totals_equals_counting_day_by_day(start, span):
+    """The per-year running totals give the same count as walking the days,
+    across year ends and with an Admin's overrides."""
+    cal = WorkingCalendar(year_loader=national_year,
+                          overrides={date(2026, 3, 7): True, date(2025, 5, 5): False, date(2024, 12, 31): False})
+    end = start + timedelta(days=span)
+    lo, hi = min(start, end), max(start, end)
+    walked = 0
+    day = lo + timedelta(days=1)
+    while day <= hi:
+        walked += cal.is_working_day(day)
+        day += timedelta(days=1)
+    assert cal.working_days_between(start, end) == (walked if start <= end else -walked)
