@@ -51,3 +51,13 @@ i18n: install i18n-compile
 
 screenshots: i18n-compile
 	QAB_UPDATE_SCREENSHOTS=1 $(PY) -m pytest -m e2e -p no:xdist tests/e2e
+
+# The scale benchmark (issue #8): N appeals (default 1,000,000) on PostgreSQL
+# and SQLite, the panel against a stock FAB ModelView in the same run;
+# writes docs/performance.md. REUSE=1 keeps a database that already holds N.
+N ?= 1000000
+BENCH_ARGS ?=
+bench: install i18n-compile
+	$(PY) -m bench.run --db postgresql --n $(N) $(if $(REUSE),--reuse) $(BENCH_ARGS)
+	$(PY) -m bench.run --db sqlite --n $(N) $(if $(REUSE),--reuse) $(BENCH_ARGS)
+	$(PY) -m bench.report

@@ -294,8 +294,10 @@ class PgWriter:
         self.conn.commit()
         self.conn.autocommit = True
         t0 = _time.monotonic()
-        self.cur.execute("ANALYZE")
-        log(f"  ANALYZE in {_time.monotonic() - t0:.1f}s")
+        # VACUUM too: a bulk load leaves the visibility map unset, so no
+        # index-only scan would be chosen until autovacuum came by
+        self.cur.execute("VACUUM ANALYZE")
+        log(f"  VACUUM ANALYZE in {_time.monotonic() - t0:.1f}s")
         self.conn.close()
 
     def _counters(self, reg_counters):
