@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app run
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast worker i18n i18n-compile install screenshots bench
+.PHONY: run test test-fast worker i18n i18n-compile install screenshots bench prod-check
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -61,3 +61,9 @@ bench: install i18n-compile
 	$(PY) -m bench.run --db postgresql --n $(N) $(if $(REUSE),--reuse) $(BENCH_ARGS)
 	$(PY) -m bench.run --db sqlite --n $(N) $(if $(REUSE),--reuse) $(BENCH_ARGS)
 	$(PY) -m bench.report
+
+# The production set-up of docs/deployment.md on loopback: a fresh PostgreSQL
+# database, gunicorn (deploy/gunicorn.conf.py, 2 workers) and a separate rq
+# worker on Redis, walked through over HTTP; everything is removed afterwards.
+prod-check: i18n-compile
+	$(PY) deploy/prod_check.py
