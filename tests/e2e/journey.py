@@ -71,8 +71,15 @@ class Journey:
         a11y.check_page(self.page, self.lang)
 
     def submit(self, form: str = "#action-form") -> None:
-        self.page.click(f"{form} [type=submit]")
+        with self.page.expect_navigation():
+            self.page.click(f"{form} [type=submit]")
+
+    def act(self, appeal_id: int, action: str) -> None:
+        """Open a workflow action from the appeal's "Actions" panel."""
+        self.page.click(f"#actions a[href$='/{appeal_id}/{action}']")
+        self.page.wait_for_url(re.compile(rf".*/appeal-workflow/{appeal_id}/{action}$"))
         self.page.wait_for_load_state()
+        self.check()
 
     def type_date(self, selector: str, day) -> None:
         """Type an ISO date into a date-picker field, as a user does."""

@@ -55,8 +55,8 @@ def test_R25_admin_adds_a_working_saturday_and_the_term_moves(live_server, live_
     page.fill("#note", "Постановление Правительства РК о переносе выходных дней")
     j.check()
     j.shot("2-add-saturday")
-    page.click("form [type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("form [type=submit]")
     assert page.locator(".alert-danger").count() == 0, j.body()[:1500]
     j.open("/calendardayview/list/")
     assert fmt(saturday) in page.locator("table.table").last.inner_text()

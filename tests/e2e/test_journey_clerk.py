@@ -62,8 +62,8 @@ def test_R25_R29_R12_clerk_registers_an_oral_appeal_books_it_and_prints_the_kaza
     page.select_option("#language", "kk")
     page.select_option("#privilege", privilege.value if hasattr(privilege, "value") else privilege)
     j.check()
-    page.click("form [type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("form [type=submit]")
     assert page.locator(".alert-danger").count() == 0, j.body()[:1500]
 
     with live_app.app_context():

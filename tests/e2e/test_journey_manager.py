@@ -67,8 +67,7 @@ def test_R30b_R7_R40_manager_extends_approves_the_roster_and_downloads_the_quart
 
     # 1. Extend by a motivated decision (R30b): never beyond two months from registration.
     j.open(f"/appealview/show/{appeal_id}")
-    page.click(f"#actions a[href$='/{appeal_id}/extend']")
-    j.check()
+    j.act(appeal_id, "extend")
     page.select_option("#kind", "motivated")
     page.fill("#until", (cap + timedelta(days=3)).isoformat())
     page.fill("#reason", "Решение заместителя акима № 45 о продлении срока")

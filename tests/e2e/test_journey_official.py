@@ -72,8 +72,8 @@ def test_R2_R34_official_sees_only_own_sessions_and_records_a_protocol_with_two_
     page.fill("#summary", "Заявитель просит провести ремонт дороги; даны поручения")
     j.check()
     j.shot("2-protocol")
-    page.click("form [type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("form [type=submit]")
     assert page.locator(".alert-danger").count() == 0, j.body()[:1500]
     with live_app.app_context():
         protocol = db.session.execute(select(Protocol).where(Protocol.number == number)).scalar_one()
@@ -93,11 +93,11 @@ def test_R2_R34_official_sees_only_own_sessions_and_records_a_protocol_with_two_
         j.check()
         if n == 0:
             j.shot("3-instruction")
-            page.click("form [type=submit]")
+            with page.expect_navigation():
+                page.click("form [type=submit]")
         else:
             with page.expect_navigation():
                 a11y.press(page, page.locator("form [type=submit]").first)
-        page.wait_for_load_state()
         assert page.locator(".alert-danger").count() == 0, j.body()[:1500]
 
     j.open(f"/protocolview/show/{protocol_id}")

@@ -52,8 +52,7 @@ def test_R15_R32_R33_responsible_proposes_hears_is_stopped_early_and_refuses_aft
     assert reg_number in j.body()
 
     # 1. Propose a refusal on one of the five grounds (R15); the draft goes out today.
-    page.click(f"#actions a[href$='/{appeal_id}/propose-refusal']")
-    j.check()
+    j.act(appeal_id, "propose-refusal")
     page.select_option("#ground", "court_act_in_force")
     page.fill("#motivation", "По тому же предмету и основаниям вынесено решение суда")
     page.fill("#reference", "Решение суда № 2-1234/2026")
@@ -67,16 +66,14 @@ def test_R15_R32_R33_responsible_proposes_hears_is_stopped_early_and_refuses_aft
     j.shot("2-proposed")
 
     # 2. Record the hearing (R33): submitted with the keyboard alone.
-    page.click(f"#actions a[href$='/{appeal_id}/record-hearing']")
-    j.check()
+    j.act(appeal_id, "record-hearing")
     page.fill("#position", "Заявитель с проектом решения не согласен, письменных возражений не представил")
     a11y.press(page, page.locator("#action-form [type=submit]"))
     page.wait_for_url(re.compile(rf".*/appealview/show/{appeal_id}$"))
     j.flash()
 
     # 3. Too early: R32 wants 3 working days between the draft and the decision.
-    page.click(f"#actions a[href$='/{appeal_id}/refuse']")
-    j.check()
+    j.act(appeal_id, "refuse")
     j.submit()
     alert = j.flash("danger")
     assert "R32" in alert and fmt(earliest) in alert and fmt(sent_on) in alert, alert
