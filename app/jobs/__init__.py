@@ -60,8 +60,11 @@ def launch(kind: str, params: dict | None = None, user_id: int | None = None, ke
         from redis import Redis
         from rq import Queue, Retry
 
+        from app.ops.logging import job_meta
+
         Queue(current_app.config.get("RQ_QUEUE", QUEUE), connection=Redis.from_url(url)).enqueue(
             "app.jobs.worker_entry", job.id, job_id=job.id, retry=Retry(max=2, interval=[10, 60]),
+            meta=job_meta(),  # the launching request's id, for the job's log lines
             result_ttl=int(current_app.config.get("JOB_RESULT_TTL", 7 * 86400)),
             job_timeout=int(current_app.config.get("JOB_TIMEOUT", 3600)),
         )
@@ -145,11 +148,17 @@ _WORKER_APP = None
 def worker_entry(job_id: str) -> None:
     """What an rq worker runs: the app is built once per worker process."""
     global _WORKER_APP
-    if has_app_context():
-        return run(job_id)
-    if _WORKER_APP is None:
-        from app import create_app
+    from app.ops.logging import bind_job_request_id, reset_request_id
 
-        _WORKER_APP = create_app()
-    with _WORKER_APP.app_context():
-        run(job_id)
+    token = bind_job_request_id(job_id)
+    try:
+        if has_app_context():
+            return run(job_id)
+        if _WORKER_APP is None:
+            from app import create_app
+
+            _WORKER_APP = create_app()
+        with _WORKER_APP.app_context():
+            run(job_id)
+    finally:
+        reset_request_id(token)

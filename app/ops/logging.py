@@ -64,6 +64,26 @@ def reset_request_id(token) -> None:
     _request_id.reset(token)
 
 
+def job_meta() -> dict:
+    """rq meta for a job enqueued now: the id of the request that launched it."""
+    rid = current_request_id()
+    return {"request_id": rid} if rid else {}
+
+
+def bind_job_request_id(job_id: str):
+    """In an rq job: log with the launching request's id (else ``job-<id>``).
+    Returns the token for ``reset_request_id``."""
+    rid = None
+    try:
+        from rq import get_current_job
+
+        current = get_current_job()
+        rid = (current.meta or {}).get("request_id") if current is not None else None
+    except Exception:  # not inside rq
+        pass
+    return set_request_id(sane_request_id(rid) or f"job-{job_id}")
+
+
 def _user_id():
     # Only a user Flask-Login has already loaded: never a query of our own.
     user = g.get("_login_user")

@@ -96,3 +96,46 @@ def test_proxy_count_makes_the_client_address_the_forwarded_one():
     r = application.test_client().get("/_peer", environ_base={"REMOTE_ADDR": "127.0.0.1"}, headers={
         "X-Forwarded-For": "6.6.6.6, 203.0.113.7, 10.0.0.2", "X-Forwarded-Proto": "https"})
     assert r.get_data(as_text=True) == "203.0.113.7 https"
+
+
+def test_a_job_logs_with_the_id_of_the_request_that_launched_it(app, monkeypatch):
+    """The request id travels in the rq job's meta to the worker."""
+    import uuid
+
+    from flask import g
+    from redis import Redis
+    from rq import Queue, SimpleWorker
+    from rq.job import Job as RqJob
+
+    import app.jobs as jobs
+    from app.ops.logging import current_request_id
+
+    queue = f"appeals-ops-test-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setitem(app.config, "REDIS_URL", REDIS)
+    monkeypatch.setitem(app.config, "RQ_QUEUE", queue)
+    with app.test_request_context():
+        g.request_id = "req-launch-42abc"
+        g.user = app.appbuilder.sm.find_user(username="manager")
+        job_id = jobs.launch("export", {"register": "District", "format": "csv", "args": {}}, user_id=g.user.id,
+                             key=f"ops-test:{queue}").id  # never in the way of the same export elsewhere
+    conn = Redis.from_url(REDIS)
+    try:
+        assert RqJob.fetch(job_id, connection=conn).meta["request_id"] == "req-launch-42abc"
+        seen = []
+        monkeypatch.setattr(jobs, "run", lambda jid: seen.append((jid, current_request_id())))
+        with app.app_context():
+            SimpleWorker([Queue(queue, connection=conn)], connection=conn).work(burst=True)
+        assert seen == [(job_id, "req-launch-42abc")]
+        assert current_request_id() is None  # unbound after the job
+    finally:
+        from app.extensions import db
+        from app.models import Job
+
+        with app.app_context():  # the row the patched run() left queued
+            db.session.get(Job, job_id).status = "finished"
+            db.session.commit()
+        for key in conn.scan_iter(match=f"*{queue}*"):
+            conn.delete(key)
+        for key in conn.scan_iter(match=f"rq:*{job_id}*"):
+            conn.delete(key)
+        conn.close()
