@@ -81,6 +81,8 @@ class Config:
     # --- Scale ------------------------------------------------------------
     # Lists count matching rows up to this many, then show "10 000+".
     LIST_COUNT_CAP = int(os.environ.get("LIST_COUNT_CAP", "10000"))
+    # ... and a text search up to this many ("1 000+").
+    SEARCH_COUNT_CAP = int(os.environ.get("SEARCH_COUNT_CAP", "1000"))
     # Role grants are read once per this many seconds per process (a role's
     # change in this process is seen at once).
     PERMISSION_CACHE_SECONDS = int(os.environ.get("PERMISSION_CACHE_SECONDS", "60"))

@@ -40,18 +40,24 @@ class BilingualName:
         return self.name
 
 
-# Search structures kept by migrations only, per database: a trigram GIN
-# index on PostgreSQL (``*_trgm``) and an FTS5 table on SQLite
-# (``appeal_fts`` and its shadow tables). The models do not declare them, so
-# the comparison of models and migrations leaves them out.
-SEARCH_INDEX_SUFFIX = "_trgm"
+# Search structures kept by migrations only, per database (migration 0008):
+# on PostgreSQL the stored ``substance_tsv`` column with its GIN index and
+# trigram indexes (``*_trgm``); on SQLite an FTS5 table (``appeal_fts`` and
+# its shadow tables). The models do not declare them, so the comparison of
+# models and migrations leaves them out.
+SEARCH_INDEX_SUFFIXES = ("_trgm", "_tsv")
+SEARCH_COLUMN_SUFFIX = "_tsv"
 SEARCH_TABLE_PREFIX = "appeal_fts"
 
 
 def schema_object_filter(obj, name, type_, reflected, compare_to) -> bool:
     """Alembic's ``include_object``: skip the per-database search structures."""
-    if type_ == "table" and name and name.startswith(SEARCH_TABLE_PREFIX):
+    if not name:
+        return True
+    if type_ == "table" and name.startswith(SEARCH_TABLE_PREFIX):
         return False
-    if type_ == "index" and name and name.endswith(SEARCH_INDEX_SUFFIX):
+    if type_ == "index" and name.endswith(SEARCH_INDEX_SUFFIXES):
+        return False
+    if type_ == "column" and reflected and name.endswith(SEARCH_COLUMN_SUFFIX):
         return False
     return True

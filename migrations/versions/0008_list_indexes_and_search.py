@@ -4,13 +4,17 @@ Revision ID: 0008_scale
 Revises: 5738184b8de5
 Create Date: 2026-11-29
 
-PostgreSQL: a trigram GIN index (pg_trgm, a trusted extension) answers
-``substance ILIKE '%…%'`` — case-insensitive for Cyrillic and Kazakh under
-the database's UTF-8 collation — and likewise the registration number and
-the applicant's name. SQLite: an FTS5 table over ``appeal.substance``
-(unicode61 folds the case of every alphabet; diacritics are kept, so the
-Kazakh letters stay distinct), kept in step by triggers. SQLite batch
-migrations that rebuild ``appeal`` drop those triggers: recreate them.
+Text search of the substance finds the words that begin with each word
+typed, in any case, on both databases:
+- PostgreSQL: a stored ``substance_tsv`` column (``to_tsvector('simple',
+  …)``: lower-cased under the database's UTF-8 collation, Cyrillic and
+  Kazakh included) with a GIN index. Trigram GIN indexes (pg_trgm, a
+  trusted extension) serve ``ILIKE '%…%'`` on the registration number and
+  the applicant's name.
+- SQLite: an FTS5 table over ``appeal.substance`` (unicode61 folds the case
+  of every alphabet; diacritics are kept, so the Kazakh letters stay
+  distinct), kept in step by triggers. SQLite batch migrations that rebuild
+  ``appeal`` drop those triggers: recreate them.
 """
 from alembic import op
 
@@ -40,9 +44,11 @@ SQLITE_FTS = [
     "INSERT INTO appeal_fts(appeal_fts) VALUES ('rebuild')",
 ]
 
-PG_TRGM = [
+PG_SEARCH = [
+    "ALTER TABLE appeal ADD COLUMN substance_tsv tsvector "
+    "GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, coalesce(substance, ''))) STORED",
+    "CREATE INDEX ix_appeal_substance_tsv ON appeal USING gin (substance_tsv)",
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    "CREATE INDEX ix_appeal_substance_trgm ON appeal USING gin (substance gin_trgm_ops)",
     "CREATE INDEX ix_appeal_reg_number_trgm ON appeal USING gin (reg_number gin_trgm_ops)",
     "CREATE INDEX ix_applicant_full_name_trgm ON applicant USING gin (full_name gin_trgm_ops)",
 ]
@@ -55,7 +61,7 @@ def upgrade():
     op.create_index("ix_appeal_district_status_due", "appeal", ["district_id", "status", "due_on", "id"])
     dialect = op.get_bind().dialect.name
     if dialect == "postgresql":
-        for statement in PG_TRGM:
+        for statement in PG_SEARCH:
             op.execute(statement)
     elif dialect == "sqlite":
         for statement in SQLITE_FTS:
@@ -65,8 +71,9 @@ def upgrade():
 def downgrade():
     dialect = op.get_bind().dialect.name
     if dialect == "postgresql":
-        for name in ("ix_appeal_substance_trgm", "ix_appeal_reg_number_trgm", "ix_applicant_full_name_trgm"):
+        for name in ("ix_appeal_substance_tsv", "ix_appeal_reg_number_trgm", "ix_applicant_full_name_trgm"):
             op.execute(f"DROP INDEX IF EXISTS {name}")
+        op.execute("ALTER TABLE appeal DROP COLUMN IF EXISTS substance_tsv")
     elif dialect == "sqlite":
         for trigger in ("appeal_fts_ai", "appeal_fts_ad", "appeal_fts_au"):
             op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
