@@ -103,6 +103,8 @@ class JsonLogger(Logger):
     def access(self, resp, req, environ, request_time) -> None:
         if not (self.cfg.accesslog or self.cfg.logconfig or self.cfg.logconfig_dict or self.cfg.syslog):
             return
+        if environ.get("PATH_INFO") == "/health" and resp.status_code < 400:
+            return  # the load balancer's probes, every few seconds: logged only when they fail
         headers = {name.lower(): value for name, value in (resp.headers or [])}
         line = {
             "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),

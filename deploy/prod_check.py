@@ -220,8 +220,9 @@ def journey(client: Client) -> None:
     status, _, _ = client.get("/static/appbuilder/css/bootstrap.min.css")
     expect(status == 200, f"FAB's static files: {status}")
 
-    status, _, page = client.get("/login/")
+    status, headers, page = client.get("/login/", request_id="prod-check-0002")
     expect(status == 200, f"GET /login/: {status}")
+    expect(headers.get("X-Request-ID") == "prod-check-0002", "the request id sent is not echoed back")
     status, headers, body = client.post("/login/", {"username": "manager", "password": PASSWORD,
                                                     "csrf_token": csrf_token(page)})
     expect(status == 302 and "/login" not in headers.get("Location", ""),
@@ -271,8 +272,9 @@ def check_logs(logdir: Path, client: Client) -> None:
     access = [json.loads(line) for line in (logdir / "gunicorn.out").read_text().splitlines() if line.strip()]
     expect(access, "gunicorn wrote no access log")
     ids = {entry.get("request_id") for entry in access}
-    expect("prod-check-0001" in ids, "the access log lacks the request id sent")
-    missing = [path for path, rid in client.request_ids if rid not in ids]
+    expect("prod-check-0002" in ids, "the access log lacks the request id sent")
+    expect(not any(entry.get("path") == "/health" for entry in access), "healthy probes are in the access log")
+    missing = [path for path, rid in client.request_ids if rid not in ids and path != "/health"]
     expect(not missing, f"requests missing from the access log: {missing[:5]}")
     app_lines = []
     for line in (logdir / "gunicorn.err").read_text().splitlines():

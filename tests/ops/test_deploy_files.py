@@ -69,8 +69,11 @@ def test_the_gunicorn_access_log_is_json_with_the_request_id(monkeypatch):
     environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/health", "REMOTE_ADDR": "127.0.0.1",
                "QUERY_STRING": "_flt_0_iin=860101300123"}
     logger.access(resp, None, environ, timedelta(milliseconds=12))
+    assert lines == []  # a healthy probe is not logged
+    environ["PATH_INFO"] = "/appealview/list/"
+    logger.access(resp, None, environ, timedelta(milliseconds=12))
     entry = json.loads(lines[0])
-    assert entry["request_id"] == "abc123abc" and entry["status"] == 200 and entry["path"] == "/health"
+    assert entry["request_id"] == "abc123abc" and entry["status"] == 200 and entry["path"] == "/appealview/list/"
     assert "860101300123" not in lines[0]  # query strings may carry an ИИН: never logged
     assert logging.getLevelName(entry["level"]) == logging.INFO
 
