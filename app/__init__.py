@@ -24,6 +24,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
 
     from . import audit  # noqa: F401  (registers the audit listener)
 
+    _engine_options(app)
     db.init_app(app)
     migrate.init_app(
         app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True, compare_type=True
@@ -116,3 +117,17 @@ def _sanitize_paging_args():
     from urllib.parse import urlencode
 
     return redirect(request.path + ("?" + urlencode(fixed) if fixed else ""))
+
+
+def _engine_options(app: Flask) -> None:
+    """PostgreSQL: connections are checked before reuse (a restarted server
+    or a failover), and JIT is off — it adds 40 ms of compilation to a
+    dashboard query that reads an index in 50."""
+    if not str(app.config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("postgresql"):
+        return
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options.setdefault("pool_pre_ping", True)
+    connect_args = dict(options.get("connect_args") or {})
+    connect_args.setdefault("options", "-c jit=off")
+    options["connect_args"] = connect_args
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options

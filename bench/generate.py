@@ -29,6 +29,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from app.domain.vocabulary import ANSWER_ACTIONS
+
 DEFAULT_PASSWORD = "bench-pass-123"
 YEARS = 3
 
@@ -79,7 +81,8 @@ APPEAL_COLS = ("id", "reg_number", "external_id", "channel", "received_at", "reg
                "answer_due_on", "due_on", "session_id", "assignee_id", "refusal_ground", "correction_fix_by",
                "correction_sent_on", "refusal_motivation", "refusal_reference", "draft_sent_on",
                "objection_due_on", "decision_earliest_on", "hearing_recorded_on", "hearing_position",
-               "extension_notice_due_on", "final_answer", "closed_on", "created_at", "created_by_id", "version")
+               "extension_notice_due_on", "final_answer", "closed_on", "created_at", "created_by_id", "version",
+               "answered_on")
 EVENT_COLS = ("id", "appeal_id", "at", "user_id", "action", "from_status", "to_status", "rule", "reason",
               "payload")
 INSTRUCTION_COLS = ("id", "protocol_id", "appeal_id", "text", "due_on", "assignee_department_id",
@@ -580,7 +583,7 @@ class Generator:
                        "kk" if kk else "ru", self.app_priv.get(applicant), foreigner,
                        foreigner and rnd.random() < 0.5, rnd.random() < 0.1, rnd.random() < 0.05,
                        "registered", None, None, None, None, None, None, None, None, None, None, None, None, None,
-                       None, None, None, None, created_at, created_by, 1]
+                       None, None, None, None, created_at, created_by, 1, None]
                 life.run(row, reg_i, created_at, created_by, leaf)
                 A.append(row)
             done += count
@@ -700,7 +703,7 @@ class Generator:
 (C_ID, C_REG, C_EXT, C_CHANNEL, C_RECEIVED, C_REGON, C_APPLICANT, C_PLACE, C_DISTRICT, C_CATEGORY, C_OFFICIAL,
  C_SUBSTANCE, C_LANG, C_PRIV, C_FOREIGN, C_INTERP, C_VIDEO, C_FROMREC, C_STATUS, C_ANSDUE, C_DUE, C_SESSION,
  C_ASSIGNEE, C_GROUND, C_FIXBY, C_CORRSENT, C_MOTIV, C_REFREF, C_DRAFT, C_OBJDUE, C_DECEARLY, C_HEARING,
- C_HEARPOS, C_EXTNOTICE, C_FINAL, C_CLOSED, C_CREATED, C_CREATEDBY, C_VERSION) = range(39)
+ C_HEARPOS, C_EXTNOTICE, C_FINAL, C_CLOSED, C_CREATED, C_CREATEDBY, C_VERSION, C_ANSWERED) = range(40)
 
 
 class _Life:
@@ -727,9 +730,11 @@ class _Life:
 
         def event(day_i, action, to, rule, reason=""):
             nonlocal status
-            ev.append((g._id("appeal_event"), aid, g.dt(day_i, rnd.randint(9, 17), rnd.randrange(60)), user, action,
-                       status, to, rule, reason, "{}"))
+            at = g.dt(day_i, rnd.randint(9, 17), rnd.randrange(60))
+            ev.append((g._id("appeal_event"), aid, at, user, action, status, to, rule, reason, "{}"))
             status = row[C_STATUS] = to
+            if action in ANSWER_ACTIONS and row[C_ANSWERED] is None:
+                row[C_ANSWERED] = g.ds[day_i]  # as the app's listener keeps it
 
         age = today - reg_i
         if age < 2:

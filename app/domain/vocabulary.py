@@ -106,6 +106,11 @@ FINAL_STATUSES = frozenset(
 # reception, or the refusal) is still running: overdue only counts these.
 TERM_RUNNING_STATUSES = frozenset({AppealStatus.registered, AppealStatus.refusal_proposed})
 
+# The history actions that answer an appeal (R29: an invitation to the
+# reception, a refusal, a return, leaving it without consideration, or the
+# applicant's withdrawal): the first one's day is the appeal's answer day.
+ANSWER_ACTIONS = ("schedule", "refuse", "leave-without-consideration", "return", "withdraw")
+
 
 class RefusalGround(StrEnum):
     """R15: the only five grounds to refuse registration for reception."""

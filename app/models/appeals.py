@@ -19,9 +19,10 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app.domain.vocabulary import (
+    ANSWER_ACTIONS,
     AppealStatus,
     ApplicantKind,
     Channel,
@@ -167,6 +168,10 @@ class Appeal(Model):
     """R30b: the applicant is told of the last extension by this day."""
     final_answer: Mapped[Optional[str]] = mapped_column(Text)
     closed_on: Mapped[Optional[date]] = mapped_column(Date)
+    answered_on: Mapped[Optional[date]] = mapped_column(Date)
+    """The day (UTC) of the first answering event (``ANSWER_ACTIONS``), kept
+    by the listener below: deadline compliance reads it instead of
+    grouping the whole history."""
     created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.utcnow)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))
     version: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -200,7 +205,10 @@ class AppealEvent(Model):
     """
 
     __tablename__ = "appeal_event"
-    __table_args__ = (Index("ix_appeal_event_appeal", "appeal_id", "id"),)
+    __table_args__ = (
+        Index("ix_appeal_event_appeal", "appeal_id", "id"),
+        Index("ix_appeal_event_action", "action", "appeal_id", "rule"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     appeal_id: Mapped[int] = mapped_column(ForeignKey("appeal.id", ondelete="RESTRICT"))
@@ -221,6 +229,17 @@ class AppealEvent(Model):
 
 class AppendOnlyError(RuntimeError):
     """Raised when code tries to rewrite history."""
+
+
+@event.listens_for(Session, "before_flush")
+def _note_answer_day(session, flush_context, instances) -> None:
+    """An answering event sets its appeal's ``answered_on`` (the first one wins)."""
+    for obj in session.new:
+        if isinstance(obj, AppealEvent) and obj.action in ANSWER_ACTIONS:
+            appeal = obj.appeal or (session.get(Appeal, obj.appeal_id) if obj.appeal_id else None)
+            day = (obj.at or datetime.utcnow()).date()
+            if appeal is not None and (appeal.answered_on is None or day < appeal.answered_on):
+                appeal.answered_on = day
 
 
 @event.listens_for(AppealEvent, "before_update")

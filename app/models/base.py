@@ -45,7 +45,7 @@ class BilingualName:
 # trigram indexes (``*_trgm``); on SQLite an FTS5 table (``appeal_fts`` and
 # its shadow tables). The models do not declare them, so the comparison of
 # models and migrations leaves them out.
-SEARCH_INDEX_SUFFIXES = ("_trgm", "_tsv")
+SEARCH_INDEX_SUFFIXES = ("_trgm", "_tsv", "_cov")  # _cov: PostgreSQL's covering index (0009)
 SEARCH_COLUMN_SUFFIX = "_tsv"
 SEARCH_TABLE_PREFIX = "appeal_fts"
 

@@ -17,7 +17,6 @@ from app.security.scope import scoped
 
 # Events that answer the applicant within the R29 term (the answer with the
 # date of the reception, or a decision ending the review).
-ANSWER_ACTIONS = ("schedule", "refuse", "leave-without-consideration", "return", "withdraw")
 SATISFIED_FROM = 4  # a score of 4 or 5 counts as satisfied
 
 
@@ -245,27 +244,25 @@ def satisfaction_by_department(f: Filters, min_answers: int) -> list[dict]:
 
 
 # --- deadline compliance ----------------------------------------------------------
-def _answered_on():
-    return (
-        select(AppealEvent.appeal_id.label("appeal_id"), func.min(day_of(AppealEvent.at)).label("answered_on"))
-        .where(AppealEvent.action.in_(ANSWER_ACTIONS))
-        .group_by(AppealEvent.appeal_id)
-        .subquery()
-    )
+def _on_time(today: date):
+    """Answered (``Appeal.answered_on``: the first answering event) within the term."""
+    return and_(Appeal.answered_on.is_not(None), Appeal.answered_on <= Appeal.due_on)
+
+
+def _late(today: date):
+    """Answered after the term, or still unanswered past it."""
+    return or_(and_(Appeal.answered_on.is_not(None), Appeal.answered_on > Appeal.due_on),
+               and_(Appeal.answered_on.is_(None), Appeal.due_on < today))
 
 
 def compliance_by_month(f: Filters, today: date) -> list[dict]:
     """Answered on time vs late by month of registration; appeals still
     waiting past their term count as late; those still within it as pending."""
-    ans = _answered_on()
     month = month_of(Appeal.registered_on).label("month")
-    on_time = and_(ans.c.answered_on.is_not(None), ans.c.answered_on <= Appeal.due_on)
-    late = or_(and_(ans.c.answered_on.is_not(None), ans.c.answered_on > Appeal.due_on),
-               and_(ans.c.answered_on.is_(None), Appeal.due_on < today))
+    on_time, late = _on_time(today), _late(today)
     rows = db.session.execute(
         appeal_filter(
-            select(month, func.sum(case((on_time, 1), else_=0)), func.sum(case((late, 1), else_=0)), func.count())
-            .outerjoin(ans, ans.c.appeal_id == Appeal.id), f
+            select(month, func.sum(case((on_time, 1), else_=0)), func.sum(case((late, 1), else_=0)), func.count()), f
         ).group_by(month).order_by(month)
     ).all()
     out = []
@@ -277,16 +274,13 @@ def compliance_by_month(f: Filters, today: date) -> list[dict]:
 
 
 def compliance_by_department(f: Filters, today: date) -> list[dict]:
-    ans = _answered_on()
-    on_time = and_(ans.c.answered_on.is_not(None), ans.c.answered_on <= Appeal.due_on)
-    late = or_(and_(ans.c.answered_on.is_not(None), ans.c.answered_on > Appeal.due_on),
-               and_(ans.c.answered_on.is_(None), Appeal.due_on < today))
+    on_time, late = _on_time(today), _late(today)
     overdue_now = and_(Appeal.status.in_([s.value for s in TERM_RUNNING_STATUSES]), Appeal.due_on < today)
     rows = db.session.execute(
         appeal_filter(
             select(Official.department_id, func.sum(case((on_time, 1), else_=0)), func.sum(case((late, 1), else_=0)),
                    func.sum(case((overdue_now, 1), else_=0)))
-            .join(Official, Official.id == Appeal.official_id).outerjoin(ans, ans.c.appeal_id == Appeal.id), f
+            .join(Official, Official.id == Appeal.official_id), f
         ).group_by(Official.department_id)
     ).all()
     deps = {d.id: d for d in db.session.execute(select(Department)).scalars()}
@@ -304,17 +298,18 @@ def outcomes(f: Filters) -> dict[str, list[tuple[Any, int]]]:
             .where(AppealEvent.action == "extend", Appeal.registered_on.between(f.start, f.end)), AppealEvent
         ).group_by(AppealEvent.rule).order_by(AppealEvent.rule)
     ).all()
-    grounds = db.session.execute(
-        appeal_filter(select(Appeal.refusal_ground, func.count()).where(Appeal.status == AppealStatus.refused), f)
-        .group_by(Appeal.refusal_ground).order_by(Appeal.refusal_ground)
-    ).all()
-    ends = db.session.execute(
-        appeal_filter(select(Appeal.status, func.count()).where(
-            Appeal.status.in_([AppealStatus.returned, AppealStatus.left_without_consideration])), f)
-        .group_by(Appeal.status).order_by(Appeal.status)
-    ).all()
-    return {"extensions": [(r, n) for r, n in ext], "refusals": [(g, n) for g, n in grounds],
-            "ends": [(s, n) for s, n in ends]}
+    # refusals by ground and the other endings: one pass over the period
+    grounds, ends = [], []
+    for status, ground, n in db.session.execute(
+        appeal_filter(select(Appeal.status, Appeal.refusal_ground, func.count()).where(
+            Appeal.status.in_([AppealStatus.refused, AppealStatus.returned, AppealStatus.left_without_consideration])), f)
+        .group_by(Appeal.status, Appeal.refusal_ground).order_by(Appeal.status, Appeal.refusal_ground)
+    ).all():
+        if status == AppealStatus.refused:
+            grounds.append((ground, n))
+        else:
+            ends.append((status, n))
+    return {"extensions": [(r, n) for r, n in ext], "refusals": grounds, "ends": ends}
 
 
 # --- volumes -----------------------------------------------------------------

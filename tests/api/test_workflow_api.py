@@ -248,3 +248,25 @@ def test_put_with_a_stale_version_is_409_with_the_current_one_200(client, jwt, a
     with app.app_context():
         appeal = db.session.get(Appeal, a["id"])
         assert appeal.substance == "Уточнено" and appeal.version == a["version"] + 1
+
+
+def test_R29_the_first_answer_sets_the_answer_day_and_later_events_keep_it(client, jwt, app):
+    """``answered_on`` (deadline compliance) is the day of the first answering
+    event; an event that does not answer leaves it empty."""
+    from datetime import datetime
+
+    a = new_appeal(client, jwt, app)
+    with app.app_context():
+        assert db.session.get(Appeal, a["id"]).answered_on is None
+    session_id, _day = _session(app, a["official"], days_ahead=36)
+    assert act(client, jwt, a["id"], "schedule", session=session_id).status_code == 200
+    with app.app_context():
+        appeal = db.session.get(Appeal, a["id"])
+        first = db.session.execute(select(AppealEvent).where(
+            AppealEvent.appeal_id == a["id"], AppealEvent.action == "schedule")).scalar_one()
+        assert appeal.answered_on == first.at.date() == datetime.utcnow().date()
+        # a later answering event written a day "earlier" would win; one written later does not
+        db.session.add(AppealEvent(appeal_id=appeal.id, at=datetime(2031, 1, 1), action="withdraw",
+                                   from_status=appeal.status, to_status=appeal.status, rule="R29", reason=""))
+        db.session.commit()
+        assert db.session.get(Appeal, a["id"]).answered_on == first.at.date()

@@ -6,6 +6,7 @@ import os
 import uuid
 
 import pytest
+from app.domain.vocabulary import ANSWER_ACTIONS
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -53,6 +54,14 @@ def test_generate_fills_a_usable_database(bench_url):
         assert one("SELECT count(*) FROM appeal WHERE status = 'closed' AND closed_on IS NULL") == 0
         assert one("SELECT count(*) FROM appeal a WHERE NOT EXISTS "
                    "(SELECT 1 FROM appeal_event e WHERE e.appeal_id = a.id AND e.action = 'register')") == 0
+        # the answer day is the day of the first answering event, as the app keeps it
+        actions = ", ".join(f"'{a}'" for a in ANSWER_ACTIONS)
+        assert one("SELECT count(*) FROM appeal WHERE answered_on IS NOT NULL") > N // 2
+        day = "date(min(e.at))" if bench_url.startswith("sqlite") else "CAST(min(e.at) AS DATE)"
+        distinct = "IS NOT" if bench_url.startswith("sqlite") else "IS DISTINCT FROM"
+        assert one(f"SELECT count(*) FROM appeal a WHERE a.answered_on {distinct} "
+                   f"(SELECT {day} FROM appeal_event e "
+                   f"WHERE e.appeal_id = a.id AND e.action IN ({actions}))") == 0
         # Foreign keys hold although the load skips their checks.
         for child, col, parent in [("appeal", "applicant_id", "applicant"), ("appeal", "session_id", "reception_session"),
                                    ("appeal", "official_id", "official"), ("appeal", "category_id", "category"),
