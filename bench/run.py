@@ -233,8 +233,10 @@ def measure_export(app, rows: int) -> dict:
     from app.models import Appeal, Job
 
     with app.app_context():
+        total = db.session.execute(select(func.count()).select_from(Appeal)).scalar_one()
         boundary = db.session.execute(
-            select(Appeal.registered_on).order_by(Appeal.registered_on.desc(), Appeal.id.desc()).offset(rows).limit(1)
+            select(Appeal.registered_on).order_by(Appeal.registered_on.desc(), Appeal.id.desc())
+            .offset(min(rows, total - 1)).limit(1)
         ).scalar_one()
         view = next(v for v in app.appbuilder.baseviews if type(v).__name__ == "AppealView")
         idx = next(i for i, f in enumerate(view._filters.get_search_filters()["registered_on"])

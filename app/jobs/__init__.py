@@ -16,7 +16,8 @@ from datetime import datetime
 from typing import Callable
 
 from flask import current_app, g, has_app_context
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 
 from app.extensions import db
 from app.models import Job
@@ -86,19 +87,37 @@ def _save(job_id: str, **fields) -> None:
 
 _last_progress: dict[str, float] = {}
 PROGRESS_EVERY = 1.0
-"""Seconds between two progress writes of a job (each is a commit)."""
+"""Seconds between two progress writes of a job."""
 
 
 def progress(job_id: str, pct: int, message: str | None = None) -> None:
     """Report progress to the row (read by the Jobs page) and to rq's meta,
-    at most once per ``PROGRESS_EVERY`` seconds (the end always)."""
+    at most once per ``PROGRESS_EVERY`` seconds (the end always).
+
+    The row is written on a connection of its own, never by committing the
+    job's session: a task's work (an import) stays one transaction that
+    commits or rolls back whole. Progress is best effort: where the
+    database lets one writer at a time (SQLite, while the task writes), the
+    update is skipped rather than waited for."""
     now = time.monotonic()
     if pct < 100 and not message and now - _last_progress.get(job_id, 0.0) < PROGRESS_EVERY:
         return
     if len(_last_progress) > 1000:
         _last_progress.clear()
     _last_progress[job_id] = now
-    _save(job_id, progress=max(0, min(100, int(pct))), **({"message": message} if message else {}))
+    values = {"progress": max(0, min(100, int(pct))), **({"message": message} if message else {})}
+    with db.engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        try:
+            if sqlite:
+                conn.exec_driver_sql("PRAGMA busy_timeout = 0")
+            conn.execute(update(Job).where(Job.id == job_id).values(**values))
+            conn.commit()
+        except OperationalError:
+            conn.rollback()
+        finally:
+            if sqlite:
+                conn.exec_driver_sql("PRAGMA busy_timeout = 5000")
     try:
         from rq import get_current_job
 

@@ -23,20 +23,44 @@ REG_PREFIX = "ЖТ"
 
 
 def next_reg_number(year: int) -> str:
-    """The next registration number of ``year`` (``ЖТ-2026-000123``).
+    """The next registration number of ``year`` (``ЖТ-2026-000123``)."""
+    return reg_number(year, reserve_reg_numbers(year, 1))
+
+
+def reg_number(year: int, n: int) -> str:
+    return f"{REG_PREFIX}-{year}-{n:06d}"
+
+
+def reserve_reg_numbers(year: int, count: int) -> int:
+    """Reserve ``count`` consecutive numbers of ``year``; the first of them.
 
     The counter row is incremented in the caller's transaction, so two
     concurrent registrations never get the same number (PostgreSQL row lock;
     SQLite serialises writers).
     """
     bumped = db.session.execute(
-        update(RegCounter).where(RegCounter.year == year).values(last=RegCounter.last + 1)
+        update(RegCounter).where(RegCounter.year == year).values(last=RegCounter.last + count)
     ).rowcount
     if not bumped:
-        db.session.add(RegCounter(year=year, last=1))
+        db.session.add(RegCounter(year=year, last=count))
         db.session.flush()
     last = db.session.execute(select(RegCounter.last).where(RegCounter.year == year)).scalar_one()
-    return f"{REG_PREFIX}-{year}-{last:06d}"
+    return last - count + 1
+
+
+def registration_terms(received: datetime, cal=None, rules=None, due_cache: dict | None = None) -> tuple[date, date]:
+    """(registration day R25, answer term R29) of an appeal received at
+    ``received`` (local time); refuses a receipt in the future.
+    ``due_cache`` keeps terms by registration day across many calls."""
+    if received > now_local():
+        raise RuleViolation("R25", _l("The date of receipt cannot be in the future."))
+    cal, rules = cal or working_calendar(), rules or counting_rules()
+    registered_on = deadlines.registration_date(received, cal, rules)
+    if due_cache is None:
+        return registered_on, deadlines.answer_due(registered_on, cal, rules).due
+    if registered_on not in due_cache:
+        due_cache[registered_on] = deadlines.answer_due(registered_on, cal, rules).due
+    return registered_on, due_cache[registered_on]
 
 
 def prepare_registration(appeal: Appeal, user_id: int | None = None) -> Appeal:
@@ -49,8 +73,7 @@ def prepare_registration(appeal: Appeal, user_id: int | None = None) -> Appeal:
     if appeal.received_at is None:
         raise RuleViolation("R25", _l("The date and time of receipt are required."))
     received = to_local_naive(appeal.received_at)
-    if received > now_local():
-        raise RuleViolation("R25", _l("The date of receipt cannot be in the future."))
+    registered_on, due = registration_terms(received)
     if appeal.official_id is not None or appeal.official is not None:
         official = appeal.official or db.session.get(Official, appeal.official_id)
         if official is not None and not official.active:
@@ -58,12 +81,9 @@ def prepare_registration(appeal: Appeal, user_id: int | None = None) -> Appeal:
     if appeal.category is not None and not appeal.category.active:
         raise RuleViolation("M7.1", _l("An appeal may name only an active category."))
 
-    cal, rules = working_calendar(), counting_rules()
     appeal.received_at = received
-    appeal.registered_on = deadlines.registration_date(received, cal, rules)
-    term = deadlines.answer_due(appeal.registered_on, cal, rules)
-    appeal.answer_due_on = term.due
-    appeal.due_on = term.due
+    appeal.registered_on = registered_on
+    appeal.answer_due_on = appeal.due_on = due
     appeal.status = AppealStatus.registered
     appeal.reg_number = next_reg_number(appeal.registered_on.year)
     appeal.created_at = datetime.utcnow()
@@ -72,23 +92,19 @@ def prepare_registration(appeal: Appeal, user_id: int | None = None) -> Appeal:
     return appeal
 
 
-def record_registration(appeal: Appeal, user_id: int | None) -> AppealEvent:
-    """The first history event of an appeal (R25), added to the session
-    with the appeal so both are committed in one transaction."""
-    event = AppealEvent(
-        appeal=appeal,
-        at=datetime.utcnow(),
-        user_id=user_id,
-        action="register",
-        from_status=None,
-        to_status=AppealStatus.registered,
-        rule="R25",
-        reason="",
-        payload={
-            "registered_on": appeal.registered_on.isoformat(),
-            "answer_due_on": appeal.answer_due_on.isoformat(),
-        },
+def registration_event(registered_on: date, answer_due_on: date, user_id: int | None) -> dict:
+    """The first history event of an appeal (R25), as column values."""
+    return dict(
+        at=datetime.utcnow(), user_id=user_id, action="register", from_status=None,
+        to_status=AppealStatus.registered, rule="R25", reason="",
+        payload={"registered_on": registered_on.isoformat(), "answer_due_on": answer_due_on.isoformat()},
     )
+
+
+def record_registration(appeal: Appeal, user_id: int | None) -> AppealEvent:
+    """The first history event of an appeal, added to the session with the
+    appeal so both are committed in one transaction."""
+    event = AppealEvent(appeal=appeal, **registration_event(appeal.registered_on, appeal.answer_due_on, user_id))
     db.session.add(event)
     return event
 

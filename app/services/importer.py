@@ -9,17 +9,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext
-from sqlalchemy import select
+from sqlalchemy import func, insert, select
 
 from app.domain.identifiers import is_valid_iin
-from app.domain.vocabulary import ApplicantKind, Channel, Language, Privilege
+from app.audit import record_created
+from app.domain.vocabulary import AppealStatus, ApplicantKind, Channel, Language, Privilege
 from app.extensions import db
-from app.models import Appeal, Applicant, Category, District, Official, ReceptionPlace
+from app.models import Appeal, AppealEvent, Applicant, Category, District, Official, ReceptionPlace
 from app.security.scope import may_use_place
 
 from app.workflow_text import N_
 
-from .appeals import prepare_registration
+from .appeals import registration_event, registration_terms, reg_number, reserve_reg_numbers
+from .bulk import copy_rows
+from .calendar import counting_rules, working_calendar
 from .errors import RuleViolation
 
 COLUMNS = ["external_id", "channel", "received_at", "applicant_full_name", "applicant_iin", "applicant_phone",
@@ -79,6 +82,116 @@ def _parse_time(value: str) -> datetime:
     raise ValueError(value)
 
 
+CHUNK = 1000
+
+
+def _chunks(items: list, size: int = CHUNK):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _known_external_ids(ids: list[str]) -> set[str]:
+    """Those of ``ids`` imported before (looked up a thousand at a time)."""
+    known: set[str] = set()
+    for part in _chunks(sorted(set(ids))):
+        known.update(db.session.execute(select(Appeal.external_id).where(Appeal.external_id.in_(part))).scalars())
+    return known
+
+
+def _write(prepared: list, user_id: int | None, result: ImportResult, progress) -> int:
+    """Register the checked rows in bulk, by the same rules as the form
+    (R25 registration day, R29 term, numbers from the year's counter), with
+    their first history event and audit rows; the caller commits. Rows
+    refused here (a receipt in the future) go to ``result.errors``."""
+    cal, rules = working_calendar(), counting_rules()
+    now = datetime.utcnow()
+    terms, due_cache = {}, {}
+    for n, _ext, _channel, received, *_rest in prepared:
+        try:
+            terms[n] = registration_terms(received, cal, rules, due_cache)
+        except RuleViolation as exc:
+            result.errors.append((n, str(exc.message)))
+    if result.errors:
+        return 0
+    progress(50)
+    # numbers: a block per registration year, in the file's order (this also
+    # takes the write lock first, which SQLite's explicit ids below rely on)
+    per_year: dict[int, int] = {}
+    for n, *_rest in prepared:
+        year = terms[n][0].year
+        per_year[year] = per_year.get(year, 0) + 1
+    next_number = {year: reserve_reg_numbers(year, count) for year, count in sorted(per_year.items())}
+    # applicants: one per ИИН (reusing those already registered), else one per row
+    iins = sorted({iin for *_x, iin, _row, _refs in prepared if iin})
+    by_iin: dict[str, int] = {}
+    for part in _chunks(iins):
+        by_iin.update(db.session.execute(select(Applicant.iin, Applicant.id).where(Applicant.iin.in_(part))).all())
+    new_applicants: list[dict] = []
+    new_by_iin: dict[str, int] = {}
+    applicant_of: dict[int, tuple[str, int]] = {}  # row → ("id", existing id) | ("new", index)
+    for n, _ext, _channel, _received, _language, privilege, iin, row, refs in prepared:
+        if iin and iin in by_iin:
+            applicant_of[n] = ("id", by_iin[iin])
+        elif iin and iin in new_by_iin:
+            applicant_of[n] = ("new", new_by_iin[iin])
+        else:
+            new_applicants.append(dict(
+                kind=ApplicantKind.individual, full_name=row["applicant_full_name"], iin=iin,
+                phone=row.get("applicant_phone") or None, address=row.get("applicant_address") or None,
+                district_id=refs["district"].id, privilege=privilege, foreigner=False))
+            applicant_of[n] = ("new", len(new_applicants) - 1)
+            if iin:
+                new_by_iin[iin] = len(new_applicants) - 1
+    applicant_ids = _insert(Applicant, new_applicants)
+    record_created(db.session, "applicant", [dict(a, id=i) for a, i in zip(new_applicants, applicant_ids)])
+    progress(65)
+    appeals = []
+    for n, ext, channel, received, language, privilege, iin, row, refs in prepared:
+        registered_on, due = terms[n]
+        kind, ref = applicant_of[n]
+        number = next_number[registered_on.year]
+        next_number[registered_on.year] = number + 1
+        appeals.append(dict(
+            reg_number=reg_number(registered_on.year, number), external_id=ext, channel=channel,
+            received_at=received, registered_on=registered_on,
+            applicant_id=ref if kind == "id" else applicant_ids[ref],
+            reception_place_id=refs["reception_place"].id, district_id=refs["district"].id,
+            category_id=refs["category"].id, official_id=refs["official"].id, substance=row["substance"],
+            language=language, privilege=privilege, foreigner=False, interpreter_needed=False,
+            video_consent=False, from_reception=False, status=AppealStatus.registered,
+            answer_due_on=due, due_on=due, created_at=now, created_by_id=user_id, version=1))
+    appeal_ids = _insert(Appeal, appeals)
+    record_created(db.session, "appeal", [dict(a, id=i) for a, i in zip(appeals, appeal_ids)])
+    progress(85)
+    events = [dict(registration_event(a["registered_on"], a["answer_due_on"], user_id), appeal_id=i)
+              for a, i in zip(appeals, appeal_ids)]
+    event_ids = _insert(AppealEvent, events)
+    record_created(db.session, "appeal_event", [dict(e, id=i) for e, i in zip(events, event_ids)])
+    progress(95)
+    return len(appeals)
+
+
+def _insert(model, rows: list[dict]) -> list[int]:
+    """Insert many rows; their ids, in order.
+
+    PostgreSQL: ``INSERT … RETURNING id`` in batches (SQLAlchemy's
+    insertmanyvalues keeps the order). SQLite would send one statement per
+    row for ordered RETURNING; there the ids are given explicitly after the
+    largest one — safe because this transaction already holds SQLite's
+    only write lock (the registration counter was updated first)."""
+    if not rows:
+        return []
+    if db.session.get_bind().dialect.name == "sqlite":
+        start = (db.session.execute(select(func.max(model.id))).scalar() or 0) + 1
+        ids = list(range(start, start + len(rows)))
+        for part, part_ids in zip(_chunks(rows, 5000), _chunks(ids, 5000)):
+            db.session.execute(insert(model), [dict(r, id=i) for r, i in zip(part, part_ids)])
+        return ids
+    return copy_rows(model.__table__, rows)
+
+
+
+
 def import_rows(rows: list[dict], user_id: int | None, progress=lambda pct: None) -> ImportResult:
     result = ImportResult()
     if rows and (missing := [c for c in REQUIRED if c not in rows[0]]):
@@ -88,7 +201,7 @@ def import_rows(rows: list[dict], user_id: int | None, progress=lambda pct: None
     categories = _index(Category, "code", "name_kk", "name_ru")
     officials = _index(Official, "full_name")
     places = _index(ReceptionPlace, "id", "name_kk", "name_ru")
-    known = set(db.session.execute(select(Appeal.external_id).where(Appeal.external_id.is_not(None))).scalars())
+    known = _known_external_ids([row.get("external_id") for row in rows if row.get("external_id")])
     applicants_by_iin = {}
     seen = set()
     prepared = []
@@ -139,31 +252,7 @@ def import_rows(rows: list[dict], user_id: int | None, progress=lambda pct: None
     if result.errors:
         return result
     try:
-        for i, (n, ext, channel, received, language, privilege, iin, row, refs) in enumerate(prepared):
-            applicant = applicants_by_iin.get(iin) if iin else None
-            if applicant is None and iin:
-                applicant = db.session.execute(select(Applicant).where(Applicant.iin == iin)).scalars().first()
-            if applicant is None:
-                applicant = Applicant(kind=ApplicantKind.individual, full_name=row["applicant_full_name"], iin=iin,
-                                      phone=row.get("applicant_phone") or None,
-                                      address=row.get("applicant_address") or None, district=refs["district"],
-                                      privilege=privilege)
-                db.session.add(applicant)
-            if iin:
-                applicants_by_iin[iin] = applicant
-            appeal = Appeal(external_id=ext, channel=channel, received_at=received, applicant=applicant,
-                            reception_place=refs["reception_place"], district=refs["district"],
-                            category=refs["category"], official=refs["official"], substance=row["substance"],
-                            language=language, privilege=privilege)
-            try:
-                prepare_registration(appeal, user_id)
-            except RuleViolation as exc:
-                result.errors.append((n, str(exc.message)))
-                continue
-            db.session.add(appeal)
-            result.created += 1
-            if i % 200 == 0:
-                progress(40 + 55 * i // max(len(prepared), 1))
+        result.created = _write(prepared, user_id, result, progress)
         if result.errors:
             db.session.rollback()
             result.created = 0

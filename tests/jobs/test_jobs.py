@@ -402,3 +402,29 @@ def test_results_are_kept_for_the_configured_time_only(client, app):
         expire_results(now=datetime.utcnow() + timedelta(seconds=app.config["JOB_RESULT_TTL"] + 60))
         db.session.expire_all()
         assert db.session.get(Job, job_id).result_path is None and not os.path.exists(path)
+
+
+def test_import_failing_midway_leaves_nothing_behind_although_progress_was_reported(client, app, tmp_path, monkeypatch):
+    """Progress goes to the job row on a connection of its own, so a failure
+    after the applicants and appeals were written rolls all of them back."""
+    from app.models import Applicant, AppealEvent, AuditLog
+    from app.services import importer
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk full while writing the history")
+
+    monkeypatch.setattr("app.jobs.PROGRESS_EVERY", 0.0)  # every step reports
+    monkeypatch.setattr(importer, "registration_event", boom)
+    text = SAMPLE.read_text(encoding="utf-8").replace("EO-2026-0001", "EO-2026-0055")
+    path = tmp_path / "midway.csv"
+    path.write_text(text, encoding="utf-8")
+
+    def counts():
+        with app.app_context():
+            return [db.session.execute(select(func.count()).select_from(m)).scalar_one()
+                    for m in (Appeal, Applicant, AppealEvent, AuditLog)]
+
+    before = counts()
+    job = _import(client, app, path)
+    assert job.status == "failed" and "disk full" in (job.error or "")
+    assert counts() == before
