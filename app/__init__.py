@@ -33,9 +33,10 @@ def create_app(config: type[Config] | None = None) -> Flask:
     with app.app_context():
         appbuilder = make_appbuilder()
         appbuilder.init_app(app, db.session)
-        from .i18n import select_locale
+        from .i18n import RequestCachedDomain, select_locale
 
         app.extensions["babel"].locale_selector = select_locale
+        RequestCachedDomain.install(app)
         from . import api, views
 
         views.register(appbuilder)

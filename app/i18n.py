@@ -39,3 +39,31 @@ def select_locale() -> str:
         return chosen
     session["locale"] = default  # FAB's language menu shows the session's flag
     return default
+
+
+class RequestCachedDomain:
+    """Flask-Babel's message domain, with the translations of the current
+    locale kept on the request context: Flask-Babel looks them up by
+    ``str(locale)`` on every one of the few hundred strings a page shows.
+    ``force_locale`` (letters in the applicant's language) changes the
+    locale object, so the cache follows it."""
+
+    @staticmethod
+    def install(app) -> None:
+        from flask_babel import Domain, _get_current_context, get_locale
+
+        class _Domain(Domain):
+            def get_translations(self):
+                ctx = _get_current_context()
+                if ctx is None:
+                    return super().get_translations()
+                locale = get_locale()
+                hit = getattr(ctx, "_qab_translations", None)
+                if hit is not None and hit[0] is self and hit[1] is locale:
+                    return hit[2]
+                translations = super().get_translations()
+                ctx._qab_translations = (self, locale, translations)
+                return translations
+
+        babel = app.extensions["babel"].instance
+        babel.domain_instance = _Domain(domain=app.extensions["babel"].default_domain)

@@ -77,8 +77,8 @@ def section(r: dict) -> list[str]:
     lines = []
     if "deadline monitor" in jobs:
         m = jobs["deadline monitor"]
-        lines.append(f"| deadline monitor (one INSERT…SELECT) | {m['first_ms']} ms first run, {m['max_ms']} ms max "
-                     f"| < 2000 ms | {mark(m['max_ms'] < 2000)} |")
+        lines.append(f"| deadline monitor (one INSERT…SELECT): the daily run / the first run over the whole "
+                     f"backlog | {m['max_ms']} ms / {m['first_ms']} ms | < 2000 ms | {mark(m['max_ms'] < 2000)} |")
     for key, target in (("export (CSV job)", 20000), ("import (CSV job)", 5000)):
         if key in jobs and "rows_per_s" in jobs[key]:
             j = jobs[key]

@@ -214,8 +214,9 @@ def measure_monitor(app) -> dict:
             t0 = time.perf_counter()
             created = run_monitor()
             times.append((time.perf_counter() - t0) * 1000)
-    print(f"  deadline monitor: first {times[0]:.0f} ms ({created} new on the last run), max {max(times):.0f} ms")
-    return {"scenario": "deadline monitor", "first_ms": round(times[0]), "max_ms": round(max(times))}
+    steady = max(times[1:])
+    print(f"  deadline monitor: first run {times[0]:.0f} ms, then {steady:.0f} ms ({created} new on the last run)")
+    return {"scenario": "deadline monitor", "first_ms": round(times[0]), "max_ms": round(steady)}
 
 
 def _manager_id(app) -> int:

@@ -20,6 +20,9 @@ def _no_holidays(year: int) -> YearData:
     return frozenset(), frozenset()
 
 
+_SHARED_PREFIXES: dict[tuple, list[int]] = {}
+
+
 @dataclass
 class WorkingCalendar:
     """Answers "is this a working day?" and counts working days.
@@ -96,13 +99,22 @@ class WorkingCalendar:
         return total + self._running(end)
 
     def _prefix(self, year: int) -> list[int]:
-        """prefix[i]: working days from 1 January to the i-th day of the year (1-based)."""
+        """prefix[i]: working days from 1 January to the i-th day of the year
+        (1-based). Shared by every calendar with the same holidays loader and
+        the same overrides in that year (a new calendar is made per request)."""
         cache = self.__dict__.setdefault("_prefix_cache", {})
         if year not in cache:
-            counts, n = [0], 0
-            for d in _days(date(year, 1, 1), date(year, 12, 31)):
-                n += self.is_working_day(d)
-                counts.append(n)
+            own = tuple(sorted((d, bool(w)) for d, w in self.overrides.items() if d.year == year))
+            key = (self.year_loader, year, own)
+            counts = _SHARED_PREFIXES.get(key)
+            if counts is None:
+                counts, n = [0], 0
+                for d in _days(date(year, 1, 1), date(year, 12, 31)):
+                    n += self.is_working_day(d)
+                    counts.append(n)
+                if len(_SHARED_PREFIXES) > 256:
+                    _SHARED_PREFIXES.clear()
+                _SHARED_PREFIXES[key] = counts
             cache[year] = counts
         return cache[year]
 

@@ -8,6 +8,8 @@ row queued or running and is refused instead of notifying twice.
 """
 from __future__ import annotations
 
+import os
+
 from rq import cron
 
 
@@ -35,5 +37,6 @@ def _launch(kind: str, params: dict, prefix: str) -> None:
             pass
 
 
-cron.register(deadline_monitor_today, queue_name="appeals", cron="0 7 * * 1-5")  # 07:00 on weekdays
-cron.register(survey_sample_this_week, queue_name="appeals", cron="0 8 * * 1")  # Mondays 08:00
+QUEUE = os.environ.get("RQ_QUEUE", "appeals")  # the queue the workers listen on (config.RQ_QUEUE)
+cron.register(deadline_monitor_today, queue_name=QUEUE, cron="0 7 * * 1-5")  # 07:00 on weekdays
+cron.register(survey_sample_this_week, queue_name=QUEUE, cron="0 8 * * 1")  # Mondays 08:00

@@ -4,6 +4,7 @@ overridden by the CalendarDay rows an Admin keeps."""
 from __future__ import annotations
 
 from datetime import date, time
+from functools import lru_cache
 
 import holidays
 from flask import current_app, g, has_app_context
@@ -15,6 +16,7 @@ from app.extensions import db
 from app.models import CalendarDay
 
 
+@lru_cache(maxsize=64)
 def national_year(year: int) -> YearData:
     """Kazakhstan's days off and working weekends of one year."""
     kz = holidays.country_holidays("KZ", years=year)

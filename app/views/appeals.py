@@ -225,7 +225,9 @@ class AppealView(QModelView):
     add_title = _l("Register an appeal")
     edit_title = _l("Edit appeal")
     datamodel = QInterface(Appeal, eager=("applicant", "district", "category", "official"),
-                           text_search=("substance",))
+                           text_search=("substance",),
+                           show_eager=("applicant", "district", "category", "official", "reception_place",
+                                       "session", "created_by", "assignee"))
     datamodel.computed_columns = {"deadline": ("status", "due_on")}
     class_permission_name = "Appeal"
     base_order = ("registered_on", "desc")

@@ -7,6 +7,9 @@ from typing import Optional
 
 from flask import current_app, request
 from flask_appbuilder import ModelView
+from flask_appbuilder._compat import as_unicode
+from flask_appbuilder.fields import QuerySelectField, QuerySelectMultipleField
+from flask_appbuilder.widgets import RenderTemplateWidget, SearchWidget
 from flask_appbuilder.models.filters import BaseFilter, Filters
 from flask_appbuilder.models.sqla.filters import (
     FilterContains,
@@ -196,10 +199,12 @@ class QInterface(SQLAInterface):
     capped_count = True
     """False: count every row (the REST API's ``count`` must be exact)."""
 
-    def __init__(self, obj, session=None, eager: tuple[str, ...] = (), text_search: tuple[str, ...] = ()):
+    def __init__(self, obj, session=None, eager: tuple[str, ...] = (), text_search: tuple[str, ...] = (),
+                 show_eager: tuple[str, ...] = ()):
         super().__init__(obj, session=session)
         self.eager = eager
         self.text_search = text_search
+        self.show_eager = show_eager
 
     def query_count(self, query, filters=None, select_columns=None) -> int:
         """The number of matching rows, counted up to ``LIST_COUNT_CAP``.
@@ -223,12 +228,19 @@ class QInterface(SQLAInterface):
 
     def get(self, id, filters=None, select_columns=None, outer_default_load=False):
         """A primary key from the URL is text: not a number → no such row
-        (PostgreSQL would refuse to compare and FAB would answer 500)."""
+        (PostgreSQL would refuse to compare and FAB would answer 500). The
+        record comes with the relations in ``show_eager`` joined (its page
+        shows them), not one query each."""
         try:
             id = int(id)
         except (TypeError, ValueError):
             return None
-        return super().get(id, filters, select_columns, outer_default_load)
+        if select_columns or not self.show_eager:
+            return super().get(id, filters, select_columns, outer_default_load)
+        _filters = filters.copy() if filters else Filters(self.filter_converter_class, self)
+        _filters.add_filter(self.get_pk_name(), self.FilterEqual, id)
+        query = self.session.query(self.obj).options(*self._eager_options(self.show_eager))
+        return self.apply_all(query, _filters).one_or_none()
 
     def get_filters(self, search_columns=None, search_filters=None):
         return QFilters(self.filter_converter_class, self, search_columns or [], search_filters)
@@ -342,11 +354,11 @@ class QInterface(SQLAInterface):
         for chunk in result.scalars().partitions(batch):
             yield self.get_values(chunk, list(columns))
 
-    def _eager_options(self):
+    def _eager_options(self, paths=None):
         """Many-to-one relations join into the page's own query; collections
         come in one more query each (``selectinload``)."""
         options = []
-        for path in self.eager:
+        for path in self.eager if paths is None else paths:
             model, option = self.obj, None
             for part in path.split("."):
                 attr = getattr(model, part)
@@ -412,6 +424,35 @@ def enum_formatter(enum_cls):
     return fmt
 
 
+class QSearchWidget(SearchWidget):
+    """FAB's search form, with its static part — each column's label, field
+    and filter names, about a hundred translations and a dozen rendered
+    fields — built once per register and language instead of per page."""
+
+    _static: dict[tuple, tuple] = {}
+
+    def __call__(self, **kwargs):
+        from app.i18n import current_locale
+
+        cols = tuple(self.template_args["include_cols"])
+        key = (self.template_args.get("route_base"), cols, current_locale())
+        static = self._static.get(key)
+        if static is None:
+            form, dict_filters = self.template_args["form"], self.filters.get_search_filters()
+            static = (
+                {col: as_unicode(form[col].label.text) for col in cols},
+                {col: form[col]() for col in cols},
+                {col: [as_unicode(flt.name) for flt in dict_filters[col]] for col in cols},
+            )
+            if not any(isinstance(form[col], (QuerySelectField, QuerySelectMultipleField)) for col in cols):
+                if len(self._static) > 500:
+                    self._static.clear()
+                self._static[key] = static
+        kwargs["label_columns"], kwargs["form_fields"], kwargs["search_filters"] = static
+        kwargs["active_filters"] = self.filters.get_filters_values_tojson()
+        return RenderTemplateWidget.__call__(self, **kwargs)
+
+
 class QModelView(ModelView):
     """A register: stable permission names, translated enum selects and
     labels, a deterministic order and bounded queries per page."""
@@ -421,6 +462,7 @@ class QModelView(ModelView):
     page_size = 25
     list_template = "qabyldau/list.html"
     show_template = "qabyldau/show.html"
+    search_widget = QSearchWidget
 
     lookups: dict[str, str] = {}
     """Relation column → lookup kind (``app.views.lookup``) for large tables."""
