@@ -39,6 +39,9 @@ class Applicant(Model):
     """A person, or a legal entity's representative with an authority
     document (R10). ИИН/БИН are checked by their control digit."""
 
+    __str_column__ = "full_name"
+    """What ``str()`` shows, as a column (exports read it without loading the row)."""
+
     __tablename__ = "applicant"
     __table_args__ = (
         CheckConstraint(

@@ -77,6 +77,9 @@ class Department(BilingualName, Model):
 class Official(Model):
     """A person who receives citizens (R2)."""
 
+    __str_column__ = "full_name"
+    """What ``str()`` shows, as a column (exports read it without loading the row)."""
+
     __tablename__ = "official"
     __table_args__ = (
         Index("ix_official_department", "department_id"),

@@ -330,8 +330,15 @@ class QInterface(SQLAInterface):
                 for col, kind, idx, model in plan:
                     if kind == "relation":
                         ids = {row[idx] for row in chunk if row[idx] is not None}
-                        related[col] = {o.id: o for o in self.session.execute(
-                            select(model).where(model.id.in_(ids))).scalars()} if ids else {}
+                        label = getattr(model, "__str_column__", None)
+                        if not ids:
+                            related[col] = {}
+                        elif label:  # the record shows as one column: no ORM objects
+                            related[col] = dict(self.session.execute(
+                                select(model.id, getattr(model, label)).where(model.id.in_(ids))).all())
+                        else:
+                            related[col] = {o.id: o for o in self.session.execute(
+                                select(model).where(model.id.in_(ids))).scalars()}
                 out = []
                 for row in chunk:
                     values = {}
