@@ -330,7 +330,7 @@ class AppealView(QModelView):
     @expose("/show/<pk>", methods=["GET"])
     @has_access
     def show(self, pk):
-        appeal = self.datamodel.get(pk)
+        appeal = self.datamodel.get(pk, self._base_filters)  # within the user's scope, as FAB's page
         if appeal is None:
             abort(404)
         widgets = self._show(pk)

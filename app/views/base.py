@@ -5,7 +5,7 @@ import re
 from datetime import date, datetime
 from typing import Optional
 
-from flask import current_app, request
+from flask import current_app, g, has_request_context, request
 from flask_appbuilder import ModelView
 from flask_appbuilder._compat import as_unicode
 from flask_appbuilder.fields import QuerySelectField, QuerySelectMultipleField
@@ -229,18 +229,24 @@ class QInterface(SQLAInterface):
     def get(self, id, filters=None, select_columns=None, outer_default_load=False):
         """A primary key from the URL is text: not a number → no such row
         (PostgreSQL would refuse to compare and FAB would answer 500). The
-        record comes with the relations in ``show_eager`` joined (its page
-        shows them), not one query each."""
+        record comes with the relations in ``show_eager`` (its page shows
+        them) loaded together."""
         try:
             id = int(id)
         except (TypeError, ValueError):
             return None
         if select_columns or not self.show_eager:
             return super().get(id, filters, select_columns, outer_default_load)
-        _filters = filters.copy() if filters else Filters(self.filter_converter_class, self)
-        _filters.add_filter(self.get_pk_name(), self.FilterEqual, id)
-        query = self.session.query(self.obj).options(*self._eager_options(self.show_eager))
-        return self.apply_all(query, _filters).one_or_none()
+        # the show page asks twice (its own view code, then FAB's): once per request
+        key = (self.obj, id, repr(filters.get_filters_values()) if filters else "")
+        memo = g.setdefault("_q_get", {}) if has_request_context() else {}
+        if key not in memo:
+            _filters = filters.copy() if filters else Filters(self.filter_converter_class, self)
+            _filters.add_filter(self.get_pk_name(), self.FilterEqual, id)
+            # one small query per relation: a nine-table join costs more to plan than to run
+            options = [selectinload(getattr(self.obj, path)) for path in self.show_eager]
+            memo[key] = self.apply_all(self.session.query(self.obj).options(*options), _filters).one_or_none()
+        return memo[key]
 
     def get_filters(self, search_columns=None, search_filters=None):
         return QFilters(self.filter_converter_class, self, search_columns or [], search_filters)
