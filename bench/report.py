@@ -35,7 +35,9 @@ def mark(ok: bool | None) -> str:
 
 def section(r: dict) -> list[str]:
     db, n = r["db"], r["n"]
-    v = r["versions"]
+    v = dict(r["versions"])
+    if db == "postgresql" and not v["database"].startswith("PostgreSQL"):
+        v["database"] = "PostgreSQL " + v["database"]
     out = [f"## {'PostgreSQL' if db == 'postgresql' else 'SQLite'}, {n:,} appeals", "",
            f"Measured {r['date']} on {v['cpu']} ({v['cores']} cores, {v['memory_gb']} GB); "
            f"{v['database']}, Python {v['python']}, Flask-AppBuilder {v['flask_appbuilder']}, "

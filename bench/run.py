@@ -395,7 +395,7 @@ def versions(app) -> dict:
 
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
-            server = db.session.execute(text("SHOW server_version")).scalar_one()
+            server = "PostgreSQL " + db.session.execute(text("SHOW server_version")).scalar_one()
         else:
             import sqlite3
 
