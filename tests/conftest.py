@@ -56,6 +56,13 @@ def pg_database_url():
     except Exception as exc:  # a missing service is a failure, never a skip
         pytest.fail(f"PostgreSQL at {admin.render_as_string(hide_password=True)} is not reachable: {exc}")
     yield admin.set(database=name).render_as_string(hide_password=False)
+    engine.dispose()
+    drop_database(admin, name)
+
+
+def drop_database(admin, name: str) -> None:
+    """Drop a test database, ending the connections still open to it."""
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.execute(
             text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n AND pid <> pg_backend_pid()"),

@@ -87,14 +87,7 @@ def backup(path: str | os.PathLike) -> Path:
             raise BackupError("pg_dump failed: " + done.stderr.strip()[-2000:])
         tmp.replace(path)  # a half-written dump never takes the final name
     elif url.get_backend_name() == "sqlite":
-        source = sqlite3.connect(_sqlite_file(url))
-        target = sqlite3.connect(str(path))
-        try:
-            with target:
-                source.backup(target)
-        finally:
-            target.close()
-            source.close()
+        _sqlite_copy(_sqlite_file(url), str(path))
     else:
         raise BackupError(f"no backup for the {url.get_backend_name()} dialect")
     return path
@@ -132,12 +125,17 @@ def restore(path: str | os.PathLike, yes: bool = False) -> None:
         if done.returncode != 0:
             raise BackupError("pg_restore failed (nothing was changed): " + done.stderr.strip()[-2000:])
     else:
-        source = sqlite3.connect(str(path))
-        target = sqlite3.connect(_sqlite_file(url))
-        try:
-            with target:
-                source.backup(target)
-        finally:
-            target.close()
-            source.close()
+        _sqlite_copy(str(path), _sqlite_file(url))
     db.engine.dispose()
+
+
+def _sqlite_copy(source_file: str, target_file: str) -> None:
+    """The whole of one SQLite database into another (sqlite3's backup API)."""
+    source = sqlite3.connect(source_file)
+    target = sqlite3.connect(target_file)
+    try:
+        with target:
+            source.backup(target)
+    finally:
+        target.close()
+        source.close()

@@ -6,11 +6,12 @@ import os
 import uuid
 
 import pytest
-from app.domain.vocabulary import ANSWER_ACTIONS
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from app.domain.vocabulary import ANSWER_ACTIONS
 from bench.generate import generate, make_config
+from tests.conftest import drop_database
 
 PG_ADMIN_URL = os.environ.get("TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 N = 2000
@@ -25,14 +26,7 @@ def bench_url(request, tmp_path):
     admin = make_url(PG_ADMIN_URL)
     name = f"qab_bench_test_{uuid.uuid4().hex[:8]}"
     yield admin.set(database=name).render_as_string(hide_password=False)
-    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(
-            text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n AND pid <> pg_backend_pid()"),
-            {"n": name},
-        )
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-    engine.dispose()
+    drop_database(admin, name)
 
 
 def test_generate_fills_a_usable_database(bench_url):
