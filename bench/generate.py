@@ -401,6 +401,14 @@ class Generator:
         self.today_i = (ref.today - ref.base).days
 
     # -- helpers --
+    def identifier(self, first11) -> str:
+        """An ИИН/БИН: ``first11()`` drawn until its control digit exists."""
+        while True:
+            head = first11()
+            c = self.control_digit(head)
+            if c is not None:
+                return head + str(c)
+
     def dt(self, i: int, h: int, m: int, s: int = 0) -> str:
         return f"{self.ds[i]} {h:02d}:{m:02d}:{s:02d}{self.sfx}"
 
@@ -448,22 +456,13 @@ class Generator:
             iin = None
             if rnd.random() < 0.97:
                 century = ("4" if female else "3") if born < 2000 else ("6" if female else "5")
-                while True:
-                    first11 = f"{born % 100:02d}{bm:02d}{bd:02d}{century}{rnd.randrange(10000):04d}"
-                    c = self.control_digit(first11)
-                    if c is not None:
-                        iin = first11 + str(c)
-                        break
+                iin = self.identifier(lambda: f"{born % 100:02d}{bm:02d}{bd:02d}{century}{rnd.randrange(10000):04d}")
             legal = rnd.random() < 0.05
             org = bin_ = auth = None
             if legal:
                 org = rnd.choice(data.LEGAL_ENTITIES)
-                while True:
-                    first11 = f"{rnd.randrange(24):02d}{rnd.randint(1, 12):02d}4{rnd.randrange(1000000):06d}"
-                    c = self.control_digit(first11)
-                    if c is not None:
-                        bin_ = first11 + str(c)
-                        break
+                bin_ = self.identifier(
+                    lambda: f"{rnd.randrange(24):02d}{rnd.randint(1, 12):02d}4{rnd.randrange(1000000):06d}")
                 auth = f"Доверенность № {rnd.randint(1, 300)}"
             priv = None
             if born < 1946 and rnd.random() < 0.5:
