@@ -47,7 +47,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
 
     app.jinja_env.filters["enum_label"] = label
     app.jinja_env.filters["isodate"] = _isodate
-    from .security.scope import personal
+    from .security.privacy import personal
 
     app.jinja_env.filters["personal"] = personal
     from flask_babel import format_decimal

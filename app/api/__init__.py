@@ -24,20 +24,18 @@ from app.models import (
 )
 from app.services import appeals as appeal_service
 from app.services import receptions
-from app.security.roles import user_has_role
+from app.security.roles import can
 from app.security.scope import (
-    PERSONAL_FIELDS,
-    PLACE_ROLES,
     current_user,
     is_visible,
+    is_writable,
     may_use_place,
-    personal,
+    own_place_only,
     place_of,
-    role_names,
 )
 from app.services.errors import Conflict, RuleViolation
 from app.validators import identifier_error
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError
 
 from app.views.base import QInterface
 
@@ -59,6 +57,14 @@ def _bin(value):
 
 def _user_id():
     return getattr(getattr(g, "user", None), "id", None)
+
+
+def _refuse_write(api, model, pk):
+    """None when the user may change record ``pk``; else the answer: 404 for
+    a record they cannot see (as if it did not exist), 403 for one they see."""
+    if is_writable(model, pk):
+        return None
+    return api.response_403() if is_visible(model, pk) else api.response_404()
 
 
 class DistrictApi(QRestApi):
@@ -128,8 +134,8 @@ class ReceptionSessionApi(QRestApi):
     @permission_name("write")
     def cancel(self, pk: int):
         """R16: cancel a reception (reason, when the staff were told, illness)."""
-        if not is_visible(ReceptionSession, pk):
-            return self.response_404()
+        if (refused := _refuse_write(self, ReceptionSession, pk)) is not None:
+            return refused
         return self._run(
             lambda b: receptions.cancel_session(pk, b["reason"], b["told_at"], b["illness"], _user_id()),
             CancelBody, ReceptionSession, pk,
@@ -141,8 +147,8 @@ class ReceptionSessionApi(QRestApi):
     @permission_name("write")
     def rebook(self, pk: int):
         """R16, R12: move the booked applicants to other sessions in queue order."""
-        if not is_visible(ReceptionSession, pk):
-            return self.response_404()
+        if (refused := _refuse_write(self, ReceptionSession, pk)) is not None:
+            return refused
         return self._run(lambda b: receptions.rebook(pk, b["sessions"], _user_id()), RebookBody,
                          ReceptionSession, pk)
 
@@ -158,18 +164,9 @@ class ApplicantApi(QRestApi):
     add_columns = edit_columns = read_columns[1:]
     validators_columns = {"iin": _iin, "bin": _bin}
 
-    def __init__(self):
-        super().__init__()
-        for name, field in list(self.list_model_schema.fields.items()):
-            if name in PERSONAL_FIELDS:
-                masked = fields.Function(lambda obj, _n=name: personal(getattr(obj, _n), _n))
-                masked._bind_to_schema(name, self.list_model_schema)
-                self.list_model_schema.fields[name] = masked
-                self.list_model_schema.dump_fields[name] = masked
-
     def pre_add(self, item: Applicant) -> None:
         user = current_user()
-        if user is not None and role_names(user) & PLACE_ROLES:
+        if user is not None and own_place_only(user) is not None:
             item.registered_place_id = place_of(user)
 
 
@@ -197,8 +194,15 @@ class AppealApi(QRestApi):
         user = getattr(g, "user", None)
         appeal_service.prepare_registration(item, getattr(user, "id", None))
 
+    def pre_update(self, item: Appeal) -> None:
+        appeal_service.check_references(item)
+
     def put_headless(self, pk):
-        """PUT may carry the ``version`` the client read: a stale one is 409."""
+        """PUT may carry the ``version`` the client read: a stale one is 409.
+        The scope is checked first, so a version tells nothing of a record
+        the user may not see."""
+        if (refused := _refuse_write(self, Appeal, pk)) is not None:
+            return refused
         body = request.get_json(silent=True) if request.is_json else None
         if isinstance(body, dict) and "version" in body:
             expected = body.pop("version")
@@ -221,10 +225,14 @@ class AppealApi(QRestApi):
     @permission_name("write")
     def workflow(self, pk: int, action: str):
         """Run a workflow action on an appeal (CONTRACT.md)."""
-        if action == "assign" and is_visible(Appeal, pk):
-            return self._run(lambda body: receptions.assign(pk, body["assignee"], _user_id()), AssignBody, Appeal)
-        if action not in SCHEMAS or not is_visible(Appeal, pk):
+        if action != "assign" and action not in SCHEMAS:
             return self.response_404()
+        if (refused := _refuse_write(self, Appeal, pk)) is not None:
+            return refused
+        if action == "assign":
+            if not can(g.user, "assign"):
+                return self.response_403()
+            return self._run(lambda body: receptions.assign(pk, body["assignee"], _user_id()), AssignBody, Appeal, pk)
         body = request.get_json(silent=True) if request.is_json else None
         try:
             params = parse_body(action, body)
@@ -235,7 +243,7 @@ class AppealApi(QRestApi):
         try:
             appeal = appeal_service.perform(
                 pk, action, params, user_id=getattr(user, "id", None), expected_version=version,
-                may_override_official=user_has_role(user, "Manager"),
+                may_override_official=can(user, "override_official"),
             )
         except LookupError:
             return self.response_404()
@@ -267,14 +275,17 @@ class InstructionApi(QRestApi):
     add_columns = ["protocol", "appeal", "text", "due_on", "assignee_department", "assignee_official"]
     edit_columns = ["text", "due_on", "assignee_department", "assignee_official"]
 
+    def pre_add(self, item: Instruction) -> None:
+        receptions.validate_instruction(item)
+
     @expose("/<int:pk>/answer", methods=["POST"])
     @protect()
     @safe
     @permission_name("write")
     def answer(self, pk: int):
         """R34-R35: the final motivated answer takes the instruction off control."""
-        if not is_visible(Instruction, pk):
-            return self.response_404()
+        if (refused := _refuse_write(self, Instruction, pk)) is not None:
+            return refused
         return self._run(lambda b: receptions.answer_instruction(pk, b["answer"], b["final"]),
                          AnswerBody, Instruction, pk)
 
@@ -284,8 +295,8 @@ class InstructionApi(QRestApi):
     @permission_name("write")
     def rework(self, pk: int):
         """M5.5: send an answer of poor quality back for rework."""
-        if not is_visible(Instruction, pk):
-            return self.response_404()
+        if (refused := _refuse_write(self, Instruction, pk)) is not None:
+            return refused
         return self._run(lambda b: receptions.send_back_for_rework(pk), EmptyBody, Instruction, pk)
 
 
@@ -300,8 +311,12 @@ class SurveyCallApi(QRestApi):
     add_columns = edit_columns = read_columns[1:]
 
     def pre_add(self, item: SurveyCall) -> None:
+        receptions.validate_survey_call(item)
         user = getattr(g, "user", None)
         item.caller_id = getattr(user, "id", None)
+
+    def pre_update(self, item: SurveyCall) -> None:
+        receptions.validate_survey_call(item)
 
 
 class CalendarDayApi(QRestApi):

@@ -14,8 +14,12 @@ from marshmallow import Schema, fields
 from sqlalchemy import Date, DateTime, Enum as SAEnum, Time, inspect as sa_inspect
 from sqlalchemy.orm import RelationshipProperty
 
+from flask_appbuilder.exceptions import InvalidColumnFilterFABException, InvalidOrderByColumnFABException
+
+from app.security.privacy import hidden_columns, personal_columns, present
+from app.security.scope import SCOPED_MODELS, get_visible, is_visible, is_writable
 from app.services.errors import RuleViolation
-from app.views.base import METHOD_PERMISSIONS, scope_base_filters
+from app.views.base import METHOD_PERMISSIONS, REGISTER_OF_MODEL, ScopeFilter, scope_base_filters
 
 
 def read_schema(model, columns: list[str], name: str) -> Schema:
@@ -23,8 +27,13 @@ def read_schema(model, columns: list[str], name: str) -> Schema:
     their foreign-key id, enums as codes, dates in ISO 8601."""
     mapper = sa_inspect(model)
     attrs: dict[str, fields.Field] = {}
+    table = model.__tablename__
+    personal = personal_columns(model)
     for col in columns:
         prop = mapper.attrs.get(col)
+        if col in personal:  # through the privacy presenter, as every surface
+            attrs[col] = fields.Function(lambda obj, _c=col: present(table, _c, getattr(obj, _c)))
+            continue
         if isinstance(prop, RelationshipProperty):
             fk = next(iter(prop.local_columns)).key
             attrs[col] = fields.Function(lambda obj, _fk=fk: getattr(obj, _fk))
@@ -82,6 +91,19 @@ class OutsideScope(Exception):
     """Creating or moving a record outside the user's scope (HTTP 403)."""
 
 
+class _ReadSchemas:
+    """FAB builds a schema of its own for ``?q=(columns:!(...))``: ours, so that
+    a pruned answer is presented (and masked) as a whole one."""
+
+    def __init__(self, model, fab_converter):
+        self.model, self.fab = model, fab_converter
+
+    def convert(self, columns, **kwargs):
+        if kwargs:  # FAB's own add and edit schemas
+            return self.fab.convert(columns, **kwargs)
+        return read_schema(self.model, list(columns), f"{self.model.__name__}Pruned")
+
+
 class QRestApi(ModelRestApi):
     """A contract resource. Subclasses set ``datamodel``, ``resource_name``,
     ``read_columns`` (the fields every read returns) and ``add_columns`` /
@@ -106,6 +128,8 @@ class QRestApi(ModelRestApi):
         if not self.search_columns:
             self.search_columns = [c for c in self.list_columns if not _is_time(model, c)]
         super().__init__()
+        self.model2schemaconverter = _ReadSchemas(model, self.model2schemaconverter)
+
 
     def _init_model_schemas(self) -> None:
         super()._init_model_schemas()
@@ -118,17 +142,26 @@ class QRestApi(ModelRestApi):
         return problem or self._guarded(super().post_headless)
 
     def put_headless(self, pk):
+        model = self.datamodel.obj
+        if model in SCOPED_MODELS and not is_writable(model, pk):
+            # visible but outside the write scope: 403; not visible: as if absent
+            return self.response_403() if is_visible(model, pk) else self.response_404()
         problem = self._precheck()
         return problem or self._guarded(lambda: super(QRestApi, self).put_headless(pk))
 
+    def delete_headless(self, pk):
+        model = self.datamodel.obj
+        if model in SCOPED_MODELS and not is_writable(model, pk):
+            return self.response_403() if is_visible(model, pk) else self.response_404()
+        return self._guarded(lambda: super(QRestApi, self).delete_headless(pk))
+
     def _precheck(self):
         """400 for a body that is not a JSON object; 422 for a related id
-        that does not exist (marshmallow-sqlalchemy would make a new row)."""
+        the user may not see — answered exactly as one that does not exist
+        (``scope.get_visible``: a write never widens what a user reads)."""
         payload = request.get_json(silent=True) if request.is_json else None
         if not isinstance(payload, dict):
             return self.response_400(message=gettext("The request body must be a JSON object."))
-        from app.extensions import db
-
         mapper = sa_inspect(self.datamodel.obj)
         errors: dict[str, list[str]] = {}
         for key, value in payload.items():
@@ -137,11 +170,41 @@ class QRestApi(ModelRestApi):
                 continue
             if isinstance(value, bool) or not isinstance(value, int):
                 errors[key] = [gettext("An id (integer) is required.")]
-            elif db.session.get(prop.mapper.class_, value) is None:
+            elif get_visible(prop.mapper.class_, value) is None:
                 errors[key] = [gettext("No record with id %(id)s.", id=value)]
         if errors:
             return self.response_422(message=errors)
         return None
+
+    # --- nothing personal is inferred: filters, orders, _info --------------------
+    def _handle_filters_args(self, rison_args):
+        hidden = hidden_columns(self.datamodel.obj)
+        for flt in rison_args.get("filters", []) or []:
+            if isinstance(flt, dict) and flt.get("col") in hidden:
+                raise InvalidColumnFilterFABException(f"Filter column: {flt.get('col')} not allowed to filter")
+        return super()._handle_filters_args(rison_args)
+
+    def _handle_order_args(self, rison_args):
+        order_column, order_direction = super()._handle_order_args(rison_args)
+        if order_column in hidden_columns(self.datamodel.obj):
+            raise InvalidOrderByColumnFABException(f"Invalid order by column: {order_column}")
+        return order_column, order_direction
+
+    def merge_order_columns(self, response, **kwargs):
+        super().merge_order_columns(response, **kwargs)
+        hidden = hidden_columns(self.datamodel.obj)
+        response["order_columns"] = [c for c in response.get("order_columns", []) if c not in hidden]
+
+    def _get_list_related_field(self, field, filter_rel_field, page=None, page_size=None):
+        """``_info``'s related values: only the records the user may see, and
+        none of a register the user may not read."""
+        related = self.datamodel.get_related_model(field.name)
+        register = REGISTER_OF_MODEL.get(related)
+        if register is not None and not self.appbuilder.sm.has_access("can_read", register):
+            return 0, []
+        if related in SCOPED_MODELS:
+            filter_rel_field = list(filter_rel_field or []) + [["id", ScopeFilter, None]]
+        return super()._get_list_related_field(field, filter_rel_field, page=page, page_size=page_size)
 
     def _run(self, call, schema_cls, model, pk=None):
         """Parse the JSON body with ``schema_cls`` (400 when malformed), run

@@ -69,6 +69,7 @@ DEMO_USERS = [
     ("clerk2", "Clerk", "Дина", "Ахметова"),
     ("responsible", "Responsible", "Ерлан", "Жумабаев"),
     ("head", "Head", "Нурлан", "Касымов"),
+    ("auditor", "Auditor", "Айгерім", "Сапарова"),
     ("official", "Official", "", ""),
 ]
 
@@ -85,7 +86,31 @@ def load_demo(password: str) -> dict:
         _Builder(random.Random(SEED)).build()
         created = True
     users = ensure_demo_users(password)
+    if created:
+        _assign_to_responsible()
     return {"created": created, "users": users}
+
+
+def _assign_to_responsible() -> None:
+    """The demo responsible worker has a work list: every third appeal under
+    review at their place is assigned to them, with its history event."""
+    sm = current_app.appbuilder.sm
+    user = sm.find_user(username="responsible")
+    place = db.session.get(UserPlace, user.id) if user is not None else None
+    if place is None:
+        return
+    appeals = db.session.execute(
+        select(Appeal).where(Appeal.reception_place_id == place.place_id,
+                             Appeal.status.in_([AppealStatus.registered, AppealStatus.refusal_proposed]),
+                             Appeal.assignee_id.is_(None), Appeal.from_reception.is_(False))
+        .order_by(Appeal.id)
+    ).scalars().all()
+    for appeal in appeals[::3]:
+        appeal.assignee_id = user.id
+        db.session.add(AppealEvent(appeal=appeal, at=datetime.utcnow(), user_id=None, action="assign",
+                                   from_status=appeal.status, to_status=appeal.status, rule=None, reason="",
+                                   payload={"assignee": user.id}))
+    db.session.commit()
 
 
 def ensure_demo_users(password: str) -> list[tuple[str, str]]:

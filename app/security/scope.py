@@ -1,21 +1,26 @@
-"""Row-level scope: the one function every list, page, action, REST
-endpoint, lookup, export and chart asks "which rows may this user see?".
+"""Row-level scope: the one place that answers "which rows may this user
+see?" and "where may they write?" — for every list, page, action, REST
+endpoint, lookup, export, chart **and every related id a user sends**.
 
-- Admin, Manager, Head: every row.
-- Clerk and Responsible: the rows of their reception place
-  (``users set-place``): its appeals and their history, instructions and
-  survey calls, the applicants of those appeals or entered there, the
-  sessions held there and their protocols. No place bound: nothing.
-- Official: their own sessions, protocols and instructions, and the appeals
-  addressed to them.
+The scopes are traits of the user's roles (``app.security.roles``):
+
+- *all*: every row;
+- *place*: the rows of the user's reception place (``users set-place``):
+  its appeals and their history, instructions, survey calls and
+  participation requests, the applicants of those appeals or entered there,
+  the sessions held there and their protocols. No place bound: nothing;
+- *official*: their own sessions, the protocols of those sessions and their
+  instructions, the appeals addressed to them or booked into their sessions;
+- *assigned* (a write scope): the appeals assigned to the user.
 
 Reference books (districts, categories, officials, places, calendar) are
-not scoped. Personal data (ИИН/БИН, phone, e-mail, address) is shown only to
-Manager, Clerk and Responsible — and to those two only inside their scope.
+not scoped. ``get_visible`` resolves an id the user sent: an id outside the
+scope is ``None``, exactly like one that does not exist, so a write can never
+widen what a user can read.
 """
 from __future__ import annotations
 
-from flask import g, has_request_context
+from flask import abort, g, has_request_context
 from sqlalchemy import exists, false, or_, select
 
 from app.extensions import db
@@ -31,21 +36,17 @@ from app.models import (
     SurveyCall,
     UserPlace,
 )
+from app.security.roles import ALL, ASSIGNED, OFFICIAL, PLACE, traits
 
-UNSCOPED_ROLES = frozenset({"Admin", "Manager", "Head"})
-PLACE_ROLES = frozenset({"Clerk", "Responsible"})
-PERSONAL_DATA_ROLES = frozenset({"Manager", "Clerk", "Responsible"})
 SCOPED_MODELS = (Appeal, AppealEvent, Applicant, ReceptionSession, Protocol, Instruction, SurveyCall,
                  ParticipationRequest)
+MAX_ID = 2**31 - 1
+"""Every primary key is a 32-bit integer: a larger id names no record."""
 
 
 def current_user():
     user = getattr(g, "user", None) if has_request_context() else None
     return user if getattr(user, "is_authenticated", False) else None
-
-
-def role_names(user) -> frozenset[str]:
-    return frozenset(r.name for r in (getattr(user, "roles", None) or []))
 
 
 def _cached(key: str, compute):
@@ -71,6 +72,22 @@ def official_of(user) -> int | None:
     )
 
 
+def as_id(value) -> int | None:
+    """A primary key from user input, or None (not an integer, a boolean,
+    out of range)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        value = value.strip()
+        if not value.isdigit() or len(value) > 12:
+            return None
+    try:
+        pk = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return pk if 0 < pk <= MAX_ID else None
+
+
 def _place_clause(model, place_id: int):
     place_appeals = select(Appeal.id).where(Appeal.reception_place_id == place_id)
     place_sessions = select(ReceptionSession.id).where(ReceptionSession.place_id == place_id)
@@ -87,17 +104,14 @@ def _place_clause(model, place_id: int):
         return ReceptionSession.place_id == place_id
     if model is Protocol:
         return Protocol.session_id.in_(place_sessions)
-    if model is Instruction:
-        return Instruction.appeal_id.in_(place_appeals)
-    if model is SurveyCall:
-        return SurveyCall.appeal_id.in_(place_appeals)
-    if model is ParticipationRequest:
-        return ParticipationRequest.appeal_id.in_(place_appeals)
-    return None
+    if model in (Instruction, SurveyCall, ParticipationRequest):
+        return model.appeal_id.in_(place_appeals)
+    return false()
 
 
 def _official_clause(model, official_id: int):
     own_sessions = select(ReceptionSession.id).where(ReceptionSession.official_id == official_id)
+    own_appeals = select(Appeal.id).where(or_(Appeal.official_id == official_id, Appeal.session_id.in_(own_sessions)))
     if model is ReceptionSession:
         return ReceptionSession.official_id == official_id
     if model is Protocol:
@@ -108,12 +122,40 @@ def _official_clause(model, official_id: int):
             Instruction.protocol_id.in_(select(Protocol.id).where(Protocol.session_id.in_(own_sessions))),
         )
     if model is Appeal:
-        return Appeal.official_id == official_id
-    if model is AppealEvent:
-        return AppealEvent.appeal_id.in_(select(Appeal.id).where(Appeal.official_id == official_id))
-    if model is ParticipationRequest:
-        return ParticipationRequest.appeal_id.in_(select(Appeal.id).where(Appeal.official_id == official_id))
+        return or_(Appeal.official_id == official_id, Appeal.session_id.in_(own_sessions))
+    if model in (AppealEvent, ParticipationRequest):
+        return model.appeal_id.in_(own_appeals)
     return false()
+
+
+def _assigned_clause(model, user_id: int):
+    if model is Appeal:
+        return Appeal.assignee_id == user_id
+    if model is AppealEvent:
+        return AppealEvent.appeal_id.in_(select(Appeal.id).where(Appeal.assignee_id == user_id))
+    return false()
+
+
+def _clause(model, user, scopes):
+    if ALL in scopes:
+        return None
+    clauses = []
+    for kind in sorted(scopes):
+        if kind == PLACE:
+            place_id = place_of(user)
+            clauses.append(_place_clause(model, place_id) if place_id is not None else false())
+        elif kind == OFFICIAL:
+            official_id = official_of(user)
+            clauses.append(_official_clause(model, official_id) if official_id is not None else false())
+        elif kind == ASSIGNED:
+            clauses.append(_assigned_clause(model, user.id))
+    if not clauses:
+        return false()
+    return clauses[0] if len(clauses) == 1 else or_(*clauses)
+
+
+def _user_or_current(user):
+    return user if user is not None else current_user()
 
 
 def scope_clause(model, user=None):
@@ -121,23 +163,27 @@ def scope_clause(model, user=None):
     logged-in user) may see; None when every row is visible."""
     if model not in SCOPED_MODELS:
         return None
-    user = user if user is not None else current_user()
+    user = _user_or_current(user)
     if user is None:
         return None if (has_request_context() and g.get("system_job")) else false()
-    roles = role_names(user)
-    if roles & UNSCOPED_ROLES:
+    return _clause(model, user, traits(user).read_scopes)
+
+
+def write_clause(model, user=None):
+    """A WHERE clause limiting ``model`` to the rows ``user`` may change
+    (never wider than what they may see); None for every row."""
+    if model not in SCOPED_MODELS:
         return None
-    clauses = []
-    if roles & PLACE_ROLES:
-        place_id = place_of(user)
-        clauses.append(_place_clause(model, place_id) if place_id is not None else false())
-    if "Official" in roles:
-        official_id = official_of(user)
-        clauses.append(_official_clause(model, official_id) if official_id is not None else false())
-    clauses = [c for c in clauses if c is not None]
-    if not clauses:
-        return false()
-    return clauses[0] if len(clauses) == 1 else or_(*clauses)
+    user = _user_or_current(user)
+    if user is None:
+        return None if (has_request_context() and g.get("system_job")) else false()
+    t = traits(user)
+    read, write = _clause(model, user, t.read_scopes), _clause(model, user, t.write_scopes)
+    if read is None:
+        return write
+    if write is None:
+        return read
+    return read & write
 
 
 def scoped(stmt, model, user=None):
@@ -148,55 +194,86 @@ def scoped(stmt, model, user=None):
     return stmt.filter(clause) if hasattr(stmt, "filter") else stmt.where(clause)
 
 
+def get_visible(model, pk, user=None):
+    """The record ``model`` #``pk`` if ``user`` may see it, else None — the
+    one way an id sent by a user (a body, a form, a URL) becomes a record."""
+    pk = as_id(pk)
+    if pk is None:
+        return None
+    stmt = select(model).where(model.id == pk)
+    clause = scope_clause(model, user)
+    if clause is not None:
+        stmt = stmt.where(clause)
+    return db.session.execute(stmt).scalar_one_or_none()
+
+
+def get_writable(model, pk, user=None):
+    """The record if ``user`` may change it (inside their write scope), else None."""
+    pk = as_id(pk)
+    if pk is None:
+        return None
+    stmt = select(model).where(model.id == pk)
+    clause = write_clause(model, user)
+    if clause is not None:
+        stmt = stmt.where(clause)
+    return db.session.execute(stmt).scalar_one_or_none()
+
+
+def get_visible_or_404(model, pk, user=None):
+    record = get_visible(model, pk, user)
+    if record is None:
+        abort(404)
+    return record
+
+
 def is_visible(model, pk, user=None) -> bool:
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
+    pk = as_id(pk)
+    if pk is None:
         return False
     stmt = scoped(select(model.id).where(model.id == pk), model, user)
     return db.session.execute(stmt).first() is not None
 
 
+def is_writable(model, pk, user=None) -> bool:
+    pk = as_id(pk)
+    if pk is None:
+        return False
+    stmt = select(model.id).where(model.id == pk)
+    clause = write_clause(model, user)
+    if clause is not None:
+        stmt = stmt.where(clause)
+    return db.session.execute(stmt).first() is not None
+
+
+def is_unscoped(user=None) -> bool:
+    return ALL in traits(_user_or_current(user)).read_scopes
+
+
 def may_use_place(place_id, user=None) -> bool:
     """May the user create or move a record to this reception place?"""
-    user = user if user is not None else current_user()
+    user = _user_or_current(user)
     if user is None:
         return False
-    roles = role_names(user)
-    if roles & {"Admin", "Manager"}:
+    scopes = traits(user).write_scopes
+    if ALL in scopes:
         return True
-    if roles & PLACE_ROLES:
-        return place_id is not None and place_of(user) == int(place_id)
+    if PLACE in scopes:
+        return as_id(place_id) is not None and place_of(user) == as_id(place_id)
     return False
 
 
-def can_see_personal_data(user=None) -> bool:
-    user = user if user is not None else current_user()
-    return bool(user) and bool(role_names(user) & PERSONAL_DATA_ROLES)
+def own_place_only(user=None) -> int | None:
+    """The one reception place a user may register at, or None when any."""
+    user = _user_or_current(user)
+    if user is None or ALL in traits(user).write_scopes:
+        return None
+    return place_of(user) or -1
 
 
-def mask(value, kind: str = "id") -> str | None:
-    """8503******12; +7 7** *** ** 45; a***@mail.kz; the address hidden."""
-    if value in (None, ""):
-        return value
-    value = str(value)
-    if kind == "id":
-        return value[:4] + "*" * max(len(value) - 6, 0) + value[-2:]
-    if kind == "phone":
-        digits = [i for i, c in enumerate(value) if c.isdigit()]
-        keep = set(digits[:2] + digits[-2:])
-        return "".join(c if (not c.isdigit() or i in keep) else "*" for i, c in enumerate(value))
-    if kind == "email":
-        name, _, domain = value.partition("@")
-        return (name[:1] + "***@" + domain) if domain else "***"
-    return "***"
-
-
-PERSONAL_FIELDS = {"iin": "id", "bin": "id", "phone": "phone", "email": "email", "address": "address"}
-
-
-def personal(value, field: str, user=None):
-    """The value itself for those who may see it, masked for everyone else."""
-    if can_see_personal_data(user):
-        return value
-    return mask(value, PERSONAL_FIELDS.get(field, "address"))
+def get_writable_or_abort(model, pk, user=None):
+    """The record for a page that changes it: 404 when the user cannot see
+    it, 403 when they can see it but not change it."""
+    record = get_writable(model, pk, user)
+    if record is None:
+        abort(403 if is_visible(model, pk, user) else 404)
+    return record

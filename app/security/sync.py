@@ -31,10 +31,10 @@ def sync_roles() -> dict[str, int]:
     appbuilder.add_permissions(update_perms=True)
     menus = _menu_names_by_register(appbuilder)
     counts: dict[str, int] = {}
-    for role_name, grants in ROLES.items():
+    for role_name, spec in ROLES.items():
         role = sm.add_role(role_name) or sm.find_role(role_name)
         wanted = []
-        for register, perms in grants.items():
+        for register, perms in spec.grants.items():
             for perm in perms:
                 pv = sm.add_permission_view_menu(f"can_{perm}", register)
                 wanted.append(pv)
@@ -45,7 +45,7 @@ def sync_roles() -> dict[str, int]:
             pv = sm.find_permission_view_menu(perm_name, view_name)
             if pv:
                 wanted.append(pv)
-        if role_name == "Admin":
+        if "administer_security" in spec.capabilities:
             wanted.extend(_security_permissions(sm))
         unique = list({pv.id: pv for pv in wanted if pv is not None}.values())
         role.permissions = unique

@@ -57,10 +57,12 @@ def invalidate() -> None:
 
 
 def cached(name: str, filters: Filters, compute: Callable[[], Any], extra: tuple = ()) -> Any:
-    from app.security.scope import current_user, role_names
+    from app.security.roles import traits
+    from app.security.scope import current_user
 
     user = current_user()
-    who = tuple(sorted(role_names(user))) + ((user.id,) if user is not None else ())
+    t = traits(user)
+    who = (tuple(sorted(t.read_scopes)), tuple(sorted(t.personal_fields))) + ((user.id,) if user is not None else ())
     key = (name, filters.key(), extra, who, _VERSION[0], db.engine.url.render_as_string())
     hit = _CACHE.get(key)
     now = time.monotonic()

@@ -74,12 +74,7 @@ def prepare_registration(appeal: Appeal, user_id: int | None = None) -> Appeal:
         raise RuleViolation("R25", _l("The date and time of receipt are required."))
     received = to_local_naive(appeal.received_at)
     registered_on, due = registration_terms(received)
-    if appeal.official_id is not None or appeal.official is not None:
-        official = appeal.official or db.session.get(Official, appeal.official_id)
-        if official is not None and not official.active:
-            raise RuleViolation("R2", _l("An appeal may name only an active official."))
-    if appeal.category is not None and not appeal.category.active:
-        raise RuleViolation("M7.1", _l("An appeal may name only an active category."))
+    check_references(appeal)
 
     appeal.received_at = received
     appeal.registered_on = registered_on
@@ -90,6 +85,21 @@ def prepare_registration(appeal: Appeal, user_id: int | None = None) -> Appeal:
     appeal.created_by_id = user_id
     record_registration(appeal, user_id)
     return appeal
+
+
+def check_references(appeal: Appeal) -> None:
+    """On registration and on every edit: the official asked for is active
+    (R2), the category is active (M7.1)."""
+    official = appeal.official or (db.session.get(Official, appeal.official_id) if appeal.official_id else None)
+    if official is not None and not official.active:
+        raise RuleViolation("R2", _l("An appeal may name only an active official."))
+    category = appeal.category
+    if category is None and appeal.category_id is not None:
+        from app.models import Category
+
+        category = db.session.get(Category, appeal.category_id)
+    if category is not None and not category.active:
+        raise RuleViolation("M7.1", _l("An appeal may name only an active category."))
 
 
 def registration_event(registered_on: date, answer_due_on: date, user_id: int | None) -> dict:
@@ -138,10 +148,20 @@ def snapshot(appeal: Appeal) -> AppealSnapshot:
 
 
 def session_slot(session_id) -> SessionSlot | None:
-    """A reception session and how many appeals it already holds."""
-    if session_id is None:
+    """A reception session the user may see, locked for the booking, and how
+    many appeals it already holds; None for a session that does not exist
+    or that the user may not see (the same answer)."""
+    from app.security.scope import as_id, scope_clause
+
+    pk = as_id(session_id)
+    if pk is None:
         return None
-    session = db.session.get(ReceptionSession, session_id)
+    stmt = select(ReceptionSession).where(ReceptionSession.id == pk)
+    clause = scope_clause(ReceptionSession)
+    if clause is not None:
+        stmt = stmt.where(clause)
+    # the row lock serialises bookings into one session (PostgreSQL)
+    session = db.session.execute(stmt.with_for_update(of=ReceptionSession)).scalar_one_or_none()
     if session is None:
         return None
     booked = db.session.execute(

@@ -16,7 +16,7 @@ from app.audit import record_created
 from app.domain.vocabulary import AppealStatus, ApplicantKind, Channel, Language, Privilege
 from app.extensions import db
 from app.models import Appeal, AppealEvent, Applicant, Category, District, Official, ReceptionPlace
-from app.security.scope import may_use_place
+from app.security.scope import may_use_place, scoped
 
 from app.workflow_text import N_
 
@@ -125,7 +125,11 @@ def _write(prepared: list, user_id: int | None, result: ImportResult, progress) 
     iins = sorted({iin for *_x, iin, _row, _refs in prepared if iin})
     by_iin: dict[str, int] = {}
     for part in _chunks(iins):
-        by_iin.update(db.session.execute(select(Applicant.iin, Applicant.id).where(Applicant.iin.in_(part))).all())
+        # only applicants the importer may see: an ИИН known elsewhere is a new
+        # applicant here, never a link that would open the other record
+        by_iin.update(db.session.execute(
+            scoped(select(Applicant.iin, Applicant.id).where(Applicant.iin.in_(part)), Applicant)
+            .order_by(Applicant.id)).all())
     new_applicants: list[dict] = []
     new_by_iin: dict[str, int] = {}
     applicant_of: dict[int, tuple[str, int]] = {}  # row → ("id", existing id) | ("new", index)

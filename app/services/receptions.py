@@ -31,6 +31,8 @@ from app.models import (
     ReceptionSession,
     RosterApproval,
 )
+from flask_babel import lazy_gettext as _l
+
 from app.workflow_text import workflow_message
 
 from .calendar import working_calendar
@@ -170,8 +172,12 @@ def rebook(session_id: int, target_ids: list[int], user_id: int | None) -> tuple
     if session.status != SessionStatus.cancelled:
         _fail(WorkflowError("R16", "not_cancelled"))
     queue = [a for a in session_queue(session_id) if a.status == AppealStatus.scheduled]
+    from app.security.scope import as_id, scoped
+
+    target_ids = [pk for pk in (as_id(t) for t in target_ids or []) if pk is not None]
     targets = db.session.execute(
-        select(ReceptionSession).where(ReceptionSession.id.in_(target_ids), ReceptionSession.id != session_id,
+        scoped(select(ReceptionSession), ReceptionSession)
+        .where(ReceptionSession.id.in_(target_ids), ReceptionSession.id != session_id,
                                        ReceptionSession.status != SessionStatus.cancelled,
                                        ReceptionSession.day >= today())
         .order_by(ReceptionSession.day, ReceptionSession.starts_at, ReceptionSession.id)
@@ -228,13 +234,58 @@ def send_back_for_rework(instruction_id: int) -> Instruction:
     return ins
 
 
+def validate_instruction(ins: Instruction) -> None:
+    """R23: an instruction is attached to an appeal received at the
+    protocol's own session (and not yet closed)."""
+    from app.models import Protocol
+
+    protocol = ins.protocol or (db.session.get(Protocol, ins.protocol_id) if ins.protocol_id else None)
+    appeal = ins.appeal or (db.session.get(Appeal, ins.appeal_id) if ins.appeal_id else None)
+    if protocol is None or appeal is None:
+        return  # both are required fields: the form or the schema says so
+    if appeal.session_id != protocol.session_id or appeal.status != AppealStatus.received:
+        raise RuleViolation("R23", _l("An instruction may be given only on an appeal received at the "
+                                      "protocol's reception session and not yet closed."))
+
+
+def validate_survey_call(call) -> None:
+    """R38: a call about an appeal is a call to that appeal's applicant."""
+    if call.appeal_id is None and call.appeal is None:
+        return
+    appeal = call.appeal or db.session.get(Appeal, call.appeal_id)
+    applicant_id = call.applicant.id if call.applicant is not None else call.applicant_id
+    if appeal is not None and applicant_id is not None and applicant_id != appeal.applicant_id:
+        raise RuleViolation("R38", _l("The call is about an appeal of another applicant."))
+
+
 # --- R37 --------------------------------------------------------------------------
+def assignable_users(appeal: Appeal) -> list:
+    """The employees who may be given ``appeal``: active users of a role that
+    may be assigned appeals and may act on them, who can see this appeal."""
+    from flask_appbuilder.security.sqla.models import Role, User
+
+    from app.security.roles import ROLES, roles_with
+    from app.security.scope import is_visible
+
+    names = [n for n in roles_with("assignee") if "write" in ROLES[n].grants.get("Appeal", ())]
+    users = db.session.execute(
+        select(User).join(User.roles).where(Role.name.in_(names), User.active.is_(True))
+        .options(selectinload(User.roles)).order_by(User.last_name, User.first_name, User.id).distinct()
+    ).scalars().all()
+    return [u for u in users if is_visible(Appeal, appeal.id, user=u)]
+
+
 def assign(appeal_id: int, assignee_id: int, user_id: int | None) -> Appeal:
-    """Assign an appeal to an employee; an appeal from a reception is never
-    given back to someone it was assigned to before (R37)."""
+    """Assign an appeal to an employee who may see and act on it; an appeal
+    from a reception is never given back to someone it was assigned to
+    before (R37). An employee who may not be given the appeal is answered
+    like one who does not exist."""
     appeal = db.session.get(Appeal, appeal_id)
     if appeal is None:
         raise LookupError(appeal_id)
+    if assignee_id not in {u.id for u in assignable_users(appeal)}:
+        db.session.rollback()
+        raise RuleViolation("R37", _l("No such employee may be given this appeal."))
     previous = [p.get("assignee") for p in db.session.execute(
         select(AppealEvent.payload).where(AppealEvent.appeal_id == appeal_id, AppealEvent.action == "assign")
     ).scalars()]

@@ -22,15 +22,9 @@ from app.domain.vocabulary import TERM_RUNNING_STATUSES, AppealStatus
 from app.services.appeal_overview import overview
 from app.services.calendar import working_calendar
 from app.services.clock import now_local, today
-from app.security.scope import (
-    PERSONAL_FIELDS,
-    PLACE_ROLES,
-    current_user,
-    may_use_place,
-    personal,
-    place_of,
-    role_names,
-)
+from app.security.privacy import PERSONAL_COLUMNS, personal, present_payload
+from app.security.roles import can
+from app.security.scope import current_user, is_writable, may_use_place, own_place_only, place_of
 from app.services.errors import RuleViolation
 
 from .base import COMMON_LABELS, METHOD_PERMISSIONS, QInterface, QModelView, ReadOnlyModelView, format_plain
@@ -82,7 +76,7 @@ class ApplicantView(QModelView):
     validators_columns = {"iin": [IinValidator()], "bin": [IinValidator(bin_=True)]}
 
     formatters_columns = {
-        field: (lambda v, _f=field: format_plain(personal(v, _f))) for field in PERSONAL_FIELDS
+        field: (lambda v, _f=field: format_plain(personal(v, _f))) for field in PERSONAL_COLUMNS["applicant"]
     }
 
     def _normalize(self, item: Applicant) -> None:
@@ -93,7 +87,7 @@ class ApplicantView(QModelView):
     def pre_add(self, item):
         self._normalize(item)
         user = current_user()
-        if user is not None and role_names(user) & PLACE_ROLES:
+        if user is not None and own_place_only(user) is not None:
             item.registered_place_id = place_of(user)
 
     def pre_update(self, item):
@@ -122,6 +116,7 @@ class AppealEventView(ReadOnlyModelView):
         "reason": _l("Reason"),
         "payload": _l("Details"),
     }
+    formatters_columns = {"payload": lambda v: format_plain(present_payload(v))}
 
 
 APPEAL_LABELS = {
@@ -173,10 +168,8 @@ class OwnPlaceFilter(BaseFilter):
     arg_name = "q_own_place"
 
     def apply(self, query, value):
-        user = current_user()
-        if user is not None and role_names(user) & PLACE_ROLES and not role_names(user) & {"Admin", "Manager"}:
-            return query.filter(self.model.id == (place_of(user) or -1))
-        return query
+        place_id = own_place_only()
+        return query if place_id is None else query.filter(self.model.id == place_id)
 
 
 class FilterOverdue(BaseFilter):
@@ -293,6 +286,11 @@ class AppealView(QModelView):
         if expected not in (None, "") and str(expected) != str(item.version):
             db.session.rollback()
             raise ValueError(gettext("The appeal was changed by someone else: reload it and try again."))
+        try:
+            appeal_service.check_references(item)
+        except RuleViolation as exc:
+            db.session.rollback()
+            raise ValueError(gettext("%(message)s (rule %(rule)s)", message=str(exc.message), rule=exc.rule))
 
     add_form_query_rel_fields = {"reception_place": [["id", OwnPlaceFilter, lambda: None]]}
 
@@ -338,7 +336,8 @@ class AppealView(QModelView):
         return self.render_template(
             self.show_template, pk=pk, title=self.show_title, widgets=widgets,
             related_views=self._related_views, info=overview(appeal),
-            can_act=self.appbuilder.sm.has_access("can_write", "Appeal"),
+            can_act=self.appbuilder.sm.has_access("can_write", "Appeal") and is_writable(Appeal, appeal.id),
+            can_assign=can(g.user, "assign"),
             action_labels={**actions, "register": _l("Registration")},
             letter_labels=LETTER_LABELS,
         )

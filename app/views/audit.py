@@ -10,16 +10,18 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import AuditLog
+from app.security.privacy import present_changes
 
 from .base import QInterface, ReadOnlyModelView
 
 AUDIT_LIMIT = 50
 
 
-def format_changes(changes) -> Markup:
-    """field: old → new, one per line."""
+def format_changes(changes, table: str = "") -> Markup:
+    """field: old → new, one per line — through the privacy presenter."""
     if not changes:
         return Markup("")
+    changes = present_changes(table, changes) if isinstance(changes, dict) else changes
     lines = []
     for field, pair in sorted((changes or {}).items()):
         old, new = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
@@ -31,13 +33,19 @@ def format_changes(changes) -> Markup:
     return Markup("<br>").join(lines)
 
 
+def format_change_set(value) -> Markup:
+    table, changes = value
+    return format_changes(changes, table)
+
+
 class AuditLogView(ReadOnlyModelView):
     datamodel = QInterface(AuditLog, eager=("user",))
+    datamodel.computed_columns = {"change_set": ("table_name", "changes")}
     class_permission_name = "AuditLog"
     list_title = _l("Audit log")
     show_title = _l("Audit record")
     base_order = ("id", "desc")
-    list_columns = ["at", "user", "ip", "operation", "table_name", "record_id", "changes"]
+    list_columns = ["at", "user", "ip", "operation", "table_name", "record_id", "change_set"]
     show_columns = list_columns
     search_columns = ["at", "user", "ip", "operation", "table_name", "record_id"]
     label_columns = {
@@ -47,9 +55,9 @@ class AuditLogView(ReadOnlyModelView):
         "operation": _l("Operation"),
         "table_name": _l("Table"),
         "record_id": _l("Record"),
-        "changes": _l("Changes"),
+        "change_set": _l("Changes"),
     }
-    formatters_columns = {"changes": format_changes}
+    formatters_columns = {"change_set": format_change_set}
 
 
 def audit_rows(table_name: str, record_id) -> list[AuditLog]:

@@ -5,7 +5,7 @@ import re
 from datetime import date, datetime
 from typing import Optional
 
-from flask import current_app, g, has_request_context, request
+from flask import abort, current_app, g, has_request_context, request
 from flask_appbuilder import ModelView
 from flask_appbuilder._compat import as_unicode
 from flask_appbuilder.fields import QuerySelectField, QuerySelectMultipleField
@@ -109,9 +109,26 @@ class QFilters(Filters):
                 ]
 
     def add_filter_index(self, column_name: str, filter_instance_index: int, value):
-        candidates = self._all_filters.get(column_name, [])
+        candidates = [] if column_name in self._hidden() else self._all_filters.get(column_name, [])
         if 0 <= filter_instance_index < len(candidates):
             self._add_filter(candidates[filter_instance_index], value)
+
+    def _hidden(self) -> frozenset[str]:
+        from app.security.privacy import hidden_columns
+
+        return hidden_columns(self.datamodel.obj)
+
+    def get_search_filters(self):
+        """The filters the user may use: none on a personal field they may
+        not see (a count by ИИН prefix would rebuild the ИИН)."""
+        hidden = self._hidden()
+        search = super().get_search_filters()
+        return {c: f for c, f in search.items() if c not in hidden} if hidden else search
+
+    def _add_filter(self, filter_instance, value):
+        if filter_instance.column_name in self._hidden():
+            return  # the one net under every way of adding a filter
+        super()._add_filter(filter_instance, value)
 
 
 def _foreign_key(model, relation: str):
@@ -178,6 +195,24 @@ class ScopeFilter(BaseFilter):
         from app.security.scope import scoped
 
         return scoped(query, self.model)
+
+
+def register_of(model) -> str | None:
+    """The register (stable permission name) whose read right covers ``model``."""
+    from app.models import ParticipationRequest
+    from app.security.roles import REGISTERS
+
+    if model is ParticipationRequest:
+        return "ReceptionSession"
+    return model.__name__ if model.__name__ in REGISTERS else None
+
+
+class _RegisterOfModel(dict):
+    def get(self, model, default=None):
+        return register_of(model) or default
+
+
+REGISTER_OF_MODEL = _RegisterOfModel()
 
 
 def scope_base_filters(model) -> list:
@@ -255,7 +290,11 @@ class QInterface(SQLAInterface):
                        bypass_many_to_many=False, add_pk=False):
         """Order only by a real column (``?_oc_...=`` is user input: a property
         or a typo would make FAB answer 500); otherwise newest id first."""
-        if order_column and "." not in order_column and order_column not in self.list_columns:
+        from app.security.privacy import hidden_columns
+
+        if order_column and (("." not in order_column and order_column not in self.list_columns)
+                             or order_column.split(".")[-1] in hidden_columns(self.obj)
+                             or order_column in hidden_columns(self.obj)):
             order_column, order_direction = self.get_pk_name(), "desc"
         return super().apply_order_by(query, order_column, order_direction, aliases_mapping,
                                       bypass_many_to_many, add_pk)
@@ -447,7 +486,8 @@ class QSearchWidget(SearchWidget):
     def __call__(self, **kwargs):
         from app.i18n import current_locale
 
-        cols = tuple(self.template_args["include_cols"])
+        allowed = self.filters.get_search_filters()  # none on a personal field the user may not see
+        cols = tuple(c for c in self.template_args["include_cols"] if c in allowed)
         key = (self.template_args.get("route_base"), cols, current_locale())
         static = self._static.get(key)
         if static is None:
@@ -463,6 +503,7 @@ class QSearchWidget(SearchWidget):
                 self._static[key] = static
         kwargs["label_columns"], kwargs["form_fields"], kwargs["search_filters"] = static
         kwargs["active_filters"] = self.filters.get_filters_values_tojson()
+        kwargs["include_cols"] = list(cols)
         return RenderTemplateWidget.__call__(self, **kwargs)
 
 
@@ -505,13 +546,19 @@ class QModelView(ModelView):
 
     def _field_for(self, col: str, text):
         """A better form field than FAB's default for ``col``, or None."""
-        dm = self.datamodel
-        if col in self.lookups:
-            from .lookup import LookupField
+        from app.security.scope import SCOPED_MODELS
 
+        from .lookup import KIND_OF_MODEL, LookupField
+
+        dm = self.datamodel
+        kind = self.lookups.get(col)
+        if kind is None and dm.is_relation_many_to_one(col) and dm.get_related_model(col) in SCOPED_MODELS:
+            # a relation to a scoped register is chosen by a scoped lookup, never a full <select>
+            kind = KIND_OF_MODEL.get(dm.get_related_model(col))
+        if kind is not None:
             required = not dm.is_nullable(col)
             return LookupField(
-                text, kind=self.lookups[col],
+                text, kind=kind,
                 validators=[DataRequired()] if required else [OptionalValidator()],
             )
         if col not in dm.list_columns:
@@ -556,6 +603,23 @@ class QModelView(ModelView):
         self.formatters_columns = formatters
 
 
+    def _check_writable(self, pk) -> None:
+        """Edit and delete only inside the user's write scope: 404 for a
+        record they cannot see, 403 for one they can see but not change."""
+        from app.security.scope import SCOPED_MODELS, is_visible, is_writable
+
+        model = self.datamodel.obj
+        if model in SCOPED_MODELS and not is_writable(model, pk):
+            abort(403 if is_visible(model, pk) else 404)
+
+    def _edit(self, pk):
+        self._check_writable(pk)
+        return super()._edit(pk)
+
+    def _delete(self, pk):
+        self._check_writable(pk)
+        return super()._delete(pk)
+
     def render_template(self, template, **kwargs):
         """Show pages carry the record's audit trail for those who may read it."""
         if template == self.list_template:
@@ -567,7 +631,7 @@ class QModelView(ModelView):
                 from .audit import audit_rows, format_changes
 
                 kwargs["audit"] = audit_rows(self.datamodel.obj.__tablename__, kwargs["pk"])
-                kwargs["format_changes"] = format_changes
+                kwargs["format_changes"] = format_changes  # called with the row: presented per table
         return super().render_template(template, **kwargs)
 
 

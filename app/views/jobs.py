@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.jobs import DuplicateJob, launch
 from app.models import Job, Notification
-from app.security.roles import user_has_role
+from app.security.roles import can
 from app.services.exports import may_export
 
 
@@ -76,7 +76,7 @@ class JobsView(BaseView):
             select(Job).where(Job.user_id == self._user_id()).order_by(Job.created_at.desc()).limit(50)
         ).scalars().all()
         return self.render_template(
-            "qabyldau/jobs.html", jobs=rows, is_manager=user_has_role(g.user, "Manager"),
+            "qabyldau/jobs.html", jobs=rows, may_run_monitor=can(g.user, "run_monitor"),
             status_labels={k: str(v) for k, v in JOB_STATUS_LABELS.items()},
             kind_labels={k: str(v) for k, v in JOB_KIND_LABELS.items()},
         )
@@ -118,7 +118,7 @@ class JobsView(BaseView):
     def monitor(self):
         if (r := self._guard()) is not None:
             return r
-        if not user_has_role(g.user, "Manager"):
+        if not can(g.user, "run_monitor"):
             abort(403)
         try:
             launch("deadline_monitor", {}, user_id=self._user_id(), key="deadline_monitor")

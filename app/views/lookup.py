@@ -20,7 +20,7 @@ from wtforms import Field
 from wtforms.validators import ValidationError
 
 from app.extensions import db
-from app.security.scope import scoped
+from app.security.scope import as_id, get_visible, scoped
 from app.models import (
     Appeal,
     Applicant,
@@ -45,12 +45,16 @@ class Lookup:
 
 
 def _applicant_search(q: str):
-    from app.security.scope import can_see_personal_data
+    from app.security.privacy import hidden_columns
 
     like = f"%{q}%"
     terms = [Applicant.full_name.ilike(like), Applicant.organization.ilike(like)]
-    if can_see_personal_data():  # no probing of ИИН by those who may not see them
+    hidden = hidden_columns(Applicant)
+    # no probing of an ИИН/БИН by those who may not see them
+    if "iin" not in hidden and q.isdigit():
         terms.append(Applicant.iin.like(f"{q}%"))
+    if "bin" not in hidden and q.isdigit():
+        terms.append(Applicant.bin.like(f"{q}%"))
     return or_(*terms)
 
 
@@ -114,25 +118,18 @@ class LookupField(Field):
         if raw in ("", None):
             self.data = None
             return
-        try:
-            pk = int(raw)
-        except (TypeError, ValueError):
+        pk = as_id(raw)
+        if pk is None:
             self.data = None
             raise ValueError(gettext("Choose a record from the list."))
-        self.data = db.session.get(LOOKUPS[self.kind].model, pk)
+        # the same scope as the lookup that offered it: another place's id is "no such record"
+        self.data = get_visible(LOOKUPS[self.kind].model, pk)
         if self.data is None:
             raise ValueError(gettext("The chosen record does not exist."))
 
     def pre_validate(self, form):
         if self.flags.required and self.data is None:
             raise ValidationError(gettext("This field is required."))
-
-
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 class LookupView(BaseView):
@@ -157,7 +154,7 @@ class LookupView(BaseView):
         stmt = scoped(select(spec.model), spec.model)
         if request.args.get("id"):
             # the label of a value already chosen (a list filter from the URL)
-            stmt = stmt.where(spec.model.id == (_int(request.args["id"]) or -1))
+            stmt = stmt.where(spec.model.id == (as_id(request.args["id"]) or -1))
         elif q:
             stmt = stmt.where(spec.search(q))
         rows = db.session.execute(

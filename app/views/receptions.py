@@ -11,10 +11,20 @@ from app.domain.deadlines import reference_note_due
 from app.extensions import db
 from app.services.calendar import working_calendar
 from app.services.errors import RuleViolation
-from app.services.receptions import session_queue, validate_session
+from app.security.scope import is_writable
+from app.services.receptions import session_queue, validate_instruction, validate_session
 
 from .appeals import AppealView
 from .base import COMMON_LABELS, QInterface, QModelView
+
+def _rule_to_form_error(check, item) -> None:
+    """A rule a form's record breaks, as the error FAB shows above the form."""
+    try:
+        check(item)
+    except RuleViolation as exc:
+        db.session.rollback()
+        raise ValueError(gettext("%(message)s (rule %(rule)s)", message=str(exc.message), rule=exc.rule))
+
 
 SESSION_LABELS = {
     **COMMON_LABELS,
@@ -55,9 +65,13 @@ class InstructionView(QModelView):
     lookups = {"appeal": "appeal", "protocol": "protocol"}
     show_template = "qabyldau/instruction_show.html"
 
+    def pre_add(self, item):
+        _rule_to_form_error(validate_instruction, item)
+
     def render_template(self, template, **kwargs):
         if template == self.show_template and "pk" in kwargs:
-            kwargs["can_write"] = self.appbuilder.sm.has_access("can_write", "Instruction")
+            kwargs["can_write"] = (self.appbuilder.sm.has_access("can_write", "Instruction")
+                                   and is_writable(Instruction, kwargs["pk"]))
             kwargs["instruction"] = self.datamodel.get(kwargs["pk"])
         return super().render_template(template, **kwargs)
 
@@ -127,11 +141,7 @@ class ReceptionSessionView(QModelView):
     add_form_extra_fields = {}
 
     def _check(self, item):
-        try:
-            validate_session(item)
-        except RuleViolation as exc:
-            db.session.rollback()
-            raise ValueError(gettext("%(message)s (rule %(rule)s)", message=str(exc.message), rule=exc.rule))
+        _rule_to_form_error(validate_session, item)
 
     def pre_add(self, item):
         self._check(item)

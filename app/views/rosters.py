@@ -17,8 +17,8 @@ from wtforms.validators import InputRequired, Optional
 from app.domain.vocabulary import PlaceKind, SessionStatus
 from app.extensions import db
 from app.models import Instruction, ReceptionPlace, ReceptionSession
-from app.security.roles import user_has_role
-from app.security.scope import is_visible
+from app.security.roles import can
+from app.security.scope import as_id, get_writable_or_abort, scoped
 from app.services import receptions as R
 from app.services.clock import now_local, today
 from app.services.errors import RuleViolation
@@ -38,10 +38,8 @@ def _month(arg: str | None) -> tuple[int, int]:
 
 def _place(arg) -> ReceptionPlace:
     place = None
-    try:
-        place = db.session.get(ReceptionPlace, int(arg)) if arg else None
-    except ValueError:
-        place = None
+    pk = as_id(arg)
+    place = db.session.get(ReceptionPlace, pk) if pk else None
     return place or db.session.execute(
         select(ReceptionPlace).where(ReceptionPlace.kind == PlaceKind.public_reception).order_by(ReceptionPlace.id)
     ).scalars().first()
@@ -91,7 +89,7 @@ class RosterView(BaseView):
             gaps=R.month_gaps(year, month), approval=approval,
             places=db.session.execute(select(ReceptionPlace).order_by(ReceptionPlace.id)).scalars().all(),
             can_write=self.appbuilder.sm.has_access("can_write", "ReceptionSession"),
-            is_manager=user_has_role(g.user, "Manager"),
+            may_override_gaps=can(g.user, "approve_roster_gaps"),
         )
 
     @expose("/approve", methods=["POST"])
@@ -100,7 +98,7 @@ class RosterView(BaseView):
         year, month = _month(request.form.get("month"))
         place = _place(request.form.get("place"))
         try:
-            R.approve_month(place.id, year, month, getattr(g.user, "id", None), user_has_role(g.user, "Manager"),
+            R.approve_month(place.id, year, month, getattr(g.user, "id", None), can(g.user, "approve_roster_gaps"),
                             request.form.get("override_reason"))
         except RuleViolation as exc:
             _flash_rule(exc)
@@ -148,9 +146,7 @@ class RosterView(BaseView):
     @expose("/session/<int:pk>/cancel", methods=["GET", "POST"])
     @has_access
     def cancel(self, pk: int):
-        session = db.session.get(ReceptionSession, pk)
-        if session is None or not is_visible(ReceptionSession, pk):
-            abort(404)
+        session = get_writable_or_abort(ReceptionSession, pk)
         form = CancelForm()
         if request.method == "GET":
             form.told_at.data = now_local().replace(second=0, microsecond=0)
@@ -171,12 +167,10 @@ class RosterView(BaseView):
     @expose("/session/<int:pk>/rebook", methods=["GET", "POST"])
     @has_access
     def rebook(self, pk: int):
-        session = db.session.get(ReceptionSession, pk)
-        if session is None or not is_visible(ReceptionSession, pk):
-            abort(404)
+        session = get_writable_or_abort(ReceptionSession, pk)
         form = RebookForm()
         options = db.session.execute(
-            select(ReceptionSession).where(ReceptionSession.day >= today(), ReceptionSession.id != pk,
+            scoped(select(ReceptionSession), ReceptionSession).where(ReceptionSession.day >= today(), ReceptionSession.id != pk,
                                            ReceptionSession.status != SessionStatus.cancelled,
                                            ReceptionSession.official_id == session.official_id)
             .order_by(ReceptionSession.day, ReceptionSession.starts_at).limit(50)
@@ -204,9 +198,7 @@ class InstructionControlView(BaseView):
     @expose("/<int:pk>/answer", methods=["GET", "POST"])
     @has_access
     def answer(self, pk: int):
-        ins = db.session.get(Instruction, pk)
-        if ins is None or not is_visible(Instruction, pk):
-            abort(404)
+        ins = get_writable_or_abort(Instruction, pk)
         form = AnswerForm()
         if form.validate_on_submit():
             try:
@@ -221,8 +213,7 @@ class InstructionControlView(BaseView):
     @expose("/<int:pk>/rework", methods=["POST"])
     @has_access
     def rework(self, pk: int):
-        if db.session.get(Instruction, pk) is None or not is_visible(Instruction, pk):
-            abort(404)
+        get_writable_or_abort(Instruction, pk)
         try:
             R.send_back_for_rework(pk)
         except RuleViolation as exc:

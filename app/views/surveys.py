@@ -17,9 +17,10 @@ from app.domain.vocabulary import CallOutcome, Resolved
 from app.extensions import db
 from app.labels import choices
 from app.models import District, SurveyCall
-from app.security.scope import is_visible, scoped
+from app.security.scope import get_visible_or_404, scoped
 from app.services.clock import today
 from app.services.errors import RuleViolation
+from app.services.receptions import validate_survey_call
 from app.services.surveys import draw_sample, record_call
 
 from .base import QInterface, QModelView
@@ -41,6 +42,21 @@ class SurveyCallView(QModelView):
     show_columns = add_columns + ["caller"]
     lookups = {"applicant": "applicant", "appeal": "appeal"}
     search_columns = ["called_at", "outcome", "satisfaction", "resolved", "comment"]
+    def pre_add(self, item):
+        self._check(item)
+        item.caller_id = getattr(getattr(g, "user", None), "id", None) or item.caller_id
+
+    def pre_update(self, item):
+        self._check(item)
+
+    @staticmethod
+    def _check(item):
+        try:
+            validate_survey_call(item)
+        except RuleViolation as exc:
+            db.session.rollback()
+            raise ValueError(gettext("%(message)s (rule %(rule)s)", message=str(exc.message), rule=exc.rule))
+
     label_columns = {
         "called_at": _l("Called at"),
         "applicant": _l("Applicant"),
@@ -106,9 +122,7 @@ class SurveyWorkView(BaseView):
     @expose("/record/<int:pk>", methods=["GET", "POST"])
     @has_access
     def record(self, pk: int):
-        call = db.session.get(SurveyCall, pk)
-        if call is None or not is_visible(SurveyCall, pk):
-            abort(404)
+        call = get_visible_or_404(SurveyCall, pk)
         form = SurveyWorkForm()
         if form.validate_on_submit():
             try:

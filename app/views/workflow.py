@@ -15,14 +15,15 @@ from app.domain.vocabulary import AppealStatus, SessionStatus
 from app.domain.workflow import Action
 from app.extensions import db
 from app.models import Appeal, AppealEvent, ReceptionSession
-from app.security.roles import user_has_role
-from app.security.scope import is_visible, scoped
+from app.security.roles import can
+from app.security.scope import as_id, get_visible, is_visible, scoped, write_clause
 from app.services import appeals as appeal_service
 from app.services.appeal_overview import overview
 from app.services.clock import today
 from app.services.errors import Conflict, RuleViolation
 
 from app.services.receptions import assign as assign_appeal
+from app.services.receptions import assignable_users
 
 from .workflow_forms import ACTION_HELP, ACTION_LABELS, FORMS, PARAMS, AssignForm
 
@@ -43,7 +44,7 @@ def session_choices(appeal: Appeal, any_official: bool) -> list[tuple[int, str]]
     )
     if not any_official:
         stmt = stmt.where(ReceptionSession.official_id == appeal.official_id)
-    sessions = db.session.execute(stmt.limit(300)).scalars().all()
+    sessions = db.session.execute(scoped(stmt, ReceptionSession).limit(300)).scalars().all()
     booked = dict(
         db.session.execute(
             select(Appeal.session_id, func.count())
@@ -75,6 +76,18 @@ class AppealWorkflowView(BaseView):
     def _user_id(self):
         return getattr(getattr(g, "user", None), "id", None)
 
+    def _writable_or_abort(self, pk: int) -> Appeal:
+        """The appeal if the user may act on it: 404 when they cannot see it,
+        403 when they see it but it is outside their write scope."""
+        appeal = get_visible(Appeal, pk)
+        if appeal is None:
+            abort(404)
+        clause = write_clause(Appeal)
+        if clause is not None and db.session.execute(
+                select(Appeal.id).where(Appeal.id == appeal.id, clause)).first() is None:
+            abort(403)
+        return appeal
+
     @expose("/<int:pk>/<action>", methods=["GET", "POST"])
     @has_access
     def act(self, pk: int, action: str):
@@ -82,11 +95,9 @@ class AppealWorkflowView(BaseView):
             act = Action(action)
         except ValueError:
             abort(404)
-        appeal = db.session.get(Appeal, pk)
-        if appeal is None or not is_visible(Appeal, pk):
-            abort(404)
+        appeal = self._writable_or_abort(pk)
         form = FORMS[act]()
-        is_manager = user_has_role(g.user, "Manager")
+        is_manager = can(g.user, "override_official")
         if act is Action.schedule:
             form.session.choices = session_choices(appeal, any_official=is_manager)
         if request.method == "GET":
@@ -120,13 +131,13 @@ class AppealWorkflowView(BaseView):
     @expose("/<int:pk>/assign", methods=["GET", "POST"])
     @has_access
     def assign(self, pk: int):
-        appeal = db.session.get(Appeal, pk)
-        if appeal is None or not is_visible(Appeal, pk):
-            abort(404)
+        appeal = self._writable_or_abort(pk)
+        if not can(g.user, "assign"):
+            abort(403)
         form = AssignForm()
-        users = self.appbuilder.sm.get_all_users()
-        form.assignee.choices = [(u.id, f"{u.first_name} {u.last_name} ({u.username})") for u in users
-                                 if any(r.name in ("Responsible", "Clerk", "Manager") for r in u.roles)]
+        # only employees who can see the appeal and may act on it
+        form.assignee.choices = [(u.id, f"{u.first_name} {u.last_name} ({u.username})")
+                                 for u in assignable_users(appeal)]
         if form.validate_on_submit():
             try:
                 assign_appeal(pk, form.assignee.data, self._user_id())
@@ -149,10 +160,11 @@ class AppealWorkflowView(BaseView):
         if act not in BULK_ACTIONS:
             abort(404)
         raw = request.values.get("ids", "")
-        ids = [int(x) for x in raw.split(",") if x.strip().isdigit()][:500]
-        appeals = db.session.execute(
-            scoped(select(Appeal).where(Appeal.id.in_(ids)), Appeal).order_by(Appeal.id)
-        ).scalars().all()
+        ids = [pk for pk in (as_id(x) for x in raw.split(",")[:500]) if pk is not None]
+        stmt = scoped(select(Appeal).where(Appeal.id.in_(ids)), Appeal)
+        if (clause := write_clause(Appeal)) is not None:
+            stmt = stmt.where(clause)  # only the appeals the user may act on
+        appeals = db.session.execute(stmt.order_by(Appeal.id)).scalars().all()
         form = FORMS[act]()
         results = None
         if request.method == "POST" and form.validate_on_submit():

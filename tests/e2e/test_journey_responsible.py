@@ -40,7 +40,9 @@ def test_R15_R32_R33_responsible_proposes_hears_is_stopped_early_and_refuses_aft
     from app.services.calendar import working_calendar
     from app.services.clock import today
 
-    appeal_id = make_appeal(live_app, datetime.now() - timedelta(days=12),
+    with live_app.app_context():
+        responsible = live_app.appbuilder.sm.find_user(username="responsible").id
+    appeal_id = make_appeal(live_app, datetime.now() - timedelta(days=12), assignee_id=responsible,
                             substance="Прошу отменить решение суда о взыскании")
     with live_app.app_context():
         reg_number = db.session.get(Appeal, appeal_id).reg_number

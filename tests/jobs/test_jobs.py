@@ -376,13 +376,13 @@ def test_R29_reminders_are_emailed_once_through_smtp(client, jwt, app, monkeypat
     try:
         a = new_appeal(client, jwt, app, received_at=(today() - timedelta(days=25)).isoformat() + "T10:00:00")
         with app.app_context():
-            head = _user(app, "head").id  # any user with an e-mail address
-        assert client.post(f"/api/v1/appeal/{a['id']}/assign", json={"assignee": head}, headers=jwt()).status_code == 200
+            clerk = _user(app, "clerk").id  # an employee of the appeal's place, with an e-mail address
+        assert client.post(f"/api/v1/appeal/{a['id']}/assign", json={"assignee": clerk}, headers=jwt()).status_code == 200
         _launch_as(app, "manager", "deadline_monitor", {})
         _launch_as(app, "manager", "deadline_monitor", {})
     finally:
         sink.close()
-    mine = [m for m in sink.messages if "head@qabyldau.local" in m]
+    mine = [m for m in sink.messages if "clerk@qabyldau.local" in m]
     assert len(mine) == 1 and a["reg_number"] in mine[0]
 
 

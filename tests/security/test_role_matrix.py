@@ -6,7 +6,7 @@ from app.security.roles import ROLES
 from tests.conftest import login
 
 USERS = {"Admin": "admin", "Manager": "manager", "Clerk": "clerk", "Responsible": "responsible",
-         "Head": "head", "Official": "official"}
+         "Head": "head", "Official": "official", "Auditor": "auditor"}
 # register → (UI view endpoint prefix, REST resource)
 SURFACES = {
     "District": ("districtview", "district"),
@@ -28,7 +28,7 @@ CASES = [(role, register) for role in USERS for register in SURFACES]
 
 
 def granted(role, register, perm):
-    return perm in ROLES[role].get(register, ())
+    return perm in ROLES[role].grants.get(register, ())
 
 
 @pytest.mark.parametrize("role,register", CASES)
