@@ -194,17 +194,18 @@ def scoped(stmt, model, user=None):
     return stmt.filter(clause) if hasattr(stmt, "filter") else stmt.where(clause)
 
 
+def _select_in(what, model, pk, clause):
+    stmt = select(what).where(model.id == pk)
+    return stmt if clause is None else stmt.where(clause)
+
+
 def get_visible(model, pk, user=None):
     """The record ``model`` #``pk`` if ``user`` may see it, else None — the
     one way an id sent by a user (a body, a form, a URL) becomes a record."""
     pk = as_id(pk)
     if pk is None:
         return None
-    stmt = select(model).where(model.id == pk)
-    clause = scope_clause(model, user)
-    if clause is not None:
-        stmt = stmt.where(clause)
-    return db.session.execute(stmt).scalar_one_or_none()
+    return db.session.execute(_select_in(model, model, pk, scope_clause(model, user))).scalar_one_or_none()
 
 
 def get_writable(model, pk, user=None):
@@ -212,11 +213,7 @@ def get_writable(model, pk, user=None):
     pk = as_id(pk)
     if pk is None:
         return None
-    stmt = select(model).where(model.id == pk)
-    clause = write_clause(model, user)
-    if clause is not None:
-        stmt = stmt.where(clause)
-    return db.session.execute(stmt).scalar_one_or_none()
+    return db.session.execute(_select_in(model, model, pk, write_clause(model, user))).scalar_one_or_none()
 
 
 def get_visible_or_404(model, pk, user=None):
@@ -228,21 +225,14 @@ def get_visible_or_404(model, pk, user=None):
 
 def is_visible(model, pk, user=None) -> bool:
     pk = as_id(pk)
-    if pk is None:
-        return False
-    stmt = scoped(select(model.id).where(model.id == pk), model, user)
-    return db.session.execute(stmt).first() is not None
+    return pk is not None and db.session.execute(
+        _select_in(model.id, model, pk, scope_clause(model, user))).first() is not None
 
 
 def is_writable(model, pk, user=None) -> bool:
     pk = as_id(pk)
-    if pk is None:
-        return False
-    stmt = select(model.id).where(model.id == pk)
-    clause = write_clause(model, user)
-    if clause is not None:
-        stmt = stmt.where(clause)
-    return db.session.execute(stmt).first() is not None
+    return pk is not None and db.session.execute(
+        _select_in(model.id, model, pk, write_clause(model, user))).first() is not None
 
 
 def is_unscoped(user=None) -> bool:
