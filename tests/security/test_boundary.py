@@ -446,11 +446,11 @@ def test_clerk_books_only_into_sessions_of_their_place_and_calls_only_about_thei
 
 def test_R2_an_edit_may_not_name_an_inactive_official(client, jwt, app, target):
     with app.app_context():
-        inactive = db.session.execute(select(Official).where(Official.active.is_(False))).scalars().first()
-        if inactive is None:
-            inactive = db.session.execute(select(Official).order_by(Official.id.desc())).scalars().first()
-            inactive.active = False
-            db.session.commit()
+        active = db.session.execute(select(Official).where(Official.active.is_(True)).limit(1)).scalar_one()
+        inactive = Official(full_name="Бывший Сотрудник Тестович", position_kk="Бұрынғы", position_ru="Бывший",
+                            level=active.level, department_id=active.department_id, active=False)
+        db.session.add(inactive)
+        db.session.commit()
         inactive_id = inactive.id
     h = jwt("manager")
     own = client.post("/api/v1/appeal/", json=_body(app, substance="Неактивный 5531"), headers=h)

@@ -75,8 +75,11 @@ def test_bulk_action_skips_appeals_of_another_place(client, app, foreign_appeal)
 def test_clerk_cannot_register_an_appeal_at_another_place(client, jwt, app):
     from tests.api.test_rest import _appeal_body
 
-    theirs = place_of(app, "clerk2")
-    body = _appeal_body(app, reception_place=theirs, substance="Чужое место 1234")
+    theirs, mine = place_of(app, "clerk2"), place_of(app, "clerk")
+    with app.app_context():  # an applicant the clerk may name (one of their place)
+        own_applicant = db.session.execute(
+            select(Appeal.applicant_id).where(Appeal.reception_place_id == mine).order_by(Appeal.id).limit(1)).scalar_one()
+    body = _appeal_body(app, reception_place=theirs, substance="Чужое место 1234", applicant=own_applicant)
     assert client.post("/api/v1/appeal/", json=body, headers=jwt("clerk")).status_code == 403
     body["reception_place"] = place_of(app, "clerk")
     assert client.post("/api/v1/appeal/", json=body, headers=jwt("clerk")).status_code == 201
