@@ -218,9 +218,6 @@ def import_rows(rows: list[dict], user_id: int | None, progress=lambda pct: None
             err(gettext("Empty: %(cols)s", cols=", ".join(missing)))
             continue
         ext = row["external_id"]
-        if ext in known:
-            result.skipped += 1
-            continue
         if ext in seen:
             err(gettext("The external id %(id)s appears twice in the file.", id=ext))
             continue
@@ -249,6 +246,9 @@ def import_rows(rows: list[dict], user_id: int | None, progress=lambda pct: None
             problems.append(gettext("the official %(v)s is not active", v=row["official"]))
         if problems:
             err("; ".join(problems))
+            continue
+        if ext in known:  # imported before; checked after the place, so a row of another place says nothing
+            result.skipped += 1
             continue
         prepared.append((n, ext, channel, received, language, privilege, iin, row, refs))
         if n % 200 == 0:

@@ -138,10 +138,10 @@ def _foreign_key(model, relation: str):
 
 
 def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    """An id from the URL, or None (not a number, or beyond any id: 2**63 is no id)."""
+    from app.security.scope import as_id
+
+    return as_id(value)
 
 
 class FilterRelationIdEqual(FilterRelationOneToManyEqual):
@@ -266,9 +266,8 @@ class QInterface(SQLAInterface):
         (PostgreSQL would refuse to compare and FAB would answer 500). The
         record comes with the relations in ``show_eager`` (its page shows
         them) loaded together."""
-        try:
-            id = int(id)
-        except (TypeError, ValueError):
+        id = _int_or_none(id)
+        if id is None:
             return None
         if select_columns or not self.show_eager:
             return super().get(id, filters, select_columns, outer_default_load)
@@ -286,15 +285,23 @@ class QInterface(SQLAInterface):
     def get_filters(self, search_columns=None, search_filters=None):
         return QFilters(self.filter_converter_class, self, search_columns or [], search_filters)
 
+    def is_sortable(self, column: str) -> bool:
+        """A plain column of the model that is neither a personal field the
+        user may not see (an order by ИИН would tell the ИИН) nor a JSON
+        document; never a related model's column (``applicant.iin``)."""
+        from sqlalchemy import JSON
+
+        from app.security.privacy import hidden_columns
+
+        if "." in column or column not in self.list_columns or column in hidden_columns(self.obj):
+            return False
+        return not isinstance(self.list_columns[column].type, JSON)
+
     def apply_order_by(self, query, order_column, order_direction, aliases_mapping=None,
                        bypass_many_to_many=False, add_pk=False):
         """Order only by a real column (``?_oc_...=`` is user input: a property
         or a typo would make FAB answer 500); otherwise newest id first."""
-        from app.security.privacy import hidden_columns
-
-        if order_column and (("." not in order_column and order_column not in self.list_columns)
-                             or order_column.split(".")[-1] in hidden_columns(self.obj)
-                             or order_column in hidden_columns(self.obj)):
+        if order_column and not self.is_sortable(order_column):
             order_column, order_direction = self.get_pk_name(), "desc"
         return super().apply_order_by(query, order_column, order_direction, aliases_mapping,
                                       bypass_many_to_many, add_pk)

@@ -186,7 +186,7 @@ class AppealWorkflowView(BaseView):
     @expose("/<int:pk>/letter/<kind>")
     @has_access
     def letter(self, pk: int, kind: str):
-        if kind not in LETTERS:
+        if kind not in LETTERS or as_id(pk) is None:
             abort(404)
         appeal = db.session.execute(
             select(Appeal).where(Appeal.id == pk).options(

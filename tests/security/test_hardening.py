@@ -28,6 +28,30 @@ def test_login_is_locked_after_repeated_failures(app):
         db.session.remove()
 
 
+def test_login_works_and_is_still_limited_when_redis_is_unreachable(app):
+    """The limiter's Redis gone (a closed port): logins go on, counted in memory."""
+    from app import create_app
+
+    class RedisGone(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = app.config["SQLALCHEMY_DATABASE_URI"]
+        RATELIMIT_ENABLED = True
+        RATELIMIT_STORAGE_URI = "redis://127.0.0.1:9/0"
+        AUTH_RATE_LIMIT = "3 per minute"
+
+    gone = create_app(RedisGone)
+    client = gone.test_client()
+    r = client.post("/login/", data={"username": "manager", "password": DEMO_PASSWORD})
+    assert r.status_code == 302, r.status_code
+    r = client.post("/api/v1/security/login", json={"username": "manager", "password": DEMO_PASSWORD, "provider": "db"})
+    assert r.status_code == 200, r.status_code
+    codes = [client.post("/login/", data={"username": "manager", "password": "wrong"}).status_code for _ in range(4)]
+    assert codes[-1] == 429, codes  # still limited, in memory
+    with gone.app_context():
+        from app.extensions import db
+
+        db.session.remove()
+
+
 @pytest.mark.parametrize(
     "password,ok",
     [("short1", False), ("onlyletterslong", False), ("1234567890123", False), ("qwerty12345", False),
