@@ -19,7 +19,7 @@ from flask_appbuilder.exceptions import InvalidColumnFilterFABException, Invalid
 from app.security.privacy import hidden_columns, personal_columns, present
 from app.security.scope import SCOPED_MODELS, get_visible, is_visible, is_writable
 from app.services.errors import RuleViolation
-from app.views.base import METHOD_PERMISSIONS, REGISTER_OF_MODEL, ScopeFilter, scope_base_filters
+from app.views.base import METHOD_PERMISSIONS, ScopeFilter, register_of, scope_base_filters
 
 
 def read_schema(model, columns: list[str], name: str) -> Schema:
@@ -199,7 +199,7 @@ class QRestApi(ModelRestApi):
         """``_info``'s related values: only the records the user may see, and
         none of a register the user may not read."""
         related = self.datamodel.get_related_model(field.name)
-        register = REGISTER_OF_MODEL.get(related)
+        register = register_of(related)
         if register is not None and not self.appbuilder.sm.has_access("can_read", register):
             return 0, []
         if related in SCOPED_MODELS:

@@ -207,14 +207,6 @@ def register_of(model) -> str | None:
     return model.__name__ if model.__name__ in REGISTERS else None
 
 
-class _RegisterOfModel(dict):
-    def get(self, model, default=None):
-        return register_of(model) or default
-
-
-REGISTER_OF_MODEL = _RegisterOfModel()
-
-
 def scope_base_filters(model) -> list:
     from app.security.scope import SCOPED_MODELS
 
