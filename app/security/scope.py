@@ -199,13 +199,17 @@ def _select_in(what, model, pk, clause):
     return stmt if clause is None else stmt.where(clause)
 
 
-def get_visible(model, pk, user=None):
+def get_visible(model, pk, user=None, *, lock: bool = False):
     """The record ``model`` #``pk`` if ``user`` may see it, else None — the
-    one way an id sent by a user (a body, a form, a URL) becomes a record."""
+    one way an id sent by a user (a body, a form, a URL) becomes a record.
+    ``lock``: row-locked until the transaction ends (PostgreSQL)."""
     pk = as_id(pk)
     if pk is None:
         return None
-    return db.session.execute(_select_in(model, model, pk, scope_clause(model, user))).scalar_one_or_none()
+    stmt = _select_in(model, model, pk, scope_clause(model, user))
+    if lock:
+        stmt = stmt.with_for_update(of=model)
+    return db.session.execute(stmt).scalar_one_or_none()
 
 
 def get_writable(model, pk, user=None):

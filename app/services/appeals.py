@@ -12,7 +12,8 @@ from app.domain.errors import WorkflowError
 from app.domain.vocabulary import AppealStatus, InstructionStatus, SessionStatus
 from app.domain.workflow import Action, AppealSnapshot, SessionSlot, transition
 from app.extensions import db
-from app.models import Appeal, AppealEvent, Instruction, Official, ReceptionSession, RegCounter
+from app.models import Appeal, AppealEvent, Category, Instruction, Official, ReceptionSession, RegCounter
+from app.security.scope import get_visible
 from app.workflow_text import workflow_message
 
 from .calendar import counting_rules, working_calendar
@@ -93,11 +94,7 @@ def check_references(appeal: Appeal) -> None:
     official = appeal.official or (db.session.get(Official, appeal.official_id) if appeal.official_id else None)
     if official is not None and not official.active:
         raise RuleViolation("R2", _l("An appeal may name only an active official."))
-    category = appeal.category
-    if category is None and appeal.category_id is not None:
-        from app.models import Category
-
-        category = db.session.get(Category, appeal.category_id)
+    category = appeal.category or (db.session.get(Category, appeal.category_id) if appeal.category_id else None)
     if category is not None and not category.active:
         raise RuleViolation("M7.1", _l("An appeal may name only an active category."))
 
@@ -151,17 +148,8 @@ def session_slot(session_id) -> SessionSlot | None:
     """A reception session the user may see, locked for the booking, and how
     many appeals it already holds; None for a session that does not exist
     or that the user may not see (the same answer)."""
-    from app.security.scope import as_id, scope_clause
-
-    pk = as_id(session_id)
-    if pk is None:
-        return None
-    stmt = select(ReceptionSession).where(ReceptionSession.id == pk)
-    clause = scope_clause(ReceptionSession)
-    if clause is not None:
-        stmt = stmt.where(clause)
     # the row lock serialises bookings into one session (PostgreSQL)
-    session = db.session.execute(stmt.with_for_update(of=ReceptionSession)).scalar_one_or_none()
+    session = get_visible(ReceptionSession, session_id, lock=True)
     if session is None:
         return None
     booked = db.session.execute(

@@ -206,7 +206,6 @@ def import_rows(rows: list[dict], user_id: int | None, progress=lambda pct: None
     officials = _index(Official, "full_name")
     places = _index(ReceptionPlace, "id", "name_kk", "name_ru")
     known = _known_external_ids([row.get("external_id") for row in rows if row.get("external_id")])
-    applicants_by_iin = {}
     seen = set()
     prepared = []
     for n, row in enumerate(rows, start=2):  # row 1 is the header

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
@@ -27,12 +28,13 @@ from app.models import (
     Instruction,
     Official,
     ParticipationRequest,
+    Protocol,
     ReceptionPlace,
     ReceptionSession,
     RosterApproval,
 )
-from flask_babel import lazy_gettext as _l
-
+from app.security.roles import ROLES, roles_with
+from app.security.scope import as_id, is_visible, scoped
 from app.workflow_text import workflow_message
 
 from .calendar import working_calendar
@@ -172,8 +174,6 @@ def rebook(session_id: int, target_ids: list[int], user_id: int | None) -> tuple
     if session.status != SessionStatus.cancelled:
         _fail(WorkflowError("R16", "not_cancelled"))
     queue = [a for a in session_queue(session_id) if a.status == AppealStatus.scheduled]
-    from app.security.scope import as_id, scoped
-
     target_ids = [pk for pk in (as_id(t) for t in target_ids or []) if pk is not None]
     targets = db.session.execute(
         scoped(select(ReceptionSession), ReceptionSession)
@@ -237,8 +237,6 @@ def send_back_for_rework(instruction_id: int) -> Instruction:
 def validate_instruction(ins: Instruction) -> None:
     """R23: an instruction is attached to an appeal received at the
     protocol's own session (and not yet closed)."""
-    from app.models import Protocol
-
     protocol = ins.protocol or (db.session.get(Protocol, ins.protocol_id) if ins.protocol_id else None)
     appeal = ins.appeal or (db.session.get(Appeal, ins.appeal_id) if ins.appeal_id else None)
     if protocol is None or appeal is None:
@@ -263,9 +261,6 @@ def assignable_users(appeal: Appeal) -> list:
     """The employees who may be given ``appeal``: active users of a role that
     may be assigned appeals and may act on them, who can see this appeal."""
     from flask_appbuilder.security.sqla.models import Role, User
-
-    from app.security.roles import ROLES, roles_with
-    from app.security.scope import is_visible
 
     names = [n for n in roles_with("assignee") if "write" in ROLES[n].grants.get("Appeal", ())]
     users = db.session.execute(

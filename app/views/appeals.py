@@ -25,8 +25,8 @@ from app.services.clock import now_local, today
 from app.security.privacy import PERSONAL_COLUMNS, personal, present_payload
 from app.security.roles import can
 from app.security.scope import current_user, is_writable, may_use_place, own_place_only, place_of
-from app.services.errors import RuleViolation
 
+from .feedback import form_error
 from .base import COMMON_LABELS, METHOD_PERMISSIONS, QInterface, QModelView, ReadOnlyModelView, format_plain
 from .workflow_forms import ACTION_LABELS
 
@@ -286,11 +286,7 @@ class AppealView(QModelView):
         if expected not in (None, "") and str(expected) != str(item.version):
             db.session.rollback()
             raise ValueError(gettext("The appeal was changed by someone else: reload it and try again."))
-        try:
-            appeal_service.check_references(item)
-        except RuleViolation as exc:
-            db.session.rollback()
-            raise ValueError(gettext("%(message)s (rule %(rule)s)", message=str(exc.message), rule=exc.rule))
+        form_error(appeal_service.check_references, item)
 
     add_form_query_rel_fields = {"reception_place": [["id", OwnPlaceFilter, lambda: None]]}
 
@@ -298,11 +294,7 @@ class AppealView(QModelView):
         if not may_use_place(item.reception_place_id or getattr(item.reception_place, "id", None)):
             raise ValueError(gettext("You may register appeals only at your own reception place."))
         user_id = getattr(g.user, "id", None) if getattr(g, "user", None) else None
-        try:
-            appeal_service.prepare_registration(item, user_id)
-        except RuleViolation as exc:
-            db.session.rollback()
-            raise ValueError(gettext("%(message)s (rule %(rule)s)", message=str(exc.message), rule=exc.rule))
+        form_error(appeal_service.prepare_registration, item, user_id)
 
     formatters_columns = {"deadline": format_deadline}
 

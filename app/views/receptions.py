@@ -3,28 +3,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from app.models import Instruction, ParticipationRequest, Protocol, ReceptionSession
-
-from flask_babel import gettext
-
 from app.domain.deadlines import reference_note_due
-from app.extensions import db
-from app.services.calendar import working_calendar
-from app.services.errors import RuleViolation
+from app.models import Instruction, ParticipationRequest, Protocol, ReceptionSession
 from app.security.scope import is_writable
+from app.services.calendar import working_calendar
 from app.services.receptions import session_queue, validate_instruction, validate_session
 
 from .appeals import AppealView
 from .base import COMMON_LABELS, QInterface, QModelView
-
-def _rule_to_form_error(check, item) -> None:
-    """A rule a form's record breaks, as the error FAB shows above the form."""
-    try:
-        check(item)
-    except RuleViolation as exc:
-        db.session.rollback()
-        raise ValueError(gettext("%(message)s (rule %(rule)s)", message=str(exc.message), rule=exc.rule))
-
+from .feedback import form_error
 
 SESSION_LABELS = {
     **COMMON_LABELS,
@@ -66,7 +53,7 @@ class InstructionView(QModelView):
     show_template = "qabyldau/instruction_show.html"
 
     def pre_add(self, item):
-        _rule_to_form_error(validate_instruction, item)
+        form_error(validate_instruction, item)
 
     def render_template(self, template, **kwargs):
         if template == self.show_template and "pk" in kwargs:
@@ -141,7 +128,7 @@ class ReceptionSessionView(QModelView):
     add_form_extra_fields = {}
 
     def _check(self, item):
-        _rule_to_form_error(validate_session, item)
+        form_error(validate_session, item)
 
     def pre_add(self, item):
         self._check(item)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, abort, flash, g, redirect, request, url_for
+from flask import Response, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import force_locale, gettext, lazy_gettext as _l
@@ -23,6 +23,8 @@ from app.services import receptions as R
 from app.services.clock import now_local, today
 from app.services.errors import RuleViolation
 from app.services.roster_pdf import month_name, roster_pdf
+
+from .feedback import flash_rule
 
 
 def _month(arg: str | None) -> tuple[int, int]:
@@ -43,10 +45,6 @@ def _place(arg) -> ReceptionPlace:
     return place or db.session.execute(
         select(ReceptionPlace).where(ReceptionPlace.kind == PlaceKind.public_reception).order_by(ReceptionPlace.id)
     ).scalars().first()
-
-
-def _flash_rule(exc: RuleViolation) -> None:
-    flash(gettext("%(message)s (rule %(rule)s)", message=str(exc.message), rule=exc.rule), "danger")
 
 
 class CancelForm(FlaskForm):
@@ -101,7 +99,7 @@ class RosterView(BaseView):
             R.approve_month(place.id, year, month, getattr(g.user, "id", None), can(g.user, "approve_roster_gaps"),
                             request.form.get("override_reason"))
         except RuleViolation as exc:
-            _flash_rule(exc)
+            flash_rule(exc)
         else:
             flash(gettext("The roster is approved."), "success")
         return redirect(url_for("RosterView.month", place=place.id, month=f"{year}-{month:02d}"))
@@ -154,7 +152,7 @@ class RosterView(BaseView):
             try:
                 R.cancel_session(pk, form.reason.data, form.told_at.data, form.illness.data, getattr(g.user, "id", None))
             except RuleViolation as exc:
-                _flash_rule(exc)
+                flash_rule(exc)
             else:
                 refreshed = db.session.get(ReceptionSession, pk)
                 if refreshed.notice_late:
@@ -180,7 +178,7 @@ class RosterView(BaseView):
             try:
                 plan, left = R.rebook(pk, form.targets.data, getattr(g.user, "id", None))
             except RuleViolation as exc:
-                _flash_rule(exc)
+                flash_rule(exc)
             else:
                 flash(gettext("%(moved)s applicant(s) rebooked; %(left)s still without a place.",
                               moved=len(plan), left=len(left)), "success" if not left else "warning")
@@ -204,7 +202,7 @@ class InstructionControlView(BaseView):
             try:
                 R.answer_instruction(pk, form.answer.data, form.final.data)
             except RuleViolation as exc:
-                _flash_rule(exc)
+                flash_rule(exc)
             else:
                 flash(gettext("The instruction is taken off control."), "success")
                 return redirect(url_for("InstructionView.show", pk=pk))
@@ -217,7 +215,7 @@ class InstructionControlView(BaseView):
         try:
             R.send_back_for_rework(pk)
         except RuleViolation as exc:
-            _flash_rule(exc)
+            flash_rule(exc)
         else:
             flash(gettext("Sent back for rework (M5.5)."), "success")
         return redirect(url_for("InstructionView.show", pk=pk))

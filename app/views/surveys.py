@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import abort, flash, g, redirect, request, url_for
+from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext, lazy_gettext as _l
@@ -24,6 +24,7 @@ from app.services.receptions import validate_survey_call
 from app.services.surveys import draw_sample, record_call
 
 from .base import QInterface, QModelView
+from .feedback import flash_rule, form_error
 
 
 class SurveyCallView(QModelView):
@@ -43,19 +44,11 @@ class SurveyCallView(QModelView):
     lookups = {"applicant": "applicant", "appeal": "appeal"}
     search_columns = ["called_at", "outcome", "satisfaction", "resolved", "comment"]
     def pre_add(self, item):
-        self._check(item)
+        form_error(validate_survey_call, item)
         item.caller_id = getattr(getattr(g, "user", None), "id", None) or item.caller_id
 
     def pre_update(self, item):
-        self._check(item)
-
-    @staticmethod
-    def _check(item):
-        try:
-            validate_survey_call(item)
-        except RuleViolation as exc:
-            db.session.rollback()
-            raise ValueError(gettext("%(message)s (rule %(rule)s)", message=str(exc.message), rule=exc.rule))
+        form_error(validate_survey_call, item)
 
     label_columns = {
         "called_at": _l("Called at"),
@@ -131,7 +124,7 @@ class SurveyWorkView(BaseView):
                             politeness=_int_or_none(form.politeness.data), clarity=_int_or_none(form.clarity.data),
                             comment=form.comment.data)
             except RuleViolation as exc:
-                flash(gettext("%(message)s (rule %(rule)s)", message=str(exc.message), rule=exc.rule), "danger")
+                flash_rule(exc)
             else:
                 flash(gettext("The call is recorded."), "success")
                 return redirect(url_for("SurveyWorkView.worklist"))
@@ -150,6 +143,6 @@ class SurveyWorkView(BaseView):
                 result = draw_sample(form.start.data, form.end.data, form.share.data / 100.0, form.max_size.data,
                                      form.not_called_within_days.data, form.planned_on.data)
             except RuleViolation as exc:
-                flash(gettext("%(message)s (rule %(rule)s)", message=str(exc.message), rule=exc.rule), "danger")
+                flash_rule(exc)
         districts = {d.id: d for d in db.session.execute(select(District)).scalars()}
         return self.render_template("qabyldau/survey_sample.html", form=form, result=result, districts=districts)

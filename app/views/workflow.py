@@ -16,7 +16,7 @@ from app.domain.workflow import Action
 from app.extensions import db
 from app.models import Appeal, AppealEvent, ReceptionSession
 from app.security.roles import can
-from app.security.scope import as_id, get_visible, is_visible, scoped, write_clause
+from app.security.scope import as_id, get_writable_or_abort, is_visible, scoped, write_clause
 from app.services import appeals as appeal_service
 from app.services.appeal_overview import overview
 from app.services.clock import today
@@ -25,6 +25,7 @@ from app.services.errors import Conflict, RuleViolation
 from app.services.receptions import assign as assign_appeal
 from app.services.receptions import assignable_users
 
+from .feedback import flash_rule
 from .workflow_forms import ACTION_HELP, ACTION_LABELS, FORMS, PARAMS, AssignForm
 
 LETTERS = ("correction", "extension", "draft-refusal", "refusal", "answer")
@@ -76,18 +77,6 @@ class AppealWorkflowView(BaseView):
     def _user_id(self):
         return getattr(getattr(g, "user", None), "id", None)
 
-    def _writable_or_abort(self, pk: int) -> Appeal:
-        """The appeal if the user may act on it: 404 when they cannot see it,
-        403 when they see it but it is outside their write scope."""
-        appeal = get_visible(Appeal, pk)
-        if appeal is None:
-            abort(404)
-        clause = write_clause(Appeal)
-        if clause is not None and db.session.execute(
-                select(Appeal.id).where(Appeal.id == appeal.id, clause)).first() is None:
-            abort(403)
-        return appeal
-
     @expose("/<int:pk>/<action>", methods=["GET", "POST"])
     @has_access
     def act(self, pk: int, action: str):
@@ -95,7 +84,7 @@ class AppealWorkflowView(BaseView):
             act = Action(action)
         except ValueError:
             abort(404)
-        appeal = self._writable_or_abort(pk)
+        appeal = get_writable_or_abort(Appeal, pk)
         form = FORMS[act]()
         is_manager = can(g.user, "override_official")
         if act is Action.schedule:
@@ -119,7 +108,7 @@ class AppealWorkflowView(BaseView):
             except Conflict:
                 flash(gettext("The appeal was changed by someone else: reload it and try again."), "danger")
             except RuleViolation as exc:
-                flash(gettext("%(message)s (rule %(rule)s)", message=str(exc.message), rule=exc.rule), "danger")
+                flash_rule(exc)
             else:
                 flash(gettext("Done: %(action)s.", action=str(ACTION_LABELS[act])), "success")
                 return redirect(url_for("AppealView.show", pk=pk))
@@ -131,7 +120,7 @@ class AppealWorkflowView(BaseView):
     @expose("/<int:pk>/assign", methods=["GET", "POST"])
     @has_access
     def assign(self, pk: int):
-        appeal = self._writable_or_abort(pk)
+        appeal = get_writable_or_abort(Appeal, pk)
         if not can(g.user, "assign"):
             abort(403)
         form = AssignForm()
@@ -142,7 +131,7 @@ class AppealWorkflowView(BaseView):
             try:
                 assign_appeal(pk, form.assignee.data, self._user_id())
             except RuleViolation as exc:
-                flash(gettext("%(message)s (rule %(rule)s)", message=str(exc.message), rule=exc.rule), "danger")
+                flash_rule(exc)
             else:
                 flash(gettext("The appeal is assigned."), "success")
                 return redirect(url_for("AppealView.show", pk=pk))

@@ -545,3 +545,54 @@ def test_exported_csv_is_masked_for_the_head(client, app, target):
 def test_an_id_beyond_any_record_is_not_found_not_an_error(client, url):
     login(client, "manager")
     assert client.get(url).status_code in (200, 404)
+
+
+def test_R38_a_call_about_an_appeal_is_a_call_to_its_applicant(client, jwt, app, target):
+    with app.app_context():
+        other = db.session.execute(select(Applicant.id).where(Applicant.id != target["applicant"])
+                                   .order_by(Applicant.id).limit(1)).scalar_one()
+        calls = db.session.execute(select(func.count()).select_from(SurveyCall)).scalar_one()
+    body = {"appeal": target["appeal"], "called_at": "2026-11-20T10:00:00", "outcome": "reached"}
+    r = client.post("/api/v1/survey_call/", json={**body, "applicant": other}, headers=jwt("manager"))
+    assert r.status_code == 422 and r.get_json().get("rule") == "R38", r.get_json()
+    with app.app_context():
+        assert db.session.execute(select(func.count()).select_from(SurveyCall)).scalar_one() == calls
+    r = client.post("/api/v1/survey_call/", json={**body, "applicant": target["applicant"]}, headers=jwt("manager"))
+    assert r.status_code == 201, r.get_data(as_text=True)
+
+
+def test_R23_no_instruction_on_a_closed_appeal_even_of_the_same_session(client, jwt, app):
+    from app.domain.vocabulary import AppealStatus
+    from app.models import Department
+
+    with app.app_context():
+        row = db.session.execute(
+            select(Protocol.id, Appeal.id).join(Appeal, Appeal.session_id == Protocol.session_id)
+            .where(Appeal.status == AppealStatus.closed).order_by(Appeal.id).limit(1)).one()
+        dept = db.session.execute(select(Department.id).order_by(Department.id)).scalars().first()
+    r = client.post("/api/v1/instruction/", json={"protocol": row[0], "appeal": row[1], "text": "Ещё", "due_on": "2026-12-20",
+                                                  "assignee_department": dept}, headers=jwt("manager"))
+    assert r.status_code == 422 and r.get_json().get("rule") == "R23", r.get_json()
+
+
+def test_official_sees_the_appeals_booked_into_their_sessions(client, jwt, app, target):
+    """An appeal addressed to another official but booked into one of the
+    official's own sessions is theirs to receive and instruct on."""
+    with app.app_context():
+        own = db.session.execute(select(ReceptionSession.id).where(
+            ReceptionSession.official_id == target["official"]).order_by(ReceptionSession.id).limit(1)).scalar_one()
+        appeal_id, previous = db.session.execute(select(Appeal.id, Appeal.session_id).where(
+            Appeal.official_id != target["official"]).order_by(Appeal.id).limit(1)).one()
+    h = jwt("official")  # requests outside the app context above: each gets its own, as in production
+    assert client.get(f"/api/v1/appeal/{appeal_id}", headers=h).status_code == 404
+
+    def book(session_id):
+        with app.app_context():
+            db.session.get(Appeal, appeal_id).session_id = session_id
+            db.session.commit()
+
+    book(own)
+    try:
+        assert client.get(f"/api/v1/appeal/{appeal_id}", headers=h).status_code == 200
+    finally:
+        book(previous)
