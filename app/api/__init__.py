@@ -5,9 +5,7 @@ from flask import g, request
 from flask_appbuilder.api import expose, permission_name, protect, safe
 from flask_babel import gettext
 
-from sqlalchemy import select
 
-from app.extensions import db
 from app.models import (
     Appeal,
     Applicant,
@@ -33,14 +31,14 @@ from app.security.scope import (
     own_place_only,
     place_of,
 )
-from app.services.errors import Conflict, RuleViolation
 from app.validators import identifier_error
 from marshmallow import ValidationError
 
 from app.views.base import QInterface
 
-from .base import OutsideScope, QRestApi
-from .workflow import SCHEMAS, AnswerBody, AssignBody, CancelBody, EmptyBody, RebookBody, parse_body
+from .base import QRestApi
+from .handling import OutsideScope, guarded, read_body
+from .workflow import SCHEMAS, AnswerBody, AssignBody, CancelBody, EmptyBody, RebookBody
 
 
 def _iin(value):
@@ -195,6 +193,10 @@ class AppealApi(QRestApi):
         appeal_service.prepare_registration(item, getattr(user, "id", None))
 
     def pre_update(self, item: Appeal) -> None:
+        """Compare-and-set: the version the client read must be the one just
+        loaded; a change committed in between fails the ORM's versioned
+        UPDATE (``version_id_col``) and is a 409 as well."""
+        appeal_service.check_version(item, g.get("q_expected_version"))
         appeal_service.check_references(item)
 
     def put_headless(self, pk):
@@ -204,19 +206,12 @@ class AppealApi(QRestApi):
         if (refused := _refuse_write(self, Appeal, pk)) is not None:
             return refused
         body = request.get_json(silent=True) if request.is_json else None
+        g.q_expected_version = None
         if isinstance(body, dict) and "version" in body:
-            expected = body.pop("version")
-            try:
-                appeal_id = int(pk)
-            except (TypeError, ValueError):
-                return self.response_404()
-            current = db.session.execute(select(Appeal.version).where(Appeal.id == appeal_id)).scalar_one_or_none()
-            if current is None:
-                return self.response_404()
-            if expected != current:
-                return self.response(
-                    409, message=gettext("The appeal was changed by someone else: reload it and try again.")
-                )
+            expected = body.pop("version")  # FAB reads the same (cached) body without it
+            if isinstance(expected, bool) or not isinstance(expected, int):
+                return self.response_400(message={"version": [gettext("An id (integer) is required.")]})
+            g.q_expected_version = expected
         return super().put_headless(pk)
 
     @expose("/<int:pk>/<action>", methods=["POST"])
@@ -233,27 +228,17 @@ class AppealApi(QRestApi):
             if not can(g.user, "assign"):
                 return self.response_403()
             return self._run(lambda body: receptions.assign(pk, body["assignee"], _user_id()), AssignBody, Appeal, pk)
-        body = request.get_json(silent=True) if request.is_json else None
-        try:
-            params = parse_body(action, body)
-        except ValidationError as err:
-            return self.response_400(message=err.messages)
-        version = params.pop("version", None)
-        user = getattr(g, "user", None)
-        try:
+        def run():
+            params = read_body(SCHEMAS[action])
+            version = params.pop("version", None)
+            user = getattr(g, "user", None)
             appeal = appeal_service.perform(
                 pk, action, params, user_id=getattr(user, "id", None), expected_version=version,
                 may_override_official=can(user, "override_official"),
             )
-        except LookupError:
-            return self.response_404()
-        except Conflict:
-            return self.response(
-                409, message=gettext("The appeal was changed by someone else: reload it and try again.")
-            )
-        except RuleViolation as exc:
-            return self.response(422, message=str(exc.message), rule=exc.rule)
-        return self.response(200, id=appeal.id, result=self.show_model_schema.dump(appeal))
+            return self.response(200, id=appeal.id, result=self.show_model_schema.dump(appeal))
+
+        return guarded(self, run)
 
 
 class ProtocolApi(QRestApi):

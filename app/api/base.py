@@ -7,7 +7,8 @@
 """
 from __future__ import annotations
 
-from flask import request
+import threading
+
 from flask_appbuilder.api import ModelRestApi
 from flask_babel import gettext
 from marshmallow import Schema, fields
@@ -18,7 +19,7 @@ from flask_appbuilder.exceptions import InvalidColumnFilterFABException, Invalid
 
 from app.security.privacy import hidden_columns, personal_columns, present
 from app.security.scope import SCOPED_MODELS, get_visible, is_visible, is_writable
-from app.services.errors import RuleViolation
+from .handling import BadRequest, guarded, json_object, read_body
 from app.views.base import METHOD_PERMISSIONS, ScopeFilter, register_of, scope_base_filters
 
 
@@ -87,8 +88,19 @@ def _relax(model, schema: Schema) -> None:
             field.required = False
 
 
-class OutsideScope(Exception):
-    """Creating or moving a record outside the user's scope (HTTP 403)."""
+def _one_load_at_a_time(schema: Schema) -> None:
+    """marshmallow-sqlalchemy keeps the record being loaded on the schema
+    object (``load(data, instance=...)``), which every request shares: two
+    threads editing at once would mix their records and sessions. Loads of
+    one schema are therefore serialised (they take microseconds)."""
+    lock = threading.Lock()
+    load = schema.load
+
+    def locked_load(*args, **kwargs):
+        with lock:
+            return load(*args, **kwargs)
+
+    schema.load = locked_load
 
 
 class _ReadSchemas:
@@ -136,6 +148,7 @@ class QRestApi(ModelRestApi):
         for schema in (self.add_model_schema, self.edit_model_schema):
             if schema is not None:
                 _relax(self.datamodel.obj, schema)
+                _one_load_at_a_time(schema)
 
     def post_headless(self):
         problem = self._precheck()
@@ -159,9 +172,10 @@ class QRestApi(ModelRestApi):
         """400 for a body that is not a JSON object; 422 for a related id
         the user may not see — answered exactly as one that does not exist
         (``scope.get_visible``: a write never widens what a user reads)."""
-        payload = request.get_json(silent=True) if request.is_json else None
-        if not isinstance(payload, dict):
-            return self.response_400(message=gettext("The request body must be a JSON object."))
+        try:
+            payload = json_object()
+        except BadRequest as exc:
+            return self.response_400(message=exc.messages)
         mapper = sa_inspect(self.datamodel.obj)
         errors: dict[str, list[str]] = {}
         for key, value in payload.items():
@@ -207,37 +221,17 @@ class QRestApi(ModelRestApi):
         return super()._get_list_related_field(field, filter_rel_field, page=page, page_size=page_size)
 
     def _run(self, call, schema_cls, model, pk=None):
-        """Parse the JSON body with ``schema_cls`` (400 when malformed), run
-        ``call(body)`` and answer with the record (200), 422 for a rule, 404."""
-        from marshmallow import ValidationError
+        """Read the body with ``schema_cls``, run ``call(body)`` and answer
+        with the record (200) — or with the edge's answer to the error."""
 
-        from app.extensions import db
+        def run():
+            from app.extensions import db
 
-        payload = request.get_json(silent=True) if request.is_json else None
-        if not isinstance(payload, dict):
-            return self.response_400(message=gettext("The request body must be a JSON object."))
-        try:
-            body = schema_cls().load(payload)
-        except ValidationError as err:
-            return self.response_400(message=err.messages)
-        try:
-            result = call(body)
-        except LookupError:
-            return self.response_404()
-        except RuleViolation as exc:
-            db.session.rollback()
-            return self.response(422, message=str(exc.message), rule=exc.rule)
-        record = result if isinstance(result, model) else db.session.get(model, pk)
-        return self.response(200, id=record.id, result=self.show_model_schema.dump(record))
+            result = call(read_body(schema_cls))
+            record = result if isinstance(result, model) else db.session.get(model, pk)
+            return self.response(200, id=record.id, result=self.show_model_schema.dump(record))
+
+        return guarded(self, run)
 
     def _guarded(self, call):
-        from app.extensions import db
-
-        try:
-            return call()
-        except RuleViolation as exc:
-            db.session.rollback()
-            return self.response(422, message=str(exc.message), rule=exc.rule)
-        except OutsideScope:
-            db.session.rollback()
-            return self.response_403()
+        return guarded(self, call)

@@ -6,7 +6,7 @@ values → 400); the rules are the service's and the domain's (→ 422
 """
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import RAISE, Schema, fields, validate
 
 from app.domain.vocabulary import RefusalGround
 from app.domain.workflow import Action, ExtensionKind
@@ -84,13 +84,6 @@ SCHEMAS: dict[str, type[Schema]] = {
     Action.close: Close,
     Action.withdraw: Reasoned,
 }
-
-
-def parse_body(action: str, body) -> dict:
-    """The typed parameters of ``action``; raises ``ValidationError``."""
-    if not isinstance(body, dict):
-        raise ValidationError({"_schema": ["The request body must be a JSON object."]})
-    return SCHEMAS[Action(action)]().load(body)
 
 
 class AssignBody(_Base):

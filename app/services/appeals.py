@@ -88,6 +88,13 @@ def prepare_registration(appeal: Appeal, user_id: int | None = None) -> Appeal:
     return appeal
 
 
+def check_version(appeal: Appeal, expected) -> None:
+    """Optimistic locking: ``expected`` (the version the user read; None:
+    not given) must be the appeal's version, or ``Conflict``."""
+    if expected not in (None, "") and str(expected) != str(appeal.version):
+        raise Conflict(appeal.version)
+
+
 def check_references(appeal: Appeal) -> None:
     """On registration and on every edit: the official asked for is active
     (R2), the category is active (M7.1)."""
@@ -196,8 +203,7 @@ def perform(
         ).scalar_one_or_none()
         if appeal is None:
             raise LookupError(appeal_id)
-        if expected_version is not None and expected_version != appeal.version:
-            raise Conflict(appeal.version)
+        check_version(appeal, expected_version)
         if action == Action.schedule.value:
             params["session"] = session_slot(params.get("session"))
             if params["session"] is None:

@@ -18,6 +18,7 @@ from app.validators import identifier_error
 from app.extensions import db
 from app.models import Appeal, AppealEvent, Applicant
 from app.services import appeals as appeal_service
+from app.services.errors import Conflict
 from app.domain.vocabulary import TERM_RUNNING_STATUSES, AppealStatus
 from app.services.appeal_overview import overview
 from app.services.calendar import working_calendar
@@ -282,10 +283,11 @@ class AppealView(QModelView):
     def pre_update(self, item: Appeal) -> None:
         """Optimistic lock for the edit form: the version the user saw must
         still be the current one, or nothing is saved."""
-        expected = getattr(item, "expected_version", None)
-        if expected not in (None, "") and str(expected) != str(item.version):
+        try:
+            appeal_service.check_version(item, getattr(item, "expected_version", None))
+        except Conflict:
             db.session.rollback()
-            raise ValueError(gettext("The appeal was changed by someone else: reload it and try again."))
+            raise ValueError(gettext("The appeal was changed by someone else: reload it and try again.")) from None
         form_error(appeal_service.check_references, item)
 
     add_form_query_rel_fields = {"reception_place": [["id", OwnPlaceFilter, lambda: None]]}

@@ -274,6 +274,31 @@ class QInterface(SQLAInterface):
             memo[key] = self.apply_all(self.session.query(self.obj).options(*options), _filters).one_or_none()
         return memo[key]
 
+    def add(self, item, commit: bool = True) -> None:
+        self._store(super().add, item, commit)
+
+    def edit(self, item, commit: bool = True) -> None:
+        self._store(super().edit, item, commit)
+
+    def delete(self, item, commit: bool = True) -> None:
+        self._store(super().delete, item, commit)
+
+    def _store(self, write, item, commit: bool) -> None:
+        """A write the database refuses is a typed, translated error (409,
+        422 or 400 in the API, a message above the form in the UI) — never
+        its SQL, its parameters or the row."""
+        from flask_appbuilder.exceptions import DatabaseException
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from app.services.errors import refusal_of
+
+        try:
+            write(item, commit)
+        except (SQLAlchemyError, DatabaseException) as exc:
+            self.session.rollback()
+            cause = exc if isinstance(exc, SQLAlchemyError) else exc.__cause__
+            raise refusal_of(cause) from None
+
     def get_filters(self, search_columns=None, search_filters=None):
         return QFilters(self.filter_converter_class, self, search_columns or [], search_filters)
 

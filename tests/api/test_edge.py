@@ -1,0 +1,165 @@
+"""The API edge holds: a write the database refuses is a translated 4xx with
+no SQL in it, and parallel writes on PostgreSQL neither double-book a
+session nor lose an update (real parallel requests to a live server)."""
+from __future__ import annotations
+
+import json
+import threading
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, time, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Appeal, Category, Official, Protocol, ReceptionPlace, ReceptionSession
+from tests.conftest import DEMO_PASSWORD, login
+
+SQL_WORDS = ("INSERT", "UPDATE ", "SELECT", "UNIQUE constraint", "duplicate key", "violates", "psycopg", "sqlite3",
+             "CHECK constraint", "Traceback")
+
+
+def _no_sql(body: str) -> None:
+    assert not any(w in body for w in SQL_WORDS), body[:400]
+
+
+def test_a_duplicate_is_a_409_with_a_sentence_not_sql(client, jwt, app):
+    h = jwt("manager")
+    with app.app_context():
+        taken = db.session.execute(select(Protocol.number).order_by(Protocol.id).limit(1)).scalar_one()
+        other = db.session.execute(select(Protocol.id).where(Protocol.number != taken).order_by(Protocol.id)
+                                   .limit(1)).scalar_one()
+        session_id = db.session.execute(select(ReceptionSession.id).limit(1)).scalar_one()
+        code = db.session.execute(select(Category.code).limit(1)).scalar_one()
+    r = client.post("/api/v1/protocol/", json={"number": taken, "session": session_id, "drawn_up_on": "2026-11-20",
+                                               "summary": "x"}, headers=h)
+    assert r.status_code == 409, r.get_data(as_text=True)
+    _no_sql(r.get_data(as_text=True))
+    r = client.put(f"/api/v1/protocol/{other}", json={"number": taken}, headers=h)
+    assert r.status_code == 409, r.get_data(as_text=True)
+    _no_sql(r.get_data(as_text=True))
+    with app.app_context():
+        assert db.session.get(Protocol, other).number != taken
+    r = client.post("/api/v1/category/", json={"code": code, "name_kk": "x", "name_ru": "x", "active": True}, headers=h)
+    assert r.status_code == 409
+    _no_sql(r.get_data(as_text=True))
+
+
+def test_a_check_constraint_is_a_422_with_a_sentence_not_sql(client, jwt, app):
+    r = client.post("/api/v1/applicant/", json={"kind": "legal_entity", "full_name": "Без организации"},
+                    headers=jwt("manager"))
+    assert r.status_code == 422, r.get_data(as_text=True)
+    _no_sql(r.get_data(as_text=True))
+    assert "message" in r.get_json()
+
+
+def test_the_form_says_what_is_wrong_with_a_duplicate(client, app):
+    login(client, "manager")
+    with app.app_context():
+        code = db.session.execute(select(Category.code).limit(1)).scalar_one()
+        before = db.session.execute(select(func.count()).select_from(Category)).scalar_one()
+    r = client.post("/categoryview/add", data={"code": code, "name_kk": "Қайталау", "name_ru": "Повтор",
+                                                "active": "y"}, follow_redirects=True)
+    body = r.get_data(as_text=True)
+    assert r.status_code == 200
+    _no_sql(body)
+    with app.app_context():
+        assert db.session.execute(select(func.count()).select_from(Category)).scalar_one() == before
+
+
+# --- parallel requests against a live server on PostgreSQL --------------------------
+@pytest.fixture(scope="module")
+def pg_live(pg_database_url):
+    """The panel on the PostgreSQL test database, served by a threaded
+    server on loopback: requests really run at the same time."""
+    from werkzeug.serving import make_server
+
+    from tests.conftest import _build_app
+
+    live = _build_app(pg_database_url)
+    server = make_server("127.0.0.1", 0, live, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    token = live.test_client().post("/api/v1/security/login", json={
+        "username": "manager", "password": DEMO_PASSWORD, "provider": "db"}).get_json()["access_token"]
+    yield live, f"http://127.0.0.1:{server.server_port}", token
+    server.shutdown()
+    with live.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _call(method, url, token, body):
+    req = urllib.request.Request(url, data=json.dumps(body).encode(), method=method,
+                                 headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=60) as resp:
+            return resp.status, json.loads(resp.read() or b"{}")
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read() or b"{}")
+
+
+def _fire(n, fn):
+    barrier = threading.Barrier(n)
+
+    def one(i):
+        barrier.wait()
+        return fn(i)
+
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        return list(pool.map(one, range(n)))
+
+
+def test_R29_twenty_parallel_bookings_never_exceed_a_sessions_places(pg_live):
+    from app.services.appeals import prepare_registration
+    from app.services.clock import today
+
+    live, base, token = pg_live
+    with live.app_context():
+        official = db.session.execute(select(Official).where(Official.active.is_(True)).order_by(Official.id)
+                                      .limit(1)).scalar_one()
+        place = db.session.execute(select(ReceptionPlace).order_by(ReceptionPlace.id).limit(1)).scalar_one()
+        template = db.session.execute(select(Appeal).order_by(Appeal.id).limit(1)).scalar_one()
+        session = ReceptionSession(official_id=official.id, place_id=place.id, day=today() + timedelta(days=47),
+                                   starts_at=time(7, 13), ends_at=time(7, 43), capacity=1, kind="regular")
+        db.session.add(session)
+        ids = []
+        for i in range(20):
+            appeal = Appeal(channel="by_hand", received_at=datetime.now() - timedelta(days=1), language="ru",
+                            substance=f"Параллельная запись {i}", applicant_id=template.applicant_id,
+                            reception_place_id=place.id, district_id=template.district_id,
+                            category_id=template.category_id, official_id=official.id)
+            prepare_registration(appeal, None)
+            db.session.add(appeal)
+            db.session.flush()
+            ids.append(appeal.id)
+        db.session.commit()
+        session_id = session.id
+    answers = _fire(20, lambda i: _call("POST", f"{base}/api/v1/appeal/{ids[i]}/schedule", token,
+                                        {"session": session_id}))
+    codes = sorted(code for code, _ in answers)
+    assert codes.count(200) == 1 and codes.count(422) == 19, codes
+    assert all(body.get("rule") == "R29" for code, body in answers if code == 422)
+    with live.app_context():
+        booked = db.session.execute(select(func.count()).where(Appeal.session_id == session_id)).scalar_one()
+    assert booked == 1
+
+
+def test_twenty_parallel_puts_with_the_same_version_save_exactly_one(pg_live):
+    live, base, token = pg_live
+    with live.app_context():
+        appeal = db.session.execute(select(Appeal).where(Appeal.status == "registered").order_by(Appeal.id.desc())
+                                    .limit(1)).scalar_one()
+        appeal_id, version = appeal.id, appeal.version
+    answers = _fire(20, lambda i: _call("PUT", f"{base}/api/v1/appeal/{appeal_id}", token,
+                                        {"version": version, "substance": f"Правка {i}"}))
+    codes = sorted(code for code, _ in answers)
+    assert codes.count(200) == 1 and codes.count(409) == 19, [a for a in answers if a[0] != 409]
+    for code, body in answers:
+        _no_sql(json.dumps(body, ensure_ascii=False))
+    winner = next(i for i, (code, _) in enumerate(answers) if code == 200)
+    with live.app_context():
+        saved = db.session.get(Appeal, appeal_id)
+        assert saved.version == version + 1 and saved.substance == f"Правка {winner}"
