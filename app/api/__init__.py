@@ -1,7 +1,7 @@
 """REST resources of shared CONTRACT.md (FAB ``/api/v1``, JWT login)."""
 from __future__ import annotations
 
-from flask import g, request
+from flask import current_app, g, request
 from flask_appbuilder.api import expose, permission_name, protect, safe
 from flask_babel import gettext
 
@@ -22,6 +22,7 @@ from app.models import (
 )
 from app.services import appeals as appeal_service
 from app.services import receptions
+from app.services.applicants import normalize
 from app.security.roles import can
 from app.security.scope import (
     current_user,
@@ -37,7 +38,7 @@ from marshmallow import ValidationError
 from app.views.base import QInterface
 
 from .base import QRestApi
-from .handling import OutsideScope, guarded, read_body
+from .handling import OutsideScope, check_request, guarded, read_body
 from .workflow import SCHEMAS, AnswerBody, AssignBody, CancelBody, EmptyBody, RebookBody
 
 
@@ -163,9 +164,13 @@ class ApplicantApi(QRestApi):
     validators_columns = {"iin": _iin, "bin": _bin}
 
     def pre_add(self, item: Applicant) -> None:
+        normalize(item)
         user = current_user()
         if user is not None and own_place_only(user) is not None:
             item.registered_place_id = place_of(user)
+
+    def pre_update(self, item: Applicant) -> None:
+        normalize(item)
 
 
 class AppealApi(QRestApi):
@@ -203,6 +208,8 @@ class AppealApi(QRestApi):
         """PUT may carry the ``version`` the client read: a stale one is 409.
         The scope is checked first, so a version tells nothing of a record
         the user may not see."""
+        if pk == "_info":
+            return super().put_headless(pk)
         if (refused := _refuse_write(self, Appeal, pk)) is not None:
             return refused
         body = request.get_json(silent=True) if request.is_json else None
@@ -319,5 +326,37 @@ APIS = [
 
 
 def register(appbuilder) -> None:
+    from .openapi import QOpenApi
+
     for api in APIS:
         appbuilder.add_api(api)
+    # the OpenAPI document of CONTRACT.md at /api/v1/_openapi (FAB's Swagger
+    # page is left out: it loads its scripts from a CDN)
+    appbuilder.add_api(QOpenApi)
+    for status in (404, 405):
+        current_app.register_error_handler(status, _json_for_the_api)
+    current_app.after_request(_info_allows_get)
+    current_app.before_request(check_request)
+
+
+def _info_allows_get(response):
+    """``OPTIONS …/_info`` lists what ``_info`` answers (FAB's ``/<pk>``
+    route would add its PUT and DELETE)."""
+    if request.method == "OPTIONS" and request.path.startswith("/api/") and request.path.endswith("/_info"):
+        response.headers["Allow"] = "GET, HEAD, OPTIONS"
+    return response
+
+
+def _json_for_the_api(exc):
+    """Under /api/ an unknown route or method answers JSON, as every other
+    API answer; elsewhere the page it would have been."""
+    if not request.path.startswith("/api/"):
+        return exc
+    from flask import jsonify
+
+    message = gettext("Not found.") if exc.code == 404 else gettext("This method is not allowed here.")
+    response = jsonify({"message": message})
+    response.status_code = exc.code
+    if exc.code == 405 and getattr(exc, "valid_methods", None):
+        response.headers["Allow"] = ", ".join(exc.valid_methods)
+    return response

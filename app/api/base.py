@@ -39,17 +39,19 @@ def read_schema(model, columns: list[str], name: str) -> Schema:
             fk = next(iter(prop.local_columns)).key
             attrs[col] = fields.Function(lambda obj, _fk=fk: getattr(obj, _fk))
             continue
-        col_type = getattr(prop, "columns", [None])[0].type if prop is not None else None
+        column = getattr(prop, "columns", [None])[0] if prop is not None else None
+        col_type = column.type if column is not None else None
+        nullable = bool(getattr(column, "nullable", True))
         if isinstance(col_type, SAEnum):
             attrs[col] = fields.Function(
                 lambda obj, _c=col: getattr(obj, _c).value if getattr(obj, _c) is not None else None
             )
         elif isinstance(col_type, DateTime):
-            attrs[col] = fields.DateTime()
+            attrs[col] = fields.DateTime(allow_none=nullable)
         elif isinstance(col_type, Date):
-            attrs[col] = fields.Date()
+            attrs[col] = fields.Date(allow_none=nullable)
         elif isinstance(col_type, Time):
-            attrs[col] = fields.Time(format="%H:%M")
+            attrs[col] = fields.Time(format="%H:%M", allow_none=nullable)
         else:
             attrs[col] = fields.Raw()
     return Schema.from_dict(attrs, name=name)()
@@ -86,6 +88,24 @@ def _relax(model, schema: Schema) -> None:
             field.allow_none = True
         if column.default is not None:
             field.required = False
+        if isinstance(field, fields.Boolean):  # true or false, not "yes", 0 or "on"
+            field._deserialize = _strict_boolean
+        elif isinstance(field, fields.Integer):  # 2.5 is not a number of places
+            field.strict = True
+
+
+def _info_is_read_only(api):
+    response = api.response(405, message=gettext("This method is not allowed here."))
+    response.headers["Allow"] = "GET, HEAD, OPTIONS"
+    return response
+
+
+def _strict_boolean(value, attr=None, data=None, **kwargs):
+    from marshmallow import ValidationError
+
+    if not isinstance(value, bool):
+        raise ValidationError(gettext("true or false is required."))
+    return value
 
 
 def _one_load_at_a_time(schema: Schema) -> None:
@@ -155,6 +175,8 @@ class QRestApi(ModelRestApi):
         return problem or self._guarded(super().post_headless)
 
     def put_headless(self, pk):
+        if pk == "_info":  # FAB's ``/<pk>`` route also matches its ``/_info``
+            return _info_is_read_only(self)
         model = self.datamodel.obj
         if model in SCOPED_MODELS and not is_writable(model, pk):
             # visible but outside the write scope: 403; not visible: as if absent
@@ -163,6 +185,8 @@ class QRestApi(ModelRestApi):
         return problem or self._guarded(lambda: super(QRestApi, self).put_headless(pk))
 
     def delete_headless(self, pk):
+        if pk == "_info":
+            return _info_is_read_only(self)
         model = self.datamodel.obj
         if model in SCOPED_MODELS and not is_writable(model, pk):
             return self.response_403() if is_visible(model, pk) else self.response_404()

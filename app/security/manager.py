@@ -66,6 +66,23 @@ class QabyldauSecurityManager(SecurityManager):
             self._fragments[key] = (generation, now + ttl, value)
         return value
 
+    def create_jwt_manager(self, app):
+        """FAB's JWT manager; a malformed, expired or revoked token is a 401
+        with a translated sentence (flask-jwt-extended answers 422)."""
+        from flask import jsonify
+        from flask_babel import gettext
+
+        jwt_manager = super().create_jwt_manager(app)
+
+        def unauthorized(*_args):
+            return jsonify({"message": gettext("Log in first.")}), 401
+
+        for loader in (jwt_manager.invalid_token_loader, jwt_manager.expired_token_loader,
+                       jwt_manager.unauthorized_loader, jwt_manager.revoked_token_loader,
+                       jwt_manager.needs_fresh_token_loader, jwt_manager.user_lookup_error_loader):
+            loader(unauthorized)
+        return jwt_manager
+
     def get_user_by_id(self, pk):
         return self.session.get(
             User, pk,

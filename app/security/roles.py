@@ -151,6 +151,7 @@ COMMON = [
     ("can_this_form_post", "ResetMyPasswordView"),
     ("can_userinfo", "UserDBModelView"),
     ("resetmypassword", "UserDBModelView"),
+    ("can_get", "OpenApi"),  # the API's OpenAPI document
 ]
 SECURITY_VIEWS = (
     "UserDBModelView", "RoleModelView", "PermissionModelView", "ViewMenuModelView",

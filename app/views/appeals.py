@@ -21,6 +21,7 @@ from app.services import appeals as appeal_service
 from app.services.errors import Conflict
 from app.domain.vocabulary import TERM_RUNNING_STATUSES, AppealStatus
 from app.services.appeal_overview import overview
+from app.services.applicants import normalize
 from app.services.calendar import working_calendar
 from app.services.clock import now_local, today
 from app.security.privacy import PERSONAL_COLUMNS, personal, present_payload
@@ -80,19 +81,14 @@ class ApplicantView(QModelView):
         field: (lambda v, _f=field: format_plain(personal(v, _f))) for field in PERSONAL_COLUMNS["applicant"]
     }
 
-    def _normalize(self, item: Applicant) -> None:
-        for col in ("iin", "bin", "organization", "phone", "email", "address", "authority_document"):
-            value = getattr(item, col)
-            setattr(item, col, value.strip() or None if isinstance(value, str) else value)
-
     def pre_add(self, item):
-        self._normalize(item)
+        normalize(item)
         user = current_user()
         if user is not None and own_place_only(user) is not None:
             item.registered_place_id = place_of(user)
 
     def pre_update(self, item):
-        self._normalize(item)
+        normalize(item)
 
 
 class AppealEventView(ReadOnlyModelView):

@@ -75,7 +75,8 @@ class FilterTextSearch(FilterContains):
     """
 
     def apply(self, query, value):
-        words = WORD.findall((value or "")[:200])
+        value = "" if value is None else str(value)  # a number from rison is text to search too
+        words = WORD.findall(value[:200])
         if not (value or "").strip():
             return query
         if not words:
@@ -128,7 +129,49 @@ class QFilters(Filters):
     def _add_filter(self, filter_instance, value):
         if filter_instance.column_name in self._hidden():
             return  # the one net under every way of adding a filter
-        super()._add_filter(filter_instance, value)
+        super()._add_filter(*_sane_filter(filter_instance, value))
+
+
+class _MatchNothing(BaseFilter):
+    """A filter whose value no row can have (a number beyond 32 bits)."""
+
+    name = "nothing"
+    arg_name = "nothing"
+
+    def apply(self, query, value):
+        return query.filter(false())
+
+
+_TEXT_FILTERS = ("FilterStartsWith", "FilterNotStartsWith", "FilterEndsWith", "FilterNotEndsWith",
+                 "FilterContains", "FilterNotContains", "FilterTextSearch")
+
+
+def _sane_filter(flt, value):
+    """(filter, value) as the database can take them, whatever the URL or
+    rison held: text filters get text without NUL bytes, an integer column
+    a 32-bit integer (anything else matches nothing)."""
+    if isinstance(value, str) and "\x00" in value:
+        value = value.replace("\x00", "")
+    if any(cls.__name__ in _TEXT_FILTERS for cls in type(flt).__mro__):
+        # a number from rison is text to match too (the UI sends lists: FAB reads those itself)
+        return flt, str(value) if isinstance(value, (int, float)) else value
+    dm = flt.datamodel
+    column = flt.column_name
+    if callable(value) or isinstance(flt, (ScopeFilter, _MatchNothing)):
+        return flt, value  # a base filter's value is computed when it applies
+    if column in dm.list_columns and dm.is_integer(column):
+        from app.security.scope import MAX_ID
+
+        for item in (value if isinstance(value, (list, tuple)) else [value]):  # the UI sends a list
+            if item in (None, ""):
+                continue
+            try:
+                number = int(item)
+            except (TypeError, ValueError, OverflowError):
+                number = None
+            if number is None or abs(number) > MAX_ID:
+                return _MatchNothing(column, dm), value
+    return flt, value
 
 
 def _foreign_key(model, relation: str):

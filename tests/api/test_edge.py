@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Appeal, Category, Official, Protocol, ReceptionPlace, ReceptionSession
+from app.models import Appeal, Applicant, Category, Official, Protocol, ReceptionPlace, ReceptionSession
 from tests.conftest import DEMO_PASSWORD, login
 
 SQL_WORDS = ("INSERT", "UPDATE ", "SELECT", "UNIQUE constraint", "duplicate key", "violates", "psycopg", "sqlite3",
@@ -163,3 +163,73 @@ def test_twenty_parallel_puts_with_the_same_version_save_exactly_one(pg_live):
     with live.app_context():
         saved = db.session.get(Appeal, appeal_id)
         assert saved.version == version + 1 and saved.substance == f"Правка {winner}"
+
+
+@pytest.mark.parametrize("q", ["((((", "1.7792482148572916e+16", "-1.7976931348623157e+308", "5", "(page:-3)",
+                               "(page:9223372036854775808)", "(filters:!((col:id,opr:eq,value:9223372036854775808)))",
+                               "(filters:!((col:substance,opr:eq,value:'a\x00b')))"])
+@pytest.mark.parametrize("path", ["/api/v1/appeal/", "/api/v1/district/_info", "/api/v1/appeal/1"])
+def test_a_broken_or_out_of_range_q_is_a_400(client, jwt, q, path):
+    r = client.get(path, query_string={"q": q}, headers=jwt("manager"))
+    assert r.status_code == 400, (q, path, r.status_code)
+    _no_sql(r.get_data(as_text=True))
+
+
+def test_a_number_filter_on_a_text_column_is_just_text(client, jwt):
+    r = client.get("/api/v1/appeal/", query_string={"q": "(filters:!((col:substance,opr:ct,value:1)))"},
+                   headers=jwt("manager"))
+    assert r.status_code == 200
+
+
+@pytest.mark.parametrize("body", [{"full_name": "x\u0000y", "kind": "individual"},
+                                  {"full_name": "\ud800", "kind": "individual"},
+                                  {"full_name": "x", "kind": "individual", "district": 9223372036854775808},
+                                  {"full_name": "x", "kind": "individual", "foreigner": "yes"},
+                                  {"full_name": "x", "kind": "individual", "foreigner": 1}])
+def test_values_no_field_can_hold_are_a_400_or_422_never_a_500(client, jwt, app, body):
+    with app.app_context():
+        before = db.session.execute(select(func.count()).select_from(Applicant)).scalar_one()
+    r = client.post("/api/v1/applicant/", json=body, headers=jwt("manager"))
+    assert r.status_code in (400, 422), (body, r.status_code)
+    _no_sql(r.get_data(as_text=True))
+    with app.app_context():
+        assert db.session.execute(select(func.count()).select_from(Applicant)).scalar_one() == before
+
+
+def test_an_empty_iin_is_no_iin(client, jwt):
+    r = client.post("/api/v1/applicant/", json={"kind": "individual", "full_name": "Без ИИН", "iin": ""},
+                    headers=jwt("manager"))
+    assert r.status_code == 201, r.get_data(as_text=True)
+    got = client.get(f"/api/v1/applicant/{r.get_json()['id']}", headers=jwt("manager")).get_json()["result"]
+    assert got["iin"] is None
+
+
+def test_unknown_methods_and_routes_answer_json(client, jwt):
+    r = client.put("/api/v1/appeal/_info", json={}, headers=jwt("manager"))
+    assert r.status_code == 405 and "GET" in r.headers["Allow"] and r.is_json
+    r = client.patch("/api/v1/appeal/", json={}, headers=jwt("manager"))
+    assert r.status_code == 405 and r.is_json
+    r = client.get("/api/v1/no-such-thing/", headers=jwt("manager"))
+    assert r.status_code == 404 and r.is_json
+
+
+def test_a_broken_token_is_a_401(client):
+    r = client.get("/api/v1/appeal/", headers={"Authorization": "Bearer not-a-token"})
+    assert r.status_code == 401 and r.is_json
+
+
+def test_number_filters_in_the_ui_still_filter_and_beyond_any_number_match_nothing(client, app):
+    from tests.views.test_registers import record_count
+
+    with app.app_context():
+        from app.models import AuditLog
+
+        row = db.session.execute(select(AuditLog.table_name, AuditLog.record_id).where(
+            AuditLog.record_id.is_not(None)).order_by(AuditLog.id).limit(1)).one()
+        expected = db.session.execute(select(func.count()).where(
+            AuditLog.table_name == row[0], AuditLog.record_id == row[1])).scalar_one()
+    login(client, "manager")
+    base = f"/auditlogview/list/?_flt_0_table_name={row[0]}"
+    assert record_count(client.get(f"{base}&_flt_0_record_id={row[1]}").get_data(as_text=True)) == expected > 0
+    r = client.get(f"{base}&_flt_0_record_id=99999999999999999999999")
+    assert r.status_code == 200 and record_count(r.get_data(as_text=True)) == 0
