@@ -62,6 +62,8 @@ class Config:
     # Redis unreachable: the limiter counts in memory (Flask-Limiter logs it)
     # instead of answering 500 to every login
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # no request body larger than this (an import file included): 413
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 25 * 1024 * 1024))
     RATELIMIT_SWALLOW_ERRORS = True
     FAB_PASSWORD_COMPLEXITY_ENABLED = True
     # FAB_PASSWORD_COMPLEXITY_VALIDATOR: app.security.hardening.password_policy (set by create_app)

@@ -333,7 +333,7 @@ def register(appbuilder) -> None:
     # the OpenAPI document of CONTRACT.md at /api/v1/_openapi (FAB's Swagger
     # page is left out: it loads its scripts from a CDN)
     appbuilder.add_api(QOpenApi)
-    for status in (404, 405):
+    for status in (404, 405, 413):
         current_app.register_error_handler(status, _json_for_the_api)
     current_app.after_request(_info_allows_get)
     current_app.before_request(check_request)
@@ -354,7 +354,8 @@ def _json_for_the_api(exc):
         return exc
     from flask import jsonify
 
-    message = gettext("Not found.") if exc.code == 404 else gettext("This method is not allowed here.")
+    message = {404: gettext("Not found."), 405: gettext("This method is not allowed here."),
+               413: gettext("The request is too large.")}.get(exc.code, str(exc.description))
     response = jsonify({"message": message})
     response.status_code = exc.code
     if exc.code == 405 and getattr(exc, "valid_methods", None):

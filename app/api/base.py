@@ -19,7 +19,7 @@ from flask_appbuilder.exceptions import InvalidColumnFilterFABException, Invalid
 
 from app.security.privacy import hidden_columns, personal_columns, present
 from app.security.scope import SCOPED_MODELS, get_visible, is_visible, is_writable
-from .handling import BadRequest, guarded, json_object, read_body
+from .handling import BadRequest, guarded, json_object, read_body, sane_date
 from app.views.base import METHOD_PERMISSIONS, ScopeFilter, register_of, scope_base_filters
 
 
@@ -88,6 +88,8 @@ def _relax(model, schema: Schema) -> None:
             field.allow_none = True
         if column.default is not None:
             field.required = False
+        if isinstance(field, (fields.Date, fields.DateTime)):
+            field.validators.append(sane_date)
         if isinstance(field, fields.Boolean):  # true or false, not "yes", 0 or "on"
             field._deserialize = _strict_boolean
         elif isinstance(field, fields.Integer):  # 2.5 is not a number of places

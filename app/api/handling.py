@@ -166,3 +166,20 @@ def check_request():
     response = jsonify({"message": problem})
     response.status_code = 400
     return response
+
+
+# --- dates within sane bounds ---------------------------------------------------
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2099
+
+
+def sane_date(value) -> None:
+    """A marshmallow validator for every date a client sends: in 2000–2099
+    (year 0001 or 9999-12-31 is a typing error, never a receipt, a term or a
+    reception; a receipt in the future is R25's own 422)."""
+    import datetime as dt
+
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if day is None:
+        return
+    if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+        raise ValidationError(gettext("The date %(day)s is out of range.", day=day.isoformat()))

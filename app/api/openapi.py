@@ -28,7 +28,7 @@ ERROR = {
 }
 ERROR_STATUSES = {"400": "Malformed input", "401": "Not logged in", "403": "Not allowed",
                   "404": "Not found (or not visible to the user)", "409": "Changed meanwhile, or a duplicate",
-                  "405": "Method not allowed", "414": "Request line too long",
+                  "405": "Method not allowed", "413": "Request body too large", "414": "Request line too long",
                   "422": "A rule of the regulation or a field refused the input"}
 METHODS = ("get", "put", "post", "delete", "patch")
 

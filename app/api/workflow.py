@@ -11,6 +11,8 @@ from marshmallow import RAISE, Schema, fields, validate
 from app.domain.vocabulary import RefusalGround
 from app.domain.workflow import Action, ExtensionKind
 
+from .handling import sane_date
+
 
 class _Base(Schema):
     class Meta:
@@ -24,7 +26,7 @@ def _text():
 
 
 def _date():
-    return fields.Date(load_default=None, allow_none=True)
+    return fields.Date(load_default=None, allow_none=True, validate=sane_date)
 
 
 class RequestCorrection(_Base):
@@ -92,7 +94,7 @@ class AssignBody(_Base):
 
 class CancelBody(_Base):
     reason = fields.String(load_default="")
-    told_at = fields.DateTime(required=True)
+    told_at = fields.DateTime(required=True, validate=sane_date)
     illness = fields.Boolean(load_default=False)
 
 

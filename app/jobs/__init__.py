@@ -26,6 +26,10 @@ QUEUE = "appeals"
 RUNNING = ("queued", "running")
 
 
+class JobsUnavailable(Exception):
+    """Redis cannot be reached: the job was not queued (its row says failed)."""
+
+
 class DuplicateJob(Exception):
     """The same job (kind and parameters) is already queued or running."""
 
@@ -61,14 +65,23 @@ def launch(kind: str, params: dict | None = None, user_id: int | None = None, ke
         from redis import Redis
         from rq import Queue, Retry
 
+        from redis.exceptions import RedisError
+
         from app.ops.logging import job_meta
 
-        Queue(current_app.config.get("RQ_QUEUE", QUEUE), connection=Redis.from_url(url)).enqueue(
-            "app.jobs.worker_entry", job.id, job_id=job.id, retry=Retry(max=2, interval=[10, 60]),
-            meta=job_meta(),  # the launching request's id, for the job's log lines
-            result_ttl=int(current_app.config.get("JOB_RESULT_TTL", 7 * 86400)),
-            job_timeout=int(current_app.config.get("JOB_TIMEOUT", 3600)),
-        )
+        try:
+            Queue(current_app.config.get("RQ_QUEUE", QUEUE),
+                  connection=Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)).enqueue(
+                "app.jobs.worker_entry", job.id, job_id=job.id, retry=Retry(max=2, interval=[10, 60]),
+                meta=job_meta(),  # the launching request's id, for the job's log lines
+                result_ttl=int(current_app.config.get("JOB_RESULT_TTL", 7 * 86400)),
+                job_timeout=int(current_app.config.get("JOB_TIMEOUT", 3600)),
+            )
+        except RedisError as exc:
+            # nothing is left "queued" for a worker that will never see it
+            current_app.logger.warning("jobs: Redis unreachable, %s job %s not queued: %s", kind, job.id, exc)
+            _save(job.id, status="failed", ended_at=datetime.utcnow(), error=f"JobsUnavailable: {type(exc).__name__}")
+            raise JobsUnavailable(job.id) from None
     else:
         try:
             run(job.id)

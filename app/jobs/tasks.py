@@ -7,6 +7,8 @@ from datetime import date
 
 from flask import current_app
 
+from app.services.cells import csv_row, xlsx_row
+
 from . import progress
 
 EXPORT_BATCH = 2000
@@ -37,7 +39,7 @@ def export(job_id: str, params: dict) -> dict:
         ws.append(header)
         for rows in batches:
             for row in rows:
-                ws.append(row)
+                ws.append(xlsx_row(ws, row))
             done += len(rows)
             progress(job_id, 100 * done // max(total, 1))
         wb.save(path)
@@ -46,7 +48,7 @@ def export(job_id: str, params: dict) -> dict:
             writer = csv.writer(fh)
             writer.writerow(header)
             for rows in batches:
-                writer.writerows(rows)
+                writer.writerows(csv_row(row) for row in rows)
                 done += len(rows)
                 progress(job_id, 100 * done // max(total, 1))
     return {"result_path": path, "result_name": name, "message": str(done)}
@@ -135,7 +137,7 @@ def import_appeals(job_id: str, params: dict) -> dict:
         with open(path, "w", newline="", encoding="utf-8-sig") as fh:
             writer = csv.writer(fh)
             writer.writerow(["row", "error"])
-            writer.writerows(result.errors)
+            writer.writerows(csv_row(row) for row in result.errors)
         raise ImportRefused(len(result.errors), path)
     return {"message": f"{result.created} / {result.skipped}"}
 

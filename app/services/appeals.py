@@ -55,6 +55,8 @@ def registration_terms(received: datetime, cal=None, rules=None, due_cache: dict
     ``due_cache`` keeps terms by registration day across many calls."""
     if received > now_local():
         raise RuleViolation("R25", _l("The date of receipt cannot be in the future."))
+    if received.year < 2000:  # the form, the API and the import alike
+        raise RuleViolation("R25", _l("The date of receipt is too far in the past."))
     cal, rules = cal or working_calendar(), rules or counting_rules()
     registered_on = deadlines.registration_date(received, cal, rules)
     if due_cache is None:

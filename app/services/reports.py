@@ -90,6 +90,8 @@ def to_xlsx(title: str, sections: list[Section]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from .cells import xlsx_row
+
     wb = Workbook()
     ws = wb.active
     ws.title = "Report"
@@ -101,7 +103,7 @@ def to_xlsx(title: str, sections: list[Section]) -> bytes:
         ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
         ws.append(s.columns)
         for r in s.rows:
-            ws.append(r)
+            ws.append(xlsx_row(ws, r))
     ws.column_dimensions["A"].width = 60
     ws.column_dimensions["B"].width = 16
     ws.column_dimensions["C"].width = 22

@@ -27,3 +27,8 @@ def form_error(check, *args) -> None:
     except RuleViolation as exc:
         db.session.rollback()
         raise ValueError(rule_text(exc)) from exc
+
+
+def jobs_unavailable() -> None:
+    """A background job could not be queued (Redis is down)."""
+    flash(gettext("Background jobs are unavailable right now: nothing was started. Try again later."), "danger")

@@ -11,7 +11,9 @@ from flask_babel import gettext, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 
-from app.jobs import DuplicateJob, launch
+from app.jobs import DuplicateJob, JobsUnavailable, launch
+
+from .feedback import jobs_unavailable
 
 
 class ImportForm(FlaskForm):
@@ -39,5 +41,7 @@ class ImportView(BaseView):
                 launch("import", {"path": path}, user_id=getattr(g.user, "id", None))
             except DuplicateJob:
                 flash(gettext("An import of this file is already running."), "warning")
+            except JobsUnavailable:
+                jobs_unavailable()
             return redirect(url_for("JobsView.jobs"))
         return self.render_template("qabyldau/import_form.html", form=form)

@@ -13,7 +13,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.jobs import DuplicateJob, launch
+from app.jobs import DuplicateJob, JobsUnavailable, launch
+
+from .feedback import jobs_unavailable
 from app.models import Job, Notification
 from app.security.roles import can
 from app.services.exports import may_export
@@ -110,6 +112,9 @@ class JobsView(BaseView):
         except DuplicateJob:
             flash(gettext("The same export is already running."), "warning")
             return redirect(url_for("JobsView.jobs"))
+        except JobsUnavailable:
+            jobs_unavailable()
+            return redirect(url_for("JobsView.jobs"))
         if job.status == "finished":
             flash(gettext("The export is ready."), "success")
         return redirect(url_for("JobsView.jobs"))
@@ -124,6 +129,8 @@ class JobsView(BaseView):
             launch("deadline_monitor", {}, user_id=self._user_id(), key="deadline_monitor")
         except DuplicateJob:
             flash(gettext("The deadline monitor is already running."), "warning")
+        except JobsUnavailable:
+            jobs_unavailable()
         return redirect(url_for("JobsView.jobs"))
 
     @expose("/notifications", methods=["GET", "POST"])

@@ -9,7 +9,9 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField
 from wtforms.validators import InputRequired, NumberRange
 
-from app.jobs import DuplicateJob, launch
+from app.jobs import DuplicateJob, JobsUnavailable, launch
+
+from .feedback import jobs_unavailable
 from app.services.clock import today
 
 
@@ -44,5 +46,7 @@ class ReportView(BaseView):
                     launch("report", params, user_id=getattr(g.user, "id", None))
                 except DuplicateJob:
                     flash(gettext("The same report is already being prepared."), "warning")
+                except JobsUnavailable:
+                    jobs_unavailable()
                 return redirect(url_for("JobsView.jobs"))
         return self.render_template("qabyldau/report_form.html", form=form)

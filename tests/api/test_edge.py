@@ -233,3 +233,68 @@ def test_number_filters_in_the_ui_still_filter_and_beyond_any_number_match_nothi
     assert record_count(client.get(f"{base}&_flt_0_record_id={row[1]}").get_data(as_text=True)) == expected > 0
     r = client.get(f"{base}&_flt_0_record_id=99999999999999999999999")
     assert r.status_code == 200 and record_count(r.get_data(as_text=True)) == 0
+
+
+def test_exports_keep_a_formula_typed_by_a_user_as_text(client, jwt, app):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from app.models import Job
+    from app.services.cells import csv_cell, is_formula_like
+
+    assert csv_cell("+7 701 555 12 34") == "+7 701 555 12 34" and not is_formula_like("-5")
+    formula = '=HYPERLINK("http://evil.example/x","нажмите")'
+    r = client.post("/api/v1/category/", json={"code": "99.97", "name_kk": formula, "name_ru": formula,
+                                               "active": True}, headers=jwt("manager"))
+    assert r.status_code == 201, r.get_data(as_text=True)
+    login(client, "manager")
+    for fmt in ("csv", "xlsx"):
+        client.post(f"/jobs/export/Category/{fmt}", data={"_flt_0_code": "99.97"})
+        with app.app_context():
+            job = db.session.execute(select(Job).where(Job.kind == "export").order_by(Job.created_at.desc())
+                                     .limit(1)).scalar_one()
+            path = job.result_path
+        if fmt == "csv":
+            with open(path, encoding="utf-8-sig") as fh:
+                cells = [c for row in csv.reader(fh) for c in row]
+            assert "'" + formula in cells, cells
+        else:
+            ws = load_workbook(path).active
+            found = [c for row in ws.iter_rows() for c in row if c.value == formula]
+            assert found and all(c.data_type == "s" for c in found), [(c.value, c.data_type) for c in found]
+
+
+def test_a_body_over_the_limit_is_a_413_in_json(client, jwt, app, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1024)
+    r = client.post("/api/v1/applicant/", data=json.dumps({"full_name": "x" * 5000}),
+                    content_type="application/json", headers=jwt("manager"))
+    assert r.status_code == 413 and r.is_json
+
+
+def test_dates_out_of_any_sane_range_are_refused(client, jwt, app):
+    from tests.api.test_rest import _appeal_body
+
+    h = jwt("manager")
+    r = client.post("/api/v1/appeal/", json=_appeal_body(app, received_at="0001-01-01T10:00:00"), headers=h)
+    assert r.status_code in (400, 422) and "received_at" in json.dumps(r.get_json()), r.get_json()
+    with app.app_context():
+        appeal_id = db.session.execute(select(Appeal.id).where(Appeal.status == "registered")
+                                       .order_by(Appeal.id.desc()).limit(1)).scalar_one()
+    r = client.post(f"/api/v1/appeal/{appeal_id}/request-correction",
+                    json={"fix_by": "9999-12-31", "reason": "Нет адреса"}, headers=h)
+    assert r.status_code == 400 and "fix_by" in r.get_json()["message"], r.get_json()
+    with app.app_context():
+        assert db.session.get(Appeal, appeal_id).status == "registered"
+
+
+def test_R25_a_receipt_before_2000_is_refused_by_the_service(app_ctx):
+    from datetime import datetime
+
+    from app.services.appeals import registration_terms
+    from app.services.errors import RuleViolation
+
+    with pytest.raises(RuleViolation) as err:
+        registration_terms(datetime(1999, 12, 31, 10, 0))
+    assert err.value.rule == "R25"

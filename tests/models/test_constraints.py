@@ -120,3 +120,24 @@ def test_R15_refused_appeal_must_name_a_ground(app_ctx):
     appeal.refusal_ground = None
     with pytest.raises(IntegrityError):
         db.session.flush()
+
+
+@pytest.mark.parametrize("table", ["audit_log", "appeal_event"])
+def test_history_and_audit_refuse_update_delete_and_truncate_in_postgresql_itself(app_ctx, table):
+    """Below the ORM: plain SQL cannot rewrite, delete or truncate them."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    if app_ctx.config["DB_KIND"] != "postgresql":
+        # SQLite (one user, embedded) has neither TRUNCATE nor these triggers: the ORM guard holds there
+        from app.models import AuditLog
+
+        db.session.delete(_first(AuditLog if table == "audit_log" else AppealEvent))
+        with pytest.raises(AppendOnlyError):
+            db.session.flush()
+        db.session.rollback()
+        return
+    for statement in (f"UPDATE {table} SET id = id", f"DELETE FROM {table}", f"TRUNCATE TABLE {table}"):
+        with pytest.raises(DBAPIError, match="append-only"):
+            db.session.execute(text(statement))
+        db.session.rollback()

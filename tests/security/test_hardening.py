@@ -143,3 +143,33 @@ def test_ui_posts_without_a_csrf_token_are_refused(app):
         from app.extensions import db
 
         db.session.remove()
+
+
+def test_with_redis_unreachable_people_log_in_see_lists_and_a_job_says_jobs_are_unavailable(app):
+    """REDIS_URL set but nothing listening: login and lists work; an export
+    is refused with a translated sentence and no row is left queued."""
+    from sqlalchemy import select
+
+    from app import create_app
+    from app.models import Job
+
+    class RedisGone(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = app.config["SQLALCHEMY_DATABASE_URI"]
+        REDIS_URL = "redis://127.0.0.1:9/0"
+        RATELIMIT_ENABLED = True
+        RATELIMIT_STORAGE_URI = "redis://127.0.0.1:9/0"
+
+    gone = create_app(RedisGone)
+    client = gone.test_client()
+    assert client.post("/login/", data={"username": "manager", "password": DEMO_PASSWORD}).status_code == 302
+    assert client.get("/appealview/list/").status_code == 200
+    r = client.post("/jobs/export/Category/csv", data={}, follow_redirects=True, headers={"Accept-Language": "ru"})
+    assert r.status_code == 200
+    assert "Фоновые задания сейчас недоступны" in r.get_data(as_text=True)
+    with gone.app_context():
+        from app.extensions import db
+
+        rows = db.session.execute(select(Job).where(Job.kind == "export").order_by(Job.created_at.desc())).scalars().all()
+        assert rows[0].status == "failed" and "JobsUnavailable" in rows[0].error
+        assert not [j for j in rows if j.status == "queued"]
+        db.session.remove()
