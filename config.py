@@ -56,7 +56,8 @@ class Config:
 
     # --- Hardening ------------------------------------------------------------
     AUTH_RATE_LIMITED = True
-    AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "5 per minute")
+    AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "5 per minute")  # failed logins per user name
+    AUTH_RATE_LIMIT_ADDRESS = os.environ.get("AUTH_RATE_LIMIT_ADDRESS", "30 per minute")  # … per client address
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     # Redis unreachable: the limiter counts in memory (Flask-Limiter logs it)

@@ -333,7 +333,7 @@ def register(appbuilder) -> None:
     # the OpenAPI document of CONTRACT.md at /api/v1/_openapi (FAB's Swagger
     # page is left out: it loads its scripts from a CDN)
     appbuilder.add_api(QOpenApi)
-    for status in (404, 405, 413):
+    for status in (404, 405, 413, 429):
         current_app.register_error_handler(status, _json_for_the_api)
     current_app.after_request(_info_allows_get)
     current_app.before_request(check_request)
@@ -351,11 +351,18 @@ def _json_for_the_api(exc):
     """Under /api/ an unknown route or method answers JSON, as every other
     API answer; elsewhere the page it would have been."""
     if not request.path.startswith("/api/"):
+        if exc.code == 429:  # the login limit: a page in the user's language, with the way back
+            from flask import render_template
+
+            appbuilder = current_app.appbuilder
+            return render_template("qabyldau/too_many.html", appbuilder=appbuilder,
+                                   base_template=appbuilder.base_template), 429
         return exc
     from flask import jsonify
 
     message = {404: gettext("Not found."), 405: gettext("This method is not allowed here."),
-               413: gettext("The request is too large.")}.get(exc.code, str(exc.description))
+               413: gettext("The request is too large."),
+               429: gettext("Too many failed logins: wait a minute and try again.")}.get(exc.code, str(exc.description))
     response = jsonify({"message": message})
     response.status_code = exc.code
     if exc.code == 405 and getattr(exc, "valid_methods", None):

@@ -115,10 +115,58 @@ class QabyldauSecurityManager(SecurityManager):
     def exist_permission_on_roles(self, view_name: str, permission_name: str, role_ids: list[int]) -> bool:
         return (permission_name, view_name) in self._grants(role_ids)
 
+    @property
+    def is_auth_limited(self) -> bool:
+        # FAB's own limit (every POST to the login form, per address) is replaced below
+        return False if getattr(self, "_q_registering", False) else super().is_auth_limited
+
     def register_views(self) -> None:
-        """FAB limits the login form only; the REST login gets the same limit."""
-        super().register_views()
-        if self.is_auth_limited:
-            for view in self.appbuilder.baseviews:
-                if type(view).__name__ == "SecurityApi" and getattr(view, "blueprint", None) is not None:
-                    self.limiter.limit(self.auth_rate_limit, methods=["POST"])(view.blueprint)
+        """The login form and the REST login count **failed** attempts only,
+        per user name (``AUTH_RATE_LIMIT``) and per address
+        (``AUTH_RATE_LIMIT_ADDRESS``): an office behind one address logs its
+        staff in freely at 9:00, a client guessing passwords is stopped."""
+        self._q_registering = True
+        try:
+            super().register_views()
+        finally:
+            self._q_registering = False
+        if not self.is_auth_limited:
+            return
+        from flask_limiter.util import get_remote_address
+
+        per_address = current_app.config.get("AUTH_RATE_LIMIT_ADDRESS", "30 per minute")
+        blueprints = [self.auth_view.blueprint] + [
+            v.blueprint for v in self.appbuilder.baseviews
+            if type(v).__name__ == "SecurityApi" and getattr(v, "blueprint", None) is not None]
+        # shared: the form and the REST login count together
+        per_name_limit = self.limiter.shared_limit(self.auth_rate_limit, scope="login-name", key_func=_login_name,
+                                                   methods=["POST"], deduct_when=_failed_login)
+        per_address_limit = self.limiter.shared_limit(per_address, scope="login-address",
+                                                      key_func=get_remote_address, methods=["POST"],
+                                                      deduct_when=_failed_login)
+        for bp in blueprints:
+            per_name_limit(bp)
+            per_address_limit(bp)
+
+
+def _login_name() -> str:
+    """The user name a login attempt names (form or JSON), as a limiter key."""
+    from flask import request
+
+    name = request.form.get("username") if request.form else None
+    if name is None and request.is_json:
+        body = request.get_json(silent=True)
+        name = body.get("username") if isinstance(body, dict) else None
+    return "name:" + str(name or "").strip().lower()[:100]
+
+
+def _failed_login(response) -> bool:
+    """Did this login attempt fail? The form redirects back to the login page
+    (or shows it again); the REST login answers 401 or 400."""
+    from flask import request
+
+    if request.path.startswith("/api/"):
+        return response.status_code in (400, 401, 422)
+    if response.status_code == 302:
+        return "/login" in (response.headers.get("Location") or "")
+    return response.status_code == 200

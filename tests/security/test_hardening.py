@@ -44,8 +44,9 @@ def test_login_works_and_is_still_limited_when_redis_is_unreachable(app):
     assert r.status_code == 302, r.status_code
     r = client.post("/api/v1/security/login", json={"username": "manager", "password": DEMO_PASSWORD, "provider": "db"})
     assert r.status_code == 200, r.status_code
+    client.get("/logout/")
     codes = [client.post("/login/", data={"username": "manager", "password": "wrong"}).status_code for _ in range(4)]
-    assert codes[-1] == 429, codes  # still limited, in memory
+    assert codes[-1] == 429, codes  # failed logins still limited, in memory
     with gone.app_context():
         from app.extensions import db
 
@@ -172,4 +173,42 @@ def test_with_redis_unreachable_people_log_in_see_lists_and_a_job_says_jobs_are_
         rows = db.session.execute(select(Job).where(Job.kind == "export").order_by(Job.created_at.desc())).scalars().all()
         assert rows[0].status == "failed" and "JobsUnavailable" in rows[0].error
         assert not [j for j in rows if j.status == "queued"]
+        db.session.remove()
+
+
+def test_an_office_behind_one_address_logs_in_freely_and_a_guesser_is_stopped_per_name_and_address(app):
+    from app import create_app
+
+    class Limited(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = app.config["SQLALCHEMY_DATABASE_URI"]
+        RATELIMIT_ENABLED = True
+        AUTH_RATE_LIMIT = "3 per minute"
+        AUTH_RATE_LIMIT_ADDRESS = "6 per minute"
+
+    limited = create_app(Limited)
+    client = limited.test_client()
+    # nine correct logins from one address within the minute: none refused
+    for who in ("manager", "clerk", "head", "responsible", "official", "admin", "clerk2", "auditor", "manager"):
+        client.get("/logout/")
+        r = client.post("/login/", data={"username": who, "password": DEMO_PASSWORD})
+        assert r.status_code == 302 and "/login" not in r.headers["Location"], who
+    # a guesser on one name is stopped after 3 failures, with a page in the user's language
+    client.get("/logout/")
+    codes = [client.post("/login/", data={"username": "head", "password": "wrong"},
+                         headers={"Accept-Language": "ru"}).status_code for _ in range(4)]
+    assert codes[-1] == 429, codes
+    page = client.post("/login/", data={"username": "head", "password": "wrong"},
+                       headers={"Accept-Language": "ru"}).get_data(as_text=True)
+    assert "Слишком много неудачных попыток входа" in page and 'class="navbar' in page  # the panel's own page
+    # another name from the same address still logs in
+    r = client.post("/login/", data={"username": "manager", "password": DEMO_PASSWORD})
+    assert r.status_code == 302 and "/login" not in r.headers["Location"]
+    # the address as a whole is stopped after 6 failures, whatever the names
+    codes = [client.post("/api/v1/security/login", json={"username": f"nobody{i}", "password": "x", "provider": "db"})
+             .status_code for i in range(4)]
+    assert codes[-1] == 429 and client.post("/api/v1/security/login", json={
+        "username": "nobodyelse", "password": "x", "provider": "db"}).is_json
+    with limited.app_context():
+        from app.extensions import db
+
         db.session.remove()
