@@ -21,7 +21,7 @@ from app.models.audit import AuditLog
 # Changes to these drop the cached chart aggregates.
 ANALYTICS_TABLES = {"appeal", "appeal_event", "survey_call", "district", "category"}
 # Never audited: the audit itself and a pure counter.
-SKIP_TABLES = {"audit_log", "reg_counter", "ab_permission_view_role", "job", "notification"}
+SKIP_TABLES = {"audit_log", "reg_counter", "ab_permission_view_role", "job", "notification", "user_session"}
 # Bookkeeping fields whose change alone is not worth a row.
 NOISE_FIELDS = {"last_login", "login_count", "fail_login_count", "changed_on", "changed_by_fk"}
 # Never written to the log in clear.

@@ -4,7 +4,7 @@ from flask_appbuilder.security.sqla import models as _fab_security  # noqa: F401
 
 from .appeals import Appeal, AppealEvent, Applicant, AppendOnlyError
 from .audit import AuditLog
-from .jobs import Job, Notification
+from .jobs import Job, Notification, UserSession
 from .receptions import Instruction, ParticipationRequest, Protocol, ReceptionSession, RosterApproval
 from .reference import (
     CalendarDay,
@@ -31,6 +31,7 @@ __all__ = [
     "Instruction",
     "Job",
     "Notification",
+    "UserSession",
     "Official",
     "ParticipationRequest",
     "RosterApproval",

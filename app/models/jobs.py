@@ -64,3 +64,16 @@ class Notification(Model):
 
     appeal = relationship("Appeal")
     instruction = relationship("Instruction")
+
+
+class UserSession(Model):
+    """A browser session of a user, so that logging out ends it on the
+    server: a session cookie captured before the logout no longer works."""
+
+    __tablename__ = "user_session"
+    __table_args__ = (Index("ix_user_session_user", "user_id"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.utcnow)
+    ended_at: Mapped[Optional[datetime]] = mapped_column(DateTime)

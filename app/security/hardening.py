@@ -87,5 +87,8 @@ def install(app: Flask) -> None:
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False  # checked below, API excepted
     csrf.init_app(app)
     app.before_request(_csrf_for_the_ui)
+    from . import sessions
+
+    sessions.install(app)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.after_request(_security_headers)

@@ -212,3 +212,19 @@ def test_an_office_behind_one_address_logs_in_freely_and_a_guesser_is_stopped_pe
         from app.extensions import db
 
         db.session.remove()
+
+
+def test_a_session_cookie_captured_before_logout_no_longer_works(app):
+    client = app.test_client()
+    login(client, "manager")
+    assert client.get("/appealview/list/").status_code == 200
+    captured = client.get_cookie("session").value
+    client.get("/logout/")
+    thief = app.test_client()
+    thief.set_cookie("session", captured)
+    r = thief.get("/appealview/list/")
+    assert r.status_code == 302 and "/login" in r.headers["Location"]
+    # a fresh login works again, and only for its own session
+    login(client, "manager")
+    assert client.get("/appealview/list/").status_code == 200
+    assert thief.get("/appealview/list/").status_code == 302
