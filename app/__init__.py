@@ -47,6 +47,9 @@ def create_app(config: type[Config] | None = None) -> Flask:
 
     app.jinja_env.filters["enum_label"] = label
     app.jinja_env.filters["isodate"] = _isodate
+    from .services.clock import fmt_local
+
+    app.jinja_env.filters["localtime"] = fmt_local  # a UTC timestamp in local time
     from .security.privacy import personal
 
     app.jinja_env.filters["personal"] = personal

@@ -90,6 +90,40 @@ def worker() -> None:
     Worker([Queue(queue, connection=conn)], connection=conn).work(with_scheduler=True)
 
 
+@click.group("jobs")
+def jobs_cli() -> None:
+    """Background jobs: reconcile rows with rq, check a worker."""
+
+
+@jobs_cli.command("reap")
+@with_appcontext
+def jobs_reap() -> None:
+    """End the rows of jobs whose worker died (see app/jobs/reaper.py)."""
+    from app.jobs.reaper import reconcile
+
+    result = reconcile()
+    for job_id, status in result.changed.items():
+        click.echo(f"{job_id}: {status}")
+    workers = "" if result.workers is None else f", {result.workers} live worker(s)"
+    click.echo(f"{result.checked} unfinished job(s) checked, {len(result.changed)} corrected{workers}.")
+
+
+@jobs_cli.command("probe")
+@click.option("--seconds", default=3, show_default=True, type=click.IntRange(0, 600))
+@with_appcontext
+def jobs_probe(seconds: int) -> None:
+    """Queue a job that waits SECONDS: a worker that runs it is alive."""
+    from app.jobs import DuplicateJob, JobsUnavailable, launch
+
+    try:
+        job = launch("probe", {"seconds": seconds})
+    except DuplicateJob as exc:
+        raise click.ClickException(f"a probe is already queued or running: job {exc.job_id}")
+    except JobsUnavailable:
+        raise click.ClickException("Redis cannot be reached: the probe was not queued")
+    click.echo(f"probe job {job.id}: {job.status}")
+
+
 @click.command("backup")
 @click.argument("path", type=click.Path(dir_okay=False))
 @with_appcontext
@@ -124,5 +158,6 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(roles_cli)
     app.cli.add_command(worker)
+    app.cli.add_command(jobs_cli)
     app.cli.add_command(backup_cmd)
     app.cli.add_command(restore_cmd)

@@ -212,10 +212,12 @@ def wait_healthy(client: Client, proc: subprocess.Popen) -> dict:
 
 def journey(client: Client) -> None:
     health = wait_healthy(client, GUNICORN)
+    jobs = health.pop("jobs", {})
     expect(health == {"status": "ok", "database": "ok", "redis": "ok"}, f"/health: {health}")
+    expect(jobs.get("status") == "ok" and "workers" in jobs, f"/health jobs: {jobs}")
     status, headers, _ = client.get("/health", request_id="prod-check-0001")
     expect(headers.get("X-Request-ID") == "prod-check-0001", "the request id sent is not echoed back")
-    step("/health: 200, database ok, redis ok; X-Request-ID echoed")
+    step("/health: 200, database ok, redis ok, jobs ok; X-Request-ID echoed")
 
     status, _, _ = client.get("/static/appbuilder/css/bootstrap.min.css")
     expect(status == 200, f"FAB's static files: {status}")

@@ -51,9 +51,11 @@ def launch(kind: str, params: dict | None = None, user_id: int | None = None, ke
         raise KeyError(kind)
     params = dict(params or {})
     key = key or f"{kind}:{sorted(params.items())}:{user_id}"
-    busy = db.session.execute(select(Job.id).where(Job.key == key, Job.status.in_(RUNNING))).scalar_one_or_none()
-    if busy is not None:
-        raise DuplicateJob(busy)
+    from .reaper import still_running
+
+    for busy in db.session.execute(select(Job).where(Job.key == key, Job.status.in_(RUNNING))).scalars().all():
+        if still_running(busy):  # a row whose worker died is ended by the reaper, and blocks nothing
+            raise DuplicateJob(busy.id)
     if job_id is not None and db.session.get(Job, job_id) is not None:
         raise DuplicateJob(job_id)  # a per-period id already used (cron on several hosts)
     job = Job(id=job_id or uuid.uuid4().hex, kind=kind, key=key[:200], user_id=user_id, params=params,
@@ -72,7 +74,7 @@ def launch(kind: str, params: dict | None = None, user_id: int | None = None, ke
         try:
             Queue(current_app.config.get("RQ_QUEUE", QUEUE),
                   connection=Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)).enqueue(
-                "app.jobs.worker_entry", job.id, job_id=job.id, retry=Retry(max=2, interval=[10, 60]),
+                "app.jobs.worker_entry", job.id, job_id=job.id, retry=_retry(Retry),
                 meta=job_meta(),  # the launching request's id, for the job's log lines
                 result_ttl=int(current_app.config.get("JOB_RESULT_TTL", 7 * 86400)),
                 job_timeout=int(current_app.config.get("JOB_TIMEOUT", 3600)),
@@ -89,6 +91,14 @@ def launch(kind: str, params: dict | None = None, user_id: int | None = None, ke
             pass
         db.session.refresh(job)
     return job
+
+
+def _retry(retry_class):
+    """rq's retries of a failed job (``JOB_RETRIES``, 2 by default, after 10 s then 60 s)."""
+    count = int(current_app.config.get("JOB_RETRIES", 2))
+    if count <= 0:
+        return None
+    return retry_class(max=count, interval=list(current_app.config.get("JOB_RETRY_INTERVALS", [10, 60])))
 
 
 def _save(job_id: str, **fields) -> None:
@@ -165,7 +175,9 @@ def run(job_id: str) -> None:
     except Exception as exc:  # the job ends failed with its error, and rq may retry it
         db.session.rollback()
         report = getattr(exc, "path", None)  # e.g. an import's error report
-        _save(job_id, error=f"{type(exc).__name__}: {exc}"[:2000], message=traceback.format_exc(limit=3)[-2000:],
+        # the traceback goes to the log, never to the row (the Jobs page shows the row)
+        current_app.logger.error("jobs: %s job %s failed\n%s", row.kind, job_id, traceback.format_exc(limit=8))
+        _save(job_id, error=f"{type(exc).__name__}: {exc}"[:2000], message=None,
               **({"result_path": report, "result_name": os.path.basename(report)} if report else {}))
         raise
     finally:

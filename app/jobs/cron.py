@@ -21,6 +21,16 @@ def survey_sample_this_week() -> None:
     _launch("survey_sample", {"days": 7, "share": 0.1, "not_called_within_days": 90}, "survey_sample")
 
 
+def reap_jobs() -> None:
+    """End the rows of jobs whose worker died (app/jobs/reaper.py)."""
+    from app import create_app
+    from app.jobs.reaper import reconcile
+
+    app = create_app()
+    with app.app_context():
+        reconcile()
+
+
 def _launch(kind: str, params: dict, prefix: str) -> None:
     from datetime import date
 
@@ -39,4 +49,5 @@ def _launch(kind: str, params: dict, prefix: str) -> None:
 
 QUEUE = os.environ.get("RQ_QUEUE", "appeals")  # the queue the workers listen on (config.RQ_QUEUE)
 cron.register(deadline_monitor_today, queue_name=QUEUE, cron="0 7 * * 1-5")  # 07:00 on weekdays
+cron.register(reap_jobs, queue_name=QUEUE, cron="*/10 * * * *")  # every ten minutes
 cron.register(survey_sample_this_week, queue_name=QUEUE, cron="0 8 * * 1")  # Mondays 08:00

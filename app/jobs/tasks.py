@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import os
+import time
 from datetime import date
 
 from flask import current_app
@@ -156,4 +157,16 @@ def crash(job_id: str, params: dict) -> dict:
     raise RuntimeError(params.get("why", "boom"))
 
 
-TASKS = {"import": import_appeals, "report": report, "export": export, "deadline_monitor": deadline_monitor, "survey_sample": survey_sample, "crash": crash}
+def probe(job_id: str, params: dict) -> dict:
+    """A job that waits ``seconds`` (at most 600), reporting progress each
+    second: checks a worker end to end (``flask jobs probe``), and gives the
+    fault tests a work horse to kill."""
+    seconds = max(0, min(600, int(params.get("seconds", 1))))
+    for done in range(seconds):
+        progress(job_id, 100 * done // max(seconds, 1), message=f"{done}/{seconds}")
+        time.sleep(1)
+    return {"message": f"{seconds}/{seconds}"}
+
+
+TASKS = {"import": import_appeals, "report": report, "export": export, "deadline_monitor": deadline_monitor,
+         "survey_sample": survey_sample, "crash": crash, "probe": probe}

@@ -25,3 +25,19 @@ def to_local_naive(value: datetime) -> datetime:
     if value.tzinfo is None:
         return value
     return value.astimezone(zone()).replace(tzinfo=None)
+
+
+def utc_to_local(value: datetime | None) -> datetime | None:
+    """A naive UTC timestamp (``created_at``, ``at`` of events and the
+    audit) as naive local wall time, for showing it."""
+    if value is None:
+        return None
+    from datetime import timezone
+
+    return value.replace(tzinfo=timezone.utc).astimezone(zone()).replace(tzinfo=None)
+
+
+def fmt_local(value: datetime | None) -> str:
+    """A UTC timestamp as people here read it: 01.12.2026 17:50 (local)."""
+    local = utc_to_local(value)
+    return local.strftime("%d.%m.%Y %H:%M") if local else ""

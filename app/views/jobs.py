@@ -13,7 +13,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.jobs import DuplicateJob, JobsUnavailable, launch
+from app.jobs import RUNNING, DuplicateJob, JobsUnavailable, launch
+from app.jobs.reaper import reconcile
 
 from .feedback import jobs_unavailable
 from app.models import Job, Notification
@@ -45,7 +46,29 @@ JOB_KIND_LABELS = {
     "import": _l("Import from the national system"),
     "deadline_monitor": _l("Deadline monitor"),
     "survey_sample": _l("Sample for the survey calls"),
+    "probe": _l("Check of the background worker"),
 }
+
+
+JOB_ERROR_TEXTS = {
+    "JobsUnavailable": _l("Background jobs were unavailable: the job was not started. Start it again later."),
+    "WorkerLost": _l("The worker running this job stopped before the end. Start the job again."),
+    "JobLost": _l("The job queue lost this job. Start the job again."),
+    "JobKilled": _l("The job was stopped: it ran too long or its process was killed. Start it again."),
+    "ImportRefused": _l("Rows were refused, nothing was imported: download the list of errors."),
+}
+
+
+def job_error_text(job: Job) -> str:
+    """Why a job failed, as a sentence in the user's language: never the
+    exception's own text (it could hold SQL, paths or another language)."""
+    if not job.error:
+        return ""
+    code = job.error.split(":", 1)[0].strip()
+    if code in JOB_ERROR_TEXTS:
+        return str(JOB_ERROR_TEXTS[code])
+    return gettext("The job failed. The administrator finds the details in the log under job %(id)s.",
+                   id=job.id[:8])
 
 
 def notification_count() -> int:
@@ -77,8 +100,11 @@ class JobsView(BaseView):
         rows = db.session.execute(
             select(Job).where(Job.user_id == self._user_id()).order_by(Job.created_at.desc()).limit(50)
         ).scalars().all()
+        if reconcile([j.id for j in rows if j.status in RUNNING]).changed:  # a dead worker's row ends here
+            for row in rows:
+                db.session.refresh(row)
         return self.render_template(
-            "qabyldau/jobs.html", jobs=rows, may_run_monitor=can(g.user, "run_monitor"),
+            "qabyldau/jobs.html", jobs=rows, may_run_monitor=can(g.user, "run_monitor"), job_error=job_error_text,
             status_labels={k: str(v) for k, v in JOB_STATUS_LABELS.items()},
             kind_labels={k: str(v) for k, v in JOB_KIND_LABELS.items()},
         )
@@ -89,7 +115,10 @@ class JobsView(BaseView):
             return jsonify({}), 401
         ids = request.args.get("ids", "").split(",")[:50]
         rows = db.session.execute(select(Job).where(Job.id.in_(ids), Job.user_id == self._user_id())).scalars().all()
-        return jsonify({j.id: {"status": j.status, "progress": j.progress, "error": j.error} for j in rows})
+        if reconcile([j.id for j in rows if j.status in RUNNING]).changed:
+            for row in rows:
+                db.session.refresh(row)
+        return jsonify({j.id: {"status": j.status, "progress": j.progress, "error": job_error_text(j)} for j in rows})
 
     @expose("/download/<job_id>")
     def download(self, job_id: str):
