@@ -25,7 +25,7 @@ def _dev_secret_key() -> str:
 
 
 WEAK_SECRETS = {"secret", "changeme", "change-me", "dev", "development", "default", "qabyldau",
-                "\2\1thisismyscretkey\1\2\e\y\y\h"}
+                "\2\1thisismyscretkey\1\2\\e\\y\\y\\h"}
 
 
 class Config:

@@ -10,7 +10,7 @@ from flask import Flask
 
 from config import BASE_DIR, INSTANCE_DIR, Config, config_for_env
 
-from .extensions import db, make_appbuilder, migrate
+from .extensions import db, migrate
 
 
 def create_app(config: type[Config] | None = None) -> Flask:
@@ -22,7 +22,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     # FAB warns for every Time column it cannot filter on; we never offer one.
     logging.getLogger("flask_appbuilder.models.filters").setLevel(logging.ERROR)
 
-    from . import audit  # noqa: F401  (registers the audit listener)
+    from .services import audit_log  # noqa: F401  (registers the audit listener)
 
     _engine_options(app)
     db.init_app(app)
@@ -31,7 +31,11 @@ def create_app(config: type[Config] | None = None) -> Flask:
     )
 
     with app.app_context():
-        appbuilder = make_appbuilder()
+        from flask_appbuilder import AppBuilder
+
+        from .views.index import HomeView
+
+        appbuilder = AppBuilder(indexview=HomeView)  # one per app: FAB keeps its views on it
         appbuilder.init_app(app, db.session)
         from .i18n import RequestCachedDomain, select_locale
 

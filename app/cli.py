@@ -118,9 +118,9 @@ def jobs_probe(seconds: int) -> None:
     try:
         job = launch("probe", {"seconds": seconds})
     except DuplicateJob as exc:
-        raise click.ClickException(f"a probe is already queued or running: job {exc.job_id}")
+        raise click.ClickException(f"a probe is already queued or running: job {exc.job_id}") from None
     except JobsUnavailable:
-        raise click.ClickException("Redis cannot be reached: the probe was not queued")
+        raise click.ClickException("Redis cannot be reached: the probe was not queued") from None
     click.echo(f"probe job {job.id}: {job.status}")
 
 
@@ -134,7 +134,7 @@ def backup_cmd(path: str) -> None:
     try:
         done = backup(path)
     except BackupError as exc:
-        raise click.ClickException(str(exc))
+        raise click.ClickException(str(exc)) from None
     click.echo(f"Backup written to {done} ({done.stat().st_size} bytes).")
 
 
@@ -149,7 +149,7 @@ def restore_cmd(path: str, yes: bool) -> None:
     try:
         restore(path, yes=yes)
     except BackupError as exc:
-        raise click.ClickException(str(exc))
+        raise click.ClickException(str(exc)) from None
     click.echo(f"Restored from {path}. Run `flask db upgrade` if the backup is older than this release.")
 
 

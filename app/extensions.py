@@ -2,7 +2,7 @@
 
 Flask-AppBuilder keeps per-app state (its views, menu and security
 manager) on the ``AppBuilder`` object itself, so one ``AppBuilder`` is made
-per app in ``create_app`` (``make_appbuilder``) and reached as
+per app in ``create_app`` and reached as
 ``current_app.appbuilder``; a module-level one would carry views over from
 one app to the next in the tests.
 """
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import sqlite3
 
-from flask_appbuilder import AppBuilder
 from flask_appbuilder.models.sqla.base import SQLA
 from flask_migrate import Migrate
 from sqlalchemy import event
@@ -18,12 +17,6 @@ from sqlalchemy.engine import Engine
 
 db = SQLA()
 migrate = Migrate()
-
-
-def make_appbuilder() -> AppBuilder:
-    from app.views.index import HomeView
-
-    return AppBuilder(indexview=HomeView)
 
 
 def _unicode_lower(value):

@@ -12,6 +12,7 @@ from flask_babel import gettext
 from app.domain.errors import WorkflowError
 from app.labels import label
 
+
 def N_(msgid: str) -> str:
     """Marks a msgid for extraction; translated when used (``gettext``)."""
     return msgid

@@ -24,7 +24,7 @@ import os
 import random
 import sys
 import time as _time
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -456,7 +456,7 @@ class Generator:
             iin = None
             if rnd.random() < 0.97:
                 century = ("4" if female else "3") if born < 2000 else ("6" if female else "5")
-                iin = self.identifier(lambda: f"{born % 100:02d}{bm:02d}{bd:02d}{century}{rnd.randrange(10000):04d}")
+                iin = self.identifier(lambda: f"{born % 100:02d}{bm:02d}{bd:02d}{century}{rnd.randrange(10000):04d}")  # noqa: B023
             legal = rnd.random() < 0.05
             org = bin_ = auth = None
             if legal:

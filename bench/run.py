@@ -220,7 +220,6 @@ def measure_monitor(app) -> dict:
 
 
 def _manager_id(app) -> int:
-    from app.extensions import db
 
     with app.app_context():
         sm = app.appbuilder.sm

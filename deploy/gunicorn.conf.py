@@ -39,7 +39,7 @@ import json
 import logging
 import multiprocessing
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from gunicorn.glogging import Logger
@@ -81,7 +81,7 @@ class _JsonLines(logging.Formatter):
         if getattr(record, "qab_json", None) is not None:
             return record.qab_json
         out = {
-            "time": datetime.fromtimestamp(record.created, tz=timezone.utc).isoformat(timespec="milliseconds"),
+            "time": datetime.fromtimestamp(record.created, tz=UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
@@ -107,7 +107,7 @@ class JsonLogger(Logger):
             return  # the load balancer's probes, every few seconds: logged only when they fail
         headers = {name.lower(): value for name, value in (resp.headers or [])}
         line = {
-            "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+            "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
             "level": "INFO",
             "logger": "gunicorn.access",
             "message": f"{environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')} {resp.status_code}",

@@ -283,7 +283,7 @@ def check_logs(logdir: Path, client: Client) -> None:
         try:
             app_lines.append(json.loads(line))
         except ValueError:
-            raise CheckFailed(f"a log line on stderr is not JSON: {line[:200]}")
+            raise CheckFailed(f"a log line on stderr is not JSON: {line[:200]}") from None
     requests_logged = [e for e in app_lines if e.get("logger") == "qabyldau.request"]
     expect(requests_logged and all(e.get("request_id") for e in requests_logged),
            "the app's request log lines lack request ids")

@@ -1,9 +1,8 @@
 import logging
 from logging.config import fileConfig
 
-from flask import current_app
-
 from alembic import context
+from flask import current_app
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -48,8 +47,9 @@ target_db = current_app.extensions['migrate'].db
 
 def get_metadata():
     # Our models and FAB's security tables share Flask-AppBuilder's metadata.
-    import app.models  # noqa: F401  (registers every table)
     from flask_appbuilder import Model
+
+    import app.models  # noqa: F401  (registers every table)
 
     return Model.metadata
 

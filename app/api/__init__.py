@@ -4,8 +4,9 @@ from __future__ import annotations
 from flask import current_app, g, request
 from flask_appbuilder.api import expose, permission_name, protect, safe
 from flask_babel import gettext
+from marshmallow import ValidationError
 
-
+from app.fab.interface import QInterface
 from app.models import (
     Appeal,
     Applicant,
@@ -20,9 +21,6 @@ from app.models import (
     ReceptionSession,
     SurveyCall,
 )
-from app.services import appeals as appeal_service
-from app.services import receptions
-from app.services.applicants import normalize
 from app.security.roles import can
 from app.security.scope import (
     current_user,
@@ -32,10 +30,10 @@ from app.security.scope import (
     own_place_only,
     place_of,
 )
+from app.services import appeals as appeal_service
+from app.services import receptions
+from app.services.applicants import normalize
 from app.validators import identifier_error
-from marshmallow import ValidationError
-
-from app.views.base import QInterface
 
 from .base import QRestApi
 from .handling import OutsideScope, check_request, guarded, read_body

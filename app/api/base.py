@@ -10,17 +10,20 @@ from __future__ import annotations
 import threading
 
 from flask_appbuilder.api import ModelRestApi
+from flask_appbuilder.exceptions import InvalidColumnFilterFABException, InvalidOrderByColumnFABException
 from flask_babel import gettext
 from marshmallow import Schema, fields
-from sqlalchemy import Date, DateTime, Enum as SAEnum, Time, inspect as sa_inspect
+from sqlalchemy import Date, DateTime, Time
+from sqlalchemy import Enum as SAEnum
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import RelationshipProperty
 
-from flask_appbuilder.exceptions import InvalidColumnFilterFABException, InvalidOrderByColumnFABException
-
+from app.fab.filters import ScopeFilter, scope_base_filters
+from app.fab.permissions import METHOD_PERMISSIONS, register_of
 from app.security.privacy import hidden_columns, personal_columns, present
 from app.security.scope import SCOPED_MODELS, get_visible, is_visible, is_writable
+
 from .handling import BadRequest, guarded, json_object, read_body, sane_date
-from app.views.base import METHOD_PERMISSIONS, ScopeFilter, register_of, scope_base_filters
 
 
 def read_schema(model, columns: list[str], name: str) -> Schema:

@@ -59,7 +59,7 @@ def truthful(spec: dict) -> dict:
         components[status] = {"description": text, "content": {"application/json": {"schema": ERROR}}}
     # the HTTP server itself refuses an over-long request line, with its own page
     components["414"]["content"]["text/html"] = {"schema": {"type": "string"}}
-    for path, operations in spec.get("paths", {}).items():
+    for operations in spec.get("paths", {}).values():
         for method in METHODS:
             operation = operations.get(method)
             if not isinstance(operation, dict):

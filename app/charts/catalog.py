@@ -3,10 +3,11 @@ aggregates of ``app.services.analytics``; titles and labels in the UI language."
 from __future__ import annotations
 
 import os
-from typing import Callable
+from collections.abc import Callable
 
 from flask import current_app
-from flask_babel import format_decimal, gettext as _
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 
 from app.labels import label
 from app.services import analytics as A

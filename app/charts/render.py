@@ -6,7 +6,8 @@ from __future__ import annotations
 import io
 import json
 import textwrap
-from typing import Iterable, Optional, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Optional
 
 import matplotlib
 

@@ -233,7 +233,7 @@ class _Builder:
                 address="г. Талдыкорган, ул. Тауелсиздик, 38",
             )
         ]
-        for kato, d in sorted(self.districts.items()):
+        for _kato, d in sorted(self.districts.items()):
             places.append(
                 ReceptionPlace(
                     name_ru=f"Центр приема граждан — {d.name_ru}",
@@ -293,7 +293,7 @@ class _Builder:
         districts = list(self.districts.values())
         weights = [d.population for d in districts]
         privileges = list(Privilege)
-        for n in range(1600):
+        for _n in range(1600):
             female = self.rnd.random() < 0.55
             district = self.rnd.choices(districts, weights)[0]
             legal = self.rnd.random() < 0.06

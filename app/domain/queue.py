@@ -2,8 +2,9 @@
 time of registration (then receipt, then id, so the order is total)."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
-from typing import Callable, Iterable, TypeVar
+from typing import TypeVar
 
 T = TypeVar("T")
 

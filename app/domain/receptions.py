@@ -1,9 +1,10 @@
 """Rules of rosters, receptions and instructions (pure)."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Iterable, Optional, Sequence
+from typing import Optional
 
 from .errors import WorkflowError
 from .vocabulary import OfficialLevel, PlaceKind, SessionKind

@@ -17,7 +17,8 @@ from .calendar import WorkingCalendar
 from .deadlines import CountingRules
 from .errors import WorkflowError
 from .refusals import check_refusal
-from .vocabulary import FINAL_STATUSES, AppealStatus as S
+from .vocabulary import FINAL_STATUSES
+from .vocabulary import AppealStatus as S
 
 
 class Action(StrEnum):

@@ -4,23 +4,25 @@ With ``REDIS_URL`` set, ``launch()`` enqueues on the ``appeals`` queue and an
 ``rq worker`` runs the job; unset (the embedded default) the same job runs
 in-process before ``launch()`` returns. Either way ``run()`` marks the row
 running, reports progress (row and ``job.meta``), and in a ``finally`` ends it
-as finished or failed — never "running" forever.
+as finished or failed — and when the process dies before its ``finally``,
+the reaper (``reaper.py``) ends the row. A worker runs
+``app.worker.worker_entry``; progress is written by ``reporting.progress``.
 """
 from __future__ import annotations
 
 import os
 import traceback
-import time
 import uuid
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable
 
-from flask import current_app, g, has_app_context
-from sqlalchemy import select, update
-from sqlalchemy.exc import OperationalError
+from flask import current_app, g
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Job
+
+from .reporting import progress  # noqa: F401  (tasks report through it)
 
 QUEUE = "appeals"
 RUNNING = ("queued", "running")
@@ -65,16 +67,15 @@ def launch(kind: str, params: dict | None = None, user_id: int | None = None, ke
     url = current_app.config.get("REDIS_URL")
     if url:
         from redis import Redis
+        from redis.exceptions import RedisError
         from rq import Queue, Retry
 
-        from redis.exceptions import RedisError
-
-        from app.ops.logging import job_meta
+        from app.request_id import job_meta
 
         try:
             Queue(current_app.config.get("RQ_QUEUE", QUEUE),
                   connection=Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)).enqueue(
-                "app.jobs.worker_entry", job.id, job_id=job.id, retry=_retry(Retry),
+                "app.worker.worker_entry", job.id, job_id=job.id, retry=_retry(Retry),
                 meta=job_meta(),  # the launching request's id, for the job's log lines
                 result_ttl=int(current_app.config.get("JOB_RESULT_TTL", 7 * 86400)),
                 job_timeout=int(current_app.config.get("JOB_TIMEOUT", 3600)),
@@ -106,50 +107,6 @@ def _save(job_id: str, **fields) -> None:
     for k, v in fields.items():
         setattr(row, k, v)
     db.session.commit()
-
-
-_last_progress: dict[str, float] = {}
-PROGRESS_EVERY = 1.0
-"""Seconds between two progress writes of a job."""
-
-
-def progress(job_id: str, pct: int, message: str | None = None) -> None:
-    """Report progress to the row (read by the Jobs page) and to rq's meta,
-    at most once per ``PROGRESS_EVERY`` seconds (the end always).
-
-    The row is written on a connection of its own, never by committing the
-    job's session: a task's work (an import) stays one transaction that
-    commits or rolls back whole. Progress is best effort: where the
-    database lets one writer at a time (SQLite, while the task writes), the
-    update is skipped rather than waited for."""
-    now = time.monotonic()
-    if pct < 100 and not message and now - _last_progress.get(job_id, 0.0) < PROGRESS_EVERY:
-        return
-    if len(_last_progress) > 1000:
-        _last_progress.clear()
-    _last_progress[job_id] = now
-    values = {"progress": max(0, min(100, int(pct))), **({"message": message} if message else {})}
-    with db.engine.connect() as conn:
-        sqlite = conn.dialect.name == "sqlite"
-        try:
-            if sqlite:
-                conn.exec_driver_sql("PRAGMA busy_timeout = 0")
-            conn.execute(update(Job).where(Job.id == job_id).values(**values))
-            conn.commit()
-        except OperationalError:
-            conn.rollback()
-        finally:
-            if sqlite:
-                conn.exec_driver_sql("PRAGMA busy_timeout = 5000")
-    try:
-        from rq import get_current_job
-
-        current = get_current_job()
-        if current is not None:
-            current.meta["progress"] = int(pct)
-            current.save_meta()
-    except Exception:  # not inside rq
-        pass
 
 
 def run(job_id: str) -> None:
@@ -184,25 +141,3 @@ def run(job_id: str) -> None:
         db.session.rollback()
         _save(job_id, status="finished" if ok else "failed", ended_at=datetime.utcnow(),
               **({"progress": 100} if ok else {}))
-
-
-_WORKER_APP = None
-
-
-def worker_entry(job_id: str) -> None:
-    """What an rq worker runs: the app is built once per worker process."""
-    global _WORKER_APP
-    from app.ops.logging import bind_job_request_id, reset_request_id
-
-    token = bind_job_request_id(job_id)
-    try:
-        if has_app_context():
-            return run(job_id)
-        if _WORKER_APP is None:
-            from app import create_app
-
-            _WORKER_APP = create_app()
-        with _WORKER_APP.app_context():
-            run(job_id)
-    finally:
-        reset_request_id(token)

@@ -127,7 +127,8 @@ def verdict(row: Job, conn, now: datetime, now_ts: float) -> tuple[str, str | No
             return "failed", f"{WORKER_LOST}: not ended within the job timeout"
         return None
     from rq.exceptions import NoSuchJobError
-    from rq.job import Job as RqJob, JobStatus
+    from rq.job import Job as RqJob
+    from rq.job import JobStatus
 
     try:
         job = RqJob.fetch(row.id, connection=conn)

@@ -10,7 +10,7 @@ from flask import current_app
 
 from app.services.cells import csv_row, xlsx_row
 
-from . import progress
+from .reporting import progress
 
 EXPORT_BATCH = 2000
 

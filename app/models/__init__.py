@@ -2,7 +2,7 @@
 that the security tables and ours migrate together."""
 from flask_appbuilder.security.sqla import models as _fab_security  # noqa: F401
 
-from .appeals import Appeal, AppealEvent, Applicant, AppendOnlyError
+from .appeals import Appeal, AppealEvent, AppendOnlyError, Applicant
 from .audit import AuditLog
 from .jobs import Job, Notification, UserSession
 from .receptions import Instruction, ParticipationRequest, Protocol, ReceptionSession, RosterApproval

@@ -187,7 +187,7 @@ class Appeal(Model):
     session = relationship("ReceptionSession", back_populates="appeals")
     assignee = relationship("User", foreign_keys=[assignee_id])
     created_by = relationship("User", foreign_keys=[created_by_id])
-    events: Mapped[list["AppealEvent"]] = relationship(order_by="AppealEvent.id", viewonly=True)
+    events: Mapped[list[AppealEvent]] = relationship(order_by="AppealEvent.id", viewonly=True)
 
     __mapper_args__ = {"version_id_col": version}
 

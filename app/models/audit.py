@@ -14,7 +14,7 @@ from .appeals import AppendOnlyError
 class AuditLog(Model):
     """Who changed what, when and from where; old and new values per field.
 
-    Written in the same transaction as the change (``app/audit.py``);
+    Written in the same transaction as the change (``app/services/audit_log.py``);
     append-only: the ORM refuses to update or delete a row, PostgreSQL too
     (trigger in the migration), and no view or API offers to.
     """

@@ -58,6 +58,4 @@ def schema_object_filter(obj, name, type_, reflected, compare_to) -> bool:
         return False
     if type_ == "index" and name.endswith(SEARCH_INDEX_SUFFIXES):
         return False
-    if type_ == "column" and reflected and name.endswith(SEARCH_COLUMN_SUFFIX):
-        return False
-    return True
+    return not (type_ == "column" and reflected and name.endswith(SEARCH_COLUMN_SUFFIX))

@@ -73,7 +73,7 @@ class ReceptionSession(Model):
     place: Mapped[ReceptionPlace] = relationship()
     approved_by = relationship("User")
     appeals = relationship("Appeal", back_populates="session")
-    protocols: Mapped[list["Protocol"]] = relationship(back_populates="session")
+    protocols: Mapped[list[Protocol]] = relationship(back_populates="session")
 
     def __str__(self) -> str:
         return f"{self.day:%d.%m.%Y} {self.starts_at:%H:%M} {self.official}"
@@ -93,7 +93,7 @@ class Protocol(Model):
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))
 
     session: Mapped[ReceptionSession] = relationship(back_populates="protocols")
-    instructions: Mapped[list["Instruction"]] = relationship(back_populates="protocol")
+    instructions: Mapped[list[Instruction]] = relationship(back_populates="protocol")
     created_by = relationship("User")
 
     def __str__(self) -> str:
@@ -187,18 +187,17 @@ class ParticipationRequest(Model):
     department: Mapped[Department] = relationship()
 
     @property
-    def tell_by(self):
-        """R19: the applicant is told within 2 working days of the request."""
-        from app.services.receptions import participation_terms
-
-        return participation_terms(self)["tell_applicant_by"]
+    def tell_term(self) -> tuple:
+        """(requested_on,): what the R19 term "tell the applicant within 2
+        working days" counts from (``services.receptions.participation_terms``
+        computes it on the working calendar)."""
+        return (self.requested_on,)
 
     @property
-    def report_by(self):
-        """R20: a refusal to take part is reported within 2 working days."""
-        from app.services.receptions import participation_terms
-
-        return participation_terms(self)["report_refusal_by"]
+    def report_term(self) -> tuple:
+        """(refused_on,): what the R20 term "report a refusal within 2
+        working days" counts from."""
+        return (self.refused_on,)
 
     def __str__(self) -> str:
         return f"{self.department} — {self.requested_on:%d.%m.%Y}"

@@ -69,8 +69,8 @@ class Department(BilingualName, Model):
     parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("department.id", ondelete="RESTRICT"))
     district_id: Mapped[Optional[int]] = mapped_column(ForeignKey("district.id", ondelete="RESTRICT"))
 
-    parent: Mapped[Optional["Department"]] = relationship(remote_side=[id], back_populates="children")
-    children: Mapped[list["Department"]] = relationship(back_populates="parent")
+    parent: Mapped[Optional[Department]] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Department]] = relationship(back_populates="parent")
     district: Mapped[Optional[District]] = relationship()
 
 
@@ -141,8 +141,8 @@ class Category(BilingualName, Model):
     parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("category.id", ondelete="RESTRICT"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
-    parent: Mapped[Optional["Category"]] = relationship(remote_side=[id], back_populates="children")
-    children: Mapped[list["Category"]] = relationship(back_populates="parent")
+    parent: Mapped[Optional[Category]] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Category]] = relationship(back_populates="parent")
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"

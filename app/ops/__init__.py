@@ -16,7 +16,8 @@ SETTINGS = {"LOG_FORMAT": "", "LOG_LEVEL": "INFO", "PROXY_COUNT": "0"}
 
 
 def install(app: Flask) -> None:
-    from . import health, logging as ops_logging
+    from . import health
+    from . import logging as ops_logging
 
     for name, default in SETTINGS.items():
         app.config.setdefault(name, os.environ.get(name, default))

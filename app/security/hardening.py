@@ -5,16 +5,11 @@ import secrets
 
 from flask import Flask, g, request
 from flask_appbuilder.exceptions import PasswordComplexityValidationError
-from flask_wtf.csrf import CSRFProtect
 from flask_babel import gettext
+from flask_wtf.csrf import CSRFProtect
 
 COMMON_PASSWORDS = frozenset(
-    """
-    password password1 password123 passw0rd qwerty qwerty123 qwertyuiop qwerty12345 1234567890 12345678910
-    123456789 12345678 111111111 0000000000 1q2w3e4r5t 1qaz2wsx3edc admin admin123 admin12345 administrator
-    welcome welcome123 letmein iloveyou abc123456 zaq12wsx asdfghjkl zxcvbnm123 kazakhstan qazaqstan astana
-    almaty taldykorgan zhetysu akimat parol parol123 privet123 password2024 password2025 password2026
-    """.split()
+    ["password", "password1", "password123", "passw0rd", "qwerty", "qwerty123", "qwertyuiop", "qwerty12345", "1234567890", "12345678910", "123456789", "12345678", "111111111", "0000000000", "1q2w3e4r5t", "1qaz2wsx3edc", "admin", "admin123", "admin12345", "administrator", "welcome", "welcome123", "letmein", "iloveyou", "abc123456", "zaq12wsx", "asdfghjkl", "zxcvbnm123", "kazakhstan", "qazaqstan", "astana", "almaty", "taldykorgan", "zhetysu", "akimat", "parol", "parol123", "privet123", "password2024", "password2025", "password2026"]
 )
 MIN_LENGTH = 10
 

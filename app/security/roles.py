@@ -72,13 +72,13 @@ class Role:
 
 ROLES: dict[str, Role] = {
     "Admin": Role(
-        grants={**{r: READ for r in REGISTERS}, "CalendarDay": FULL, "Analytics": READ, "AuditLog": READ},
+        grants={**dict.fromkeys(REGISTERS, READ), "CalendarDay": FULL, "Analytics": READ, "AuditLog": READ},
         capabilities=frozenset({"administer_security"}),
         about="Users, roles, settings and the calendar; reads everything else, never personal data.",
     ),
     "Manager": Role(
         grants={
-            **{r: FULL for r in REGISTERS},
+            **dict.fromkeys(REGISTERS, FULL),
             "Appeal": WRITE,  # an appeal is never deleted: its history is append-only
             "AppealEvent": READ,
             "CalendarDay": READ,
@@ -91,7 +91,7 @@ ROLES: dict[str, Role] = {
     ),
     "Clerk": Role(
         grants={
-            **{r: READ for r in REFERENCE},
+            **dict.fromkeys(REFERENCE, READ),
             "Applicant": WRITE,
             "Appeal": WRITE,
             "AppealEvent": READ,
@@ -105,7 +105,7 @@ ROLES: dict[str, Role] = {
     ),
     "Responsible": Role(
         grants={
-            **{r: READ for r in REFERENCE},
+            **dict.fromkeys(REFERENCE, READ),
             "Applicant": READ,
             "Appeal": WRITE,
             "AppealEvent": READ,
@@ -120,7 +120,7 @@ ROLES: dict[str, Role] = {
         about="Reads their place; reviews, proposes refusals, extends and schedules the appeals assigned to them.",
     ),
     "Head": Role(
-        grants={**{r: READ for r in REGISTERS}, "Analytics": READ},
+        grants={**dict.fromkeys(REGISTERS, READ), "Analytics": READ},
         read_only=True,
         about="Read-only lists, protocols and charts; no personal data beyond names.",
     ),
@@ -137,7 +137,7 @@ ROLES: dict[str, Role] = {
         about="Their own roster, sessions, the protocols of their sessions and the instructions on them.",
     ),
     "Auditor": Role(
-        grants={**{r: READ for r in REGISTERS}, "Analytics": READ, "AuditLog": READ},
+        grants={**dict.fromkeys(REGISTERS, READ), "Analytics": READ, "AuditLog": READ},
         read_only=True,
         about="Reads every register and the audit log, never personal data; writes nothing.",
     ),

@@ -4,9 +4,10 @@ in-process cache dropped whenever appeals or survey calls change."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 from sqlalchemy import Date, and_, case, cast, func, or_, select
 
@@ -31,7 +32,7 @@ class Filters:
     def key(self) -> tuple:
         return (self.start, self.end, self.district_id, self.category_id, self.place_id)
 
-    def previous(self) -> "Filters":
+    def previous(self) -> Filters:
         length = (self.end - self.start).days + 1
         return replace(self, start=self.start - timedelta(days=length), end=self.start - timedelta(days=1))
 
@@ -52,7 +53,7 @@ CACHE_TTL = 60.0
 
 
 def invalidate() -> None:
-    """Called when appeals or calls change (``app/audit.py``)."""
+    """Called when appeals or calls change (``app/services/audit_log.py``)."""
     _VERSION[0] += 1
 
 

@@ -44,14 +44,13 @@ def copy_rows(table, rows: list[dict]) -> list[int]:
         {"t": table.name, "n": len(rows)}).scalars().all()
     columns = ["id"] + [c for c in rows[0] if c != "id"]
     raw = db.session.connection().connection.driver_connection
-    with raw.cursor() as cur:
-        with cur.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
-            chunk = []
-            for i, row in zip(ids, rows):
-                chunk.append(str(i) + "\t" + "\t".join(_copy_text(row.get(c)) for c in columns[1:]) + "\n")
-                if len(chunk) == 2000:
-                    copy.write("".join(chunk))
-                    chunk = []
-            if chunk:
+    with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+        chunk = []
+        for i, row in zip(ids, rows):
+            chunk.append(str(i) + "\t" + "\t".join(_copy_text(row.get(c)) for c in columns[1:]) + "\n")
+            if len(chunk) == 2000:
                 copy.write("".join(chunk))
+                chunk = []
+        if chunk:
+            copy.write("".join(chunk))
     return list(ids)

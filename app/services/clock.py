@@ -1,7 +1,7 @@
 """Local time in the configured zone (Asia/Almaty): "today" for every rule."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -32,9 +32,8 @@ def utc_to_local(value: datetime | None) -> datetime | None:
     audit) as naive local wall time, for showing it."""
     if value is None:
         return None
-    from datetime import timezone
 
-    return value.replace(tzinfo=timezone.utc).astimezone(zone()).replace(tzinfo=None)
+    return value.replace(tzinfo=UTC).astimezone(zone()).replace(tzinfo=None)
 
 
 def fmt_local(value: datetime | None) -> str:

@@ -3,7 +3,7 @@ row-level scope and personal-data masking (the job runs as the user)."""
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from flask import current_app
 from flask_appbuilder.urltools import get_filter_args, get_order_args
@@ -15,11 +15,13 @@ TAG = re.compile(r"<[^>]+>")
 
 
 def register_view(register: str):
-    """The UI view of a register (by its stable permission name)."""
-    from app.views.base import QModelView
+    """The UI view of a register (by its stable permission name): the list
+    an export reproduces, with its columns, filters, order and formatters."""
+    from flask_appbuilder import ModelView
 
-    for view in current_app.appbuilder.baseviews:
-        if isinstance(view, QModelView) and view.class_permission_name == register:
+    for view in current_app.appbuilder.baseviews:  # a UI list whose data interface can stream (app.fab)
+        if (isinstance(view, ModelView) and hasattr(view.datamodel, "stream")
+                and view.class_permission_name == register):
             return view
     raise KeyError(register)
 

@@ -12,15 +12,14 @@ from flask_babel import gettext
 from sqlalchemy import func, insert, select
 
 from app.domain.identifiers import is_valid_iin
-from app.audit import record_created
 from app.domain.vocabulary import AppealStatus, ApplicantKind, Channel, Language, Privilege
 from app.extensions import db
 from app.models import Appeal, AppealEvent, Applicant, Category, District, Official, ReceptionPlace
 from app.security.scope import may_use_place, scoped
-
 from app.workflow_text import N_
 
-from .appeals import registration_event, registration_terms, reg_number, reserve_reg_numbers
+from .appeals import reg_number, registration_event, registration_terms, reserve_reg_numbers
+from .audit_log import record_created
 from .bulk import copy_rows
 from .calendar import counting_rules, working_calendar
 from .errors import RuleViolation
@@ -150,7 +149,7 @@ def _write(prepared: list, user_id: int | None, result: ImportResult, progress) 
     record_created(db.session, "applicant", [dict(a, id=i) for a, i in zip(new_applicants, applicant_ids)])
     progress(65)
     appeals = []
-    for n, ext, channel, received, language, privilege, iin, row, refs in prepared:
+    for n, ext, channel, received, language, privilege, _iin, row, refs in prepared:
         registered_on, due = terms[n]
         kind, ref = applicant_of[n]
         number = next_number[registered_on.year]
@@ -210,7 +209,7 @@ def import_rows(rows: list[dict], user_id: int | None, progress=lambda pct: None
     prepared = []
     for n, row in enumerate(rows, start=2):  # row 1 is the header
         def err(message):
-            result.errors.append((n, message))
+            result.errors.append((n, message))  # noqa: B023  (called within the same iteration)
 
         missing = [c for c in REQUIRED if not row.get(c)]
         if missing:

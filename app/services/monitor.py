@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import Integer, String, and_, cast, exists, func, insert, literal, null, select, union_all
 from sqlalchemy.orm import aliased
 
-from app.domain.vocabulary import AppealStatus, InstructionStatus, TERM_RUNNING_STATUSES
+from app.domain.vocabulary import TERM_RUNNING_STATUSES, AppealStatus, InstructionStatus
 from app.extensions import db
 from app.models import Appeal, Instruction, Notification, Official, ParticipationRequest, UserPlace
 
@@ -98,8 +98,8 @@ def run_monitor() -> int:
 def send_emails(after_id: int) -> int:
     """One e-mail per user listing the reminders created in this run, when
     SMTP is configured (``MAIL_SERVER``); returns the number of e-mails."""
-    from email.message import EmailMessage
     import smtplib
+    from email.message import EmailMessage
 
     from flask import current_app
     from flask_babel import force_locale, gettext
@@ -137,3 +137,16 @@ def send_emails(after_id: int) -> int:
             sent += 1
     return sent
 
+
+
+def mark_all_read(user_id: int) -> int:
+    """The user's unread reminders are marked read (the bell empties)."""
+    from datetime import datetime
+
+    from sqlalchemy import update
+
+    done = db.session.execute(update(Notification).where(Notification.user_id == user_id,
+                                                         Notification.read_at.is_(None))
+                              .values(read_at=datetime.utcnow()))
+    db.session.commit()
+    return done.rowcount

@@ -27,7 +27,6 @@ from app.models import (
     AppealEvent,
     Instruction,
     Official,
-    ParticipationRequest,
     Protocol,
     ReceptionPlace,
     ReceptionSession,
@@ -298,14 +297,3 @@ def assign(appeal_id: int, assignee_id: int, user_id: int | None) -> Appeal:
                                reason="", payload={"assignee": assignee_id}))
     db.session.commit()
     return appeal
-
-
-# --- R18-R20 ----------------------------------------------------------------------
-def participation_terms(req: ParticipationRequest) -> dict:
-    cal = working_calendar()
-    return {
-        "tell_applicant_by": deadlines.participation_notice_due(req.requested_on, cal).due,
-        "report_refusal_by": deadlines.participation_refusal_report_due(req.refused_on, cal).due
-        if req.refused_on else None,
-    }
-

@@ -6,7 +6,8 @@ import io
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.domain.vocabulary import AppealStatus

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from .appeals import AppealEventView, AppealView, ApplicantView
+from .audit import AuditLogView
 from .receptions import InstructionView, ParticipationRequestView, ProtocolView, ReceptionSessionView
 from .reference import (
     CalendarDayView,
@@ -13,7 +14,6 @@ from .reference import (
     OfficialView,
     ReceptionPlaceView,
 )
-from .audit import AuditLogView
 from .surveys import SurveyCallView
 
 REFERENCE = _l("Reference books")
@@ -78,7 +78,7 @@ def register(appbuilder) -> None:
                 appbuilder.add_view(view, name, label=label, icon=icon, category=cat, category_label=category_label)
         for view, name, label, icon, href in pages.get(category, []):
             appbuilder.add_view(view, name, label=label, icon=icon, category=category,
-                                category_label=dict((m[4], m[5]) for m in MENU)[category], href=href)
+                                category_label={m[4]: m[5] for m in MENU}[category], href=href)
     from .jobs import JobsView
 
     for view in (LookupView, AppealWorkflowView, InstructionControlView, JobsView):

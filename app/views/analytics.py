@@ -5,9 +5,9 @@ from flask import request
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 
+from app.fab.permissions import METHOD_PERMISSIONS
 from app.services.analytics import Filters, district_counts
 
-from .base import METHOD_PERMISSIONS
 from .dashboard import parse_filters
 
 

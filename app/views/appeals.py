@@ -6,30 +6,34 @@ from datetime import timedelta
 from flask import abort, g, redirect, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.actions import action
+from flask_appbuilder.fieldwidgets import DateTimePickerWidget
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.security.decorators import has_access
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from flask_babel import gettext, lazy_gettext as _l
-from flask_appbuilder.fieldwidgets import DateTimePickerWidget
 from wtforms import DateTimeField, HiddenField
 from wtforms.validators import DataRequired, ValidationError
 
-from app.validators import identifier_error
-from app.extensions import db
-from app.models import Appeal, AppealEvent, Applicant
-from app.services import appeals as appeal_service
-from app.services.errors import Conflict
 from app.domain.vocabulary import TERM_RUNNING_STATUSES, AppealStatus
+from app.extensions import db
+from app.fab.interface import QInterface
+from app.fab.permissions import METHOD_PERMISSIONS
+from app.models import Appeal, AppealEvent, Applicant
+from app.security.privacy import PERSONAL_COLUMNS, personal, present_payload
+from app.security.roles import can
+from app.security.scope import current_user, is_writable, may_use_place, own_place_only, place_of
+from app.services import appeals as appeal_service
 from app.services.appeal_overview import overview
 from app.services.applicants import normalize
 from app.services.calendar import working_calendar
 from app.services.clock import now_local, today
-from app.security.privacy import PERSONAL_COLUMNS, personal, present_payload
-from app.security.roles import can
-from app.security.scope import current_user, is_writable, may_use_place, own_place_only, place_of
+from app.services.errors import Conflict
+from app.validators import identifier_error
 
+from .base import COMMON_LABELS, QModelView, ReadOnlyModelView
 from .feedback import form_error
-from .base import COMMON_LABELS, METHOD_PERMISSIONS, QInterface, QModelView, ReadOnlyModelView, format_plain
+from .fields import format_plain
 from .workflow_forms import ACTION_LABELS
 
 

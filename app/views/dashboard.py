@@ -16,12 +16,11 @@ from sqlalchemy import select
 from app.charts import render
 from app.charts.catalog import charts
 from app.extensions import db
+from app.fab.permissions import METHOD_PERMISSIONS
 from app.i18n import current_locale
 from app.models import Category, District, ReceptionPlace
 from app.services import analytics as A
 from app.services.clock import today
-
-from .base import METHOD_PERMISSIONS
 
 MIME = {"png": "image/png", "svg": "image/svg+xml", "csv": "text/csv; charset=utf-8"}
 

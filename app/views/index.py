@@ -35,4 +35,4 @@ def open_appeals_summary() -> dict:
             Appeal.status.in_(list(TERM_RUNNING_STATUSES)), Appeal.due_on < today()
         ), Appeal)
     ).scalar_one()
-    return {"by_status": {status: n for status, n in rows}, "overdue": overdue}
+    return {"by_status": dict(rows), "overdue": overdue}

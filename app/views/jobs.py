@@ -3,24 +3,23 @@ the deadline monitor and the reminders behind the navbar bell."""
 from __future__ import annotations
 
 import os
-from datetime import datetime
 
 from flask import abort, flash, g, jsonify, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.jobs import RUNNING, DuplicateJob, JobsUnavailable, launch
 from app.jobs.reaper import reconcile
-
-from .feedback import jobs_unavailable
 from app.models import Job, Notification
 from app.security.roles import can
 from app.services.exports import may_export
 
+from .feedback import jobs_unavailable
 
 TERM_LABELS = {
     "answer": _l("Answer to the applicant (R29)"),
@@ -167,9 +166,9 @@ class JobsView(BaseView):
         if (r := self._guard()) is not None:
             return r
         if request.method == "POST":
-            db.session.execute(update(Notification).where(Notification.user_id == self._user_id(),
-                                                          Notification.read_at.is_(None)).values(read_at=datetime.utcnow()))
-            db.session.commit()
+            from app.services.monitor import mark_all_read
+
+            mark_all_read(self._user_id())
             return redirect(url_for("JobsView.notifications"))
         rows = db.session.execute(
             select(Notification).where(Notification.user_id == self._user_id())

@@ -7,20 +7,19 @@ renders only the chosen record and lets select2 ask ``/lookup/<kind>`` for
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from flask import jsonify, request
 from flask_appbuilder import BaseView, expose
-from flask_login import current_user
 from flask_babel import gettext
+from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import or_, select
 from wtforms import Field
 from wtforms.validators import ValidationError
 
 from app.extensions import db
-from app.security.scope import as_id, get_visible, scoped
 from app.models import (
     Appeal,
     Applicant,
@@ -32,6 +31,7 @@ from app.models import (
     ReceptionPlace,
     ReceptionSession,
 )
+from app.security.scope import as_id, get_visible, scoped
 
 PAGE = 20
 

@@ -3,14 +3,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from app.domain.deadlines import reference_note_due
+from app.domain.deadlines import participation_notice_due, participation_refusal_report_due, reference_note_due
+from app.fab.interface import QInterface
 from app.models import Instruction, ParticipationRequest, Protocol, ReceptionSession
 from app.security.scope import is_writable
 from app.services.calendar import working_calendar
 from app.services.receptions import session_queue, validate_instruction, validate_session
 
 from .appeals import AppealView
-from .base import COMMON_LABELS, QInterface, QModelView
+from .base import COMMON_LABELS, QModelView
 from .feedback import form_error
 
 SESSION_LABELS = {
@@ -146,18 +147,25 @@ class ReceptionSessionView(QModelView):
         return super().render_template(template, **kwargs)
 
 
+def _term_end(term, start: tuple) -> str:
+    """The last day of an R19/R20 term counted from ``start`` on the working calendar."""
+    (day,) = start
+    return term(day, working_calendar()).due.strftime("%d.%m.%Y") if day else "—"
+
+
 class ParticipationRequestView(QModelView):
     """R18-R20: other bodies asked to take part in a reception."""
 
     datamodel = QInterface(ParticipationRequest, eager=("appeal", "department"))
+    datamodel.computed_columns = {"tell_term": ("requested_on",), "report_term": ("refused_on",)}
     class_permission_name = "ReceptionSession"
     list_title = _l("Participation of other bodies (R18-R20)")
     show_title = _l("Request to take part")
     add_title = _l("Ask a body to take part")
     edit_title = _l("Edit the request")
     base_order = ("requested_on", "desc")
-    list_columns = ["appeal", "department", "requested_on", "tell_by", "applicant_told_on", "refused_on",
-                    "report_by", "reported_on"]
+    list_columns = ["appeal", "department", "requested_on", "tell_term", "applicant_told_on", "refused_on",
+                    "report_term", "reported_on"]
     add_columns = edit_columns = ["appeal", "department", "requested_on", "applicant_told_on", "refused_on",
                                   "reported_on"]
     show_columns = list_columns
@@ -165,11 +173,11 @@ class ParticipationRequestView(QModelView):
     lookups = {"appeal": "appeal"}
     label_columns = {
         "appeal": _l("Appeal"), "department": _l("Body asked to take part (R18)"),
-        "requested_on": _l("Requested on"), "tell_by": _l("Tell the applicant by (R19)"),
+        "requested_on": _l("Requested on"), "tell_term": _l("Tell the applicant by (R19)"),
         "applicant_told_on": _l("Applicant told on"), "refused_on": _l("The body refused on"),
-        "report_by": _l("Report the refusal by (R20)"), "reported_on": _l("Reported to the Government Office on"),
+        "report_term": _l("Report the refusal by (R20)"), "reported_on": _l("Reported to the Government Office on"),
     }
     formatters_columns = {
-        "tell_by": lambda v: v.strftime("%d.%m.%Y") if v else "—",
-        "report_by": lambda v: v.strftime("%d.%m.%Y") if v else "—",
+        "tell_term": lambda v: _term_end(participation_notice_due, v),
+        "report_term": lambda v: _term_end(participation_refusal_report_due, v),
     }

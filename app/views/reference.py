@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import request
 from flask_babel import lazy_gettext as _l
 
+from app.fab.interface import QInterface
 from app.models import CalendarDay, Category, Department, District, Official, ReceptionPlace
 
 from .appeals import AppealView
-from .base import COMMON_LABELS, QInterface, QModelView
+from .base import COMMON_LABELS, QModelView
 from .receptions import ReceptionSessionView
 
 

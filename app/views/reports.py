@@ -4,15 +4,16 @@ from __future__ import annotations
 from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField
 from wtforms.validators import InputRequired, NumberRange
 
 from app.jobs import DuplicateJob, JobsUnavailable, launch
+from app.services.clock import today
 
 from .feedback import jobs_unavailable
-from app.services.clock import today
 
 
 class ReportForm(FlaskForm):

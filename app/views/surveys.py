@@ -6,7 +6,8 @@ from datetime import timedelta
 from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -15,6 +16,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 
 from app.domain.vocabulary import CallOutcome, Resolved
 from app.extensions import db
+from app.fab.interface import QInterface
 from app.labels import choices
 from app.models import District, SurveyCall
 from app.security.scope import get_visible_or_404, scoped
@@ -23,7 +25,7 @@ from app.services.errors import RuleViolation
 from app.services.receptions import validate_survey_call
 from app.services.surveys import draw_sample, record_call
 
-from .base import QInterface, QModelView
+from .base import QModelView
 from .feedback import flash_rule, form_error
 
 

@@ -21,7 +21,6 @@ from app.services import appeals as appeal_service
 from app.services.appeal_overview import overview
 from app.services.clock import today
 from app.services.errors import Conflict, RuleViolation
-
 from app.services.receptions import assign as assign_appeal
 from app.services.receptions import assignable_users
 

@@ -157,7 +157,7 @@ def test_twenty_parallel_puts_with_the_same_version_save_exactly_one(pg_live):
                                         {"version": version, "substance": f"Правка {i}"}))
     codes = sorted(code for code, _ in answers)
     assert codes.count(200) == 1 and codes.count(409) == 19, [a for a in answers if a[0] != 409]
-    for code, body in answers:
+    for _code, body in answers:
         _no_sql(json.dumps(body, ensure_ascii=False))
     winner = next(i for i, (code, _) in enumerate(answers) if code == 200)
     with live.app_context():
@@ -237,7 +237,6 @@ def test_number_filters_in_the_ui_still_filter_and_beyond_any_number_match_nothi
 
 def test_exports_keep_a_formula_typed_by_a_user_as_text(client, jwt, app):
     import csv
-    import io
 
     from openpyxl import load_workbook
 

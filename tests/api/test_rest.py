@@ -1,6 +1,6 @@
 """The REST resources of CONTRACT.md through FAB's /api/v1 with JWT."""
-import pytest
 import prison
+import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db

@@ -10,9 +10,9 @@ from tests.conftest import login
 
 
 def test_R38_sample_is_stratified_by_district_and_never_calls_twice(app):
-    from app.services.surveys import draw_sample
-
     from flask import g
+
+    from app.services.surveys import draw_sample
 
     with app.test_request_context():
         g.user = app.appbuilder.sm.find_user(username="manager")  # sampling runs as the manager who asks

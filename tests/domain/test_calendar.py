@@ -1,7 +1,8 @@
 """The working-day calendar: Kazakhstan's holidays, moved days, overrides."""
 from datetime import date, timedelta
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.domain.calendar import WorkingCalendar
 from app.services.calendar import national_year

@@ -52,7 +52,8 @@ def test_R25_on_a_sunday_made_working_it_registers_the_same_day():
     assert registration_date(datetime(2025, 1, 5, 11, 0), KZ) == date(2025, 1, 5)
 
 
-from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st
 
 
 @settings(max_examples=200, deadline=None)

@@ -1,5 +1,6 @@
 """ИИН / БИН control digits (Kazakhstan's algorithm)."""
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from app.domain.identifiers import control_digit, is_valid_bin, is_valid_iin, with_control_digit
 

@@ -3,14 +3,16 @@ from dataclasses import replace
 from datetime import date, datetime
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.domain import deadlines
 from app.domain.calendar import WorkingCalendar
 from app.domain.errors import WorkflowError
 from app.domain.queue import in_queue_order
 from app.domain.requisites import missing_requisites
-from app.domain.vocabulary import FINAL_STATUSES, AppealStatus as S, RefusalGround
+from app.domain.vocabulary import FINAL_STATUSES, RefusalGround
+from app.domain.vocabulary import AppealStatus as S
 from app.domain.workflow import TRANSITIONS, Action, AppealSnapshot, SessionSlot, allowed_actions, transition
 from app.services.calendar import national_year
 

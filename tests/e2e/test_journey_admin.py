@@ -1,6 +1,5 @@
 """Admin: adds a working Saturday (a day moved by a government act) to the
 calendar and sees the R29 answer term of an appeal move one day earlier."""
-import re
 from datetime import timedelta
 
 import pytest

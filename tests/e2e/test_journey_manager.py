@@ -3,7 +3,7 @@ two-month cap, accepted within it), approves a month's roster after seeing
 the R7 gaps, orders the quarterly report, follows its progress on the Jobs
 page and downloads it."""
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 

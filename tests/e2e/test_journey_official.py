@@ -1,6 +1,5 @@
 """Official: sees only their own reception sessions and draws up the
 protocol of a reception with two instructions (R34)."""
-import re
 import uuid
 from datetime import timedelta
 

@@ -28,15 +28,12 @@ def test_manager_logs_in_and_sees_the_appeals_register(live_server, page):
 
 
 def test_R30a_clerk_extends_a_term_in_the_browser_and_is_told_the_limit(live_server, live_app, page):
-    from datetime import timedelta
+    from datetime import datetime, timedelta
 
     from app.domain.deadlines import complex_extension_limit
     from app.extensions import db
     from app.models import Appeal
     from app.services.calendar import working_calendar
-
-    from datetime import datetime
-
     from tests.conftest import make_appeal
 
     appeal_id = make_appeal(live_app, datetime.now() - timedelta(days=1))

@@ -203,11 +203,12 @@ def test_cron_schedules_are_registered():
     from rq import cron
 
     cron._job_data_registry.clear()
-    importlib.reload(importlib.import_module("app.jobs.cron"))
+    importlib.reload(importlib.import_module("app.cron"))
     entries = {d["func"].__name__: d for d in cron._job_data_registry}
     cron._job_data_registry.clear()
     assert entries["deadline_monitor_today"]["cron"] == "0 7 * * 1-5"
     assert entries["survey_sample_this_week"]["queue_name"] == "appeals"
+    assert entries["reap_jobs"]["cron"] == "*/10 * * * *"
 
 
 def _report(client, app, **form):
@@ -407,13 +408,13 @@ def test_results_are_kept_for_the_configured_time_only(client, app):
 def test_import_failing_midway_leaves_nothing_behind_although_progress_was_reported(client, app, tmp_path, monkeypatch):
     """Progress goes to the job row on a connection of its own, so a failure
     after the applicants and appeals were written rolls all of them back."""
-    from app.models import Applicant, AppealEvent, AuditLog
+    from app.models import AppealEvent, Applicant, AuditLog
     from app.services import importer
 
     def boom(*args, **kwargs):
         raise RuntimeError("disk full while writing the history")
 
-    monkeypatch.setattr("app.jobs.PROGRESS_EVERY", 0.0)  # every step reports
+    monkeypatch.setattr("app.jobs.reporting.PROGRESS_EVERY", 0.0)  # every step reports
     monkeypatch.setattr(importer, "registration_event", boom)
     text = SAMPLE.read_text(encoding="utf-8").replace("EO-2026-0001", "EO-2026-0055")
     path = tmp_path / "midway.csv"

@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Job
@@ -92,7 +91,8 @@ def _running_with_horse(app, worker, job_id):
 
 
 def test_a_horse_killed_on_its_last_retry_ends_the_row_failed_and_frees_the_guard(app, client, rq_worker):
-    from rq.job import Job as RqJob, JobStatus
+    from rq.job import Job as RqJob
+    from rq.job import JobStatus
 
     start, conn, _ = rq_worker
     worker = start()
@@ -116,7 +116,8 @@ def test_a_horse_killed_on_its_last_retry_ends_the_row_failed_and_frees_the_guar
 
 
 def test_a_worker_killed_with_its_horse_leaves_no_row_running(app, client, rq_worker):
-    from rq.job import Job as RqJob, JobStatus
+    from rq.job import Job as RqJob
+    from rq.job import JobStatus
     from rq.registry import StartedJobRegistry
 
     start, conn, queue = rq_worker

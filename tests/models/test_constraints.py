@@ -9,7 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.domain.vocabulary import AppealStatus
 from app.extensions import db
-from app.models import Appeal, AppealEvent, Applicant, AppendOnlyError, ReceptionSession, SurveyCall
+from app.models import Appeal, AppealEvent, AppendOnlyError, Applicant, ReceptionSession, SurveyCall
 
 
 def _first(model):
@@ -17,9 +17,8 @@ def _first(model):
 
 
 def test_R4_unknown_channel_is_refused_by_the_database(app_ctx):
-    with pytest.raises(IntegrityError):
-        with db.engine.begin() as conn:
-            conn.execute(text("UPDATE appeal SET channel = 'pigeon' WHERE id = (SELECT min(id) FROM appeal)"))
+    with pytest.raises(IntegrityError), db.engine.begin() as conn:
+        conn.execute(text("UPDATE appeal SET channel = 'pigeon' WHERE id = (SELECT min(id) FROM appeal)"))
 
 
 def test_unknown_enum_value_is_refused_by_the_orm(app_ctx):

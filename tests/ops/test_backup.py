@@ -99,9 +99,8 @@ def test_restore_with_yes_over_the_same_database_keeps_the_append_only_history(a
     if app.config["DB_KIND"] == "postgresql":
         engine = create_engine(source)
         try:
-            with engine.connect() as conn:
-                with pytest.raises(Exception, match="append-only"):
-                    conn.execute(text("DELETE FROM appeal_event WHERE id = (SELECT min(id) FROM appeal_event)"))
+            with engine.connect() as conn, pytest.raises(Exception, match="append-only"):
+                conn.execute(text("DELETE FROM appeal_event WHERE id = (SELECT min(id) FROM appeal_event)"))
         finally:
             engine.dispose()
 

@@ -92,8 +92,8 @@ def test_systemd_units_run_what_the_docs_say():
     worker = _unit("qabyldau-worker@.service")["Service"]
     assert "rq worker" in worker["ExecStart"] and "RQ_QUEUE" in worker["ExecStart"]
     scheduler = _unit("qabyldau-scheduler.service")["Service"]
-    assert "rq cron" in scheduler["ExecStart"] and "app/jobs/cron.py" in scheduler["ExecStart"]
-    assert (ROOT / "app" / "jobs" / "cron.py").exists()
+    assert "rq cron" in scheduler["ExecStart"] and "app/cron.py" in scheduler["ExecStart"]
+    assert (ROOT / "app" / "cron.py").exists()
     migrate = (DEPLOY / "systemd" / "qabyldau-migrate.service").read_text()
     assert "Type=oneshot" in migrate and "db upgrade" in migrate and "roles sync" in migrate
 

@@ -75,7 +75,8 @@ def test_every_log_record_carries_the_request_id_as_json(client, app):
 
 
 def test_records_outside_a_request_carry_a_bound_id():
-    from app.ops.logging import ContextFilter, reset_request_id, set_request_id
+    from app.ops.logging import ContextFilter
+    from app.request_id import reset_request_id, set_request_id
 
     record = logging.makeLogRecord({"msg": "job step"})
     token = set_request_id("job-abcdef12")
@@ -114,7 +115,8 @@ def test_a_job_logs_with_the_id_of_the_request_that_launched_it(app, monkeypatch
     from rq.job import Job as RqJob
 
     import app.jobs as jobs
-    from app.ops.logging import current_request_id
+    import app.worker as worker
+    from app.request_id import current_request_id
 
     queue = f"appeals-ops-test-{uuid.uuid4().hex[:8]}"
     monkeypatch.setitem(app.config, "REDIS_URL", REDIS)
@@ -128,7 +130,7 @@ def test_a_job_logs_with_the_id_of_the_request_that_launched_it(app, monkeypatch
     try:
         assert RqJob.fetch(job_id, connection=conn).meta["request_id"] == "req-launch-42abc"
         seen = []
-        monkeypatch.setattr(jobs, "run", lambda jid: seen.append((jid, current_request_id())))
+        monkeypatch.setattr(worker, "run", lambda jid: seen.append((jid, current_request_id())))
         with app.app_context():
             SimpleWorker([Queue(queue, connection=conn)], connection=conn).work(burst=True)
         assert seen == [(job_id, "req-launch-42abc")]

@@ -508,7 +508,7 @@ def test_no_module_outside_the_roles_module_names_a_role():
             continue  # the roles module; demo users; the models' export list (the Official model)
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             code = line.split("#")[0]
-            for m in pattern.finditer(code):
+            for _m in pattern.finditer(code):
                 if "_l(" in code or "_(" in code or "gettext(" in code or "class_permission_name" in code \
                         or "permission_view" in code or "Lookup(" in code:
                     continue  # a label or a register's permission name, not a role

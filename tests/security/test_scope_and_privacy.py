@@ -204,12 +204,10 @@ def test_the_database_refuses_to_rewrite_history(app):
     from sqlalchemy.exc import DBAPIError
 
     with app.app_context():
-        with pytest.raises(DBAPIError):
-            with db.engine.begin() as conn:
-                conn.execute(text("UPDATE audit_log SET ip = 'x' WHERE id = (SELECT min(id) FROM audit_log)"))
-        with pytest.raises(DBAPIError):
-            with db.engine.begin() as conn:
-                conn.execute(text("DELETE FROM appeal_event WHERE id = (SELECT min(id) FROM appeal_event)"))
+        with pytest.raises(DBAPIError), db.engine.begin() as conn:
+            conn.execute(text("UPDATE audit_log SET ip = 'x' WHERE id = (SELECT min(id) FROM audit_log)"))
+        with pytest.raises(DBAPIError), db.engine.begin() as conn:
+            conn.execute(text("DELETE FROM appeal_event WHERE id = (SELECT min(id) FROM appeal_event)"))
 
 
 def test_home_page_counts_only_the_clerks_place(client, app):

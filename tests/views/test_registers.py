@@ -69,9 +69,8 @@ def _view_name(url: str) -> str:
 
 
 def test_list_has_a_deterministic_order_with_id_tie_breaker(manager, app):
-    with app.app_context():
-        with count_queries(db.engine) as stmts:
-            manager.get("/appealview/list/")
+    with app.app_context(), count_queries(db.engine) as stmts:
+        manager.get("/appealview/list/")
     selects = [s for s in stmts if "FROM appeal" in s and "ORDER BY" in s]
     assert selects and all("appeal.id" in s.split("ORDER BY")[1] for s in selects), selects
 

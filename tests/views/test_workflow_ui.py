@@ -131,7 +131,7 @@ def test_overdue_filter_matches_the_register(client, app):
 
         view = next(v for v in app.appbuilder.baseviews if isinstance(v, AppealView))
         with app.test_request_context():
-            url = dict((str(label), u) for label, u in view.quick_filters())
+            url = {str(label): u for label, u in view.quick_filters()}
         expected = db.session.execute(
             select(func.count()).where(Appeal.status.in_(list(TERM_RUNNING_STATUSES)), Appeal.due_on < today())
         ).scalar_one()

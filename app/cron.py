@@ -1,4 +1,4 @@
-"""Schedules for ``rq cron app/jobs/cron.py`` (rq's own cron, rq >= 2.5).
+"""Schedules for ``rq cron app/cron.py`` (rq's own cron, rq >= 2.5).
 
 Run exactly one ``rq cron`` process per deployment (next to a worker). Each
 entry only enqueues; the worker runs it through ``app.jobs``. Launches are

@@ -1,0 +1,193 @@
+"""FAB's filters, mended: text search on an index, relation ids without a
+query, sane values from any URL, row scope as a base filter, and no filter
+on a field the user may not see."""
+from __future__ import annotations
+
+import re
+
+from flask_appbuilder.models.filters import BaseFilter, Filters
+from flask_appbuilder.models.sqla.filters import (
+    FilterContains,
+    FilterRelationOneToManyEqual,
+    FilterRelationOneToManyNotEqual,
+    SQLAFilterConverter,
+)
+from sqlalchemy import Integer, false, func, literal_column, text
+from sqlalchemy import column as sa_column
+
+WORD = re.compile(r"\w+", re.UNICODE)
+
+
+class FilterTextSearch(FilterContains):
+    """"Contains" over a long text column: every word typed must begin a
+    word of the text, in any case and any alphabet («водоснабж» finds
+    «Водоснабжение», «ӘЛЕУМЕТТІК» finds «әлеуметтік»), served by an index
+    on both databases (migration 0008):
+
+    - PostgreSQL: the stored ``<column>_tsv`` (``to_tsvector('simple', …)``)
+      and its GIN index, queried with ``to_tsquery('simple', 'word:* & …')``;
+    - SQLite: the FTS5 table ``<table>_fts`` (SQLite's LIKE would fold ASCII
+      only and read the whole table).
+    """
+
+    def apply(self, query, value):
+        value = "" if value is None else str(value)  # a number from rison is text to search too
+        words = WORD.findall(value[:200])
+        if not (value or "").strip():
+            return query
+        if not words:
+            return query.filter(false())
+        table = self.model.__tablename__
+        if query.session.get_bind().dialect.name == "sqlite":
+            match = " ".join('"%s"*' % w for w in words)
+            rowids = text(f"SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH :match")
+            rowids = rowids.bindparams(match=match).columns(sa_column("rowid", Integer))
+            return query.filter(self.model.id.in_(rowids))
+        tsquery = " & ".join(f"{w}:*" for w in words)
+        vector = literal_column(f"{table}.{self.column_name}_tsv")
+        return query.filter(vector.bool_op("@@")(func.to_tsquery(literal_column("'simple'::regconfig"), tsquery)))
+
+
+class QFilters(Filters):
+    """FAB's filters, with two mends: custom ``search_filters`` can be used
+    from the list URL too (FAB only offers them in the search form), and an
+    index that does not exist in ``_flt_<i>_<col>`` is ignored instead of
+    answering 500."""
+
+    def __init__(self, filter_converter, datamodel, search_columns=None, search_filters=None):
+        super().__init__(filter_converter, datamodel, search_columns, search_filters)
+        for col, extra in (search_filters or {}).items():
+            self._all_filters[col] = list(self._all_filters.get(col, [])) + list(extra)
+        for col in getattr(datamodel, "text_search", {}):
+            if col in self._all_filters:
+                self._all_filters[col] = [
+                    FilterTextSearch(col, datamodel) if type(f) is FilterContains else f
+                    for f in self._all_filters[col]
+                ]
+
+    def add_filter_index(self, column_name: str, filter_instance_index: int, value):
+        candidates = [] if column_name in self._hidden() else self._all_filters.get(column_name, [])
+        if 0 <= filter_instance_index < len(candidates):
+            self._add_filter(candidates[filter_instance_index], value)
+
+    def _hidden(self) -> frozenset[str]:
+        from app.security.privacy import hidden_columns
+
+        return hidden_columns(self.datamodel.obj)
+
+    def get_search_filters(self):
+        """The filters the user may use: none on a personal field they may
+        not see (a count by ИИН prefix would rebuild the ИИН)."""
+        hidden = self._hidden()
+        search = super().get_search_filters()
+        return {c: f for c, f in search.items() if c not in hidden} if hidden else search
+
+    def _add_filter(self, filter_instance, value):
+        if filter_instance.column_name in self._hidden():
+            return  # the one net under every way of adding a filter
+        super()._add_filter(*_sane_filter(filter_instance, value))
+
+
+class _MatchNothing(BaseFilter):
+    """A filter whose value no row can have (a number beyond 32 bits)."""
+
+    name = "nothing"
+    arg_name = "nothing"
+
+    def apply(self, query, value):
+        return query.filter(false())
+
+
+_TEXT_FILTERS = ("FilterStartsWith", "FilterNotStartsWith", "FilterEndsWith", "FilterNotEndsWith",
+                 "FilterContains", "FilterNotContains", "FilterTextSearch")
+
+
+def _sane_filter(flt, value):
+    """(filter, value) as the database can take them, whatever the URL or
+    rison held: text filters get text without NUL bytes, an integer column
+    a 32-bit integer (anything else matches nothing)."""
+    if isinstance(value, str) and "\x00" in value:
+        value = value.replace("\x00", "")
+    if any(cls.__name__ in _TEXT_FILTERS for cls in type(flt).__mro__):
+        # a number from rison is text to match too (the UI sends lists: FAB reads those itself)
+        return flt, str(value) if isinstance(value, (int, float)) else value
+    dm = flt.datamodel
+    column = flt.column_name
+    if callable(value) or isinstance(flt, (ScopeFilter, _MatchNothing)):
+        return flt, value  # a base filter's value is computed when it applies
+    if column in dm.list_columns and dm.is_integer(column):
+        from app.security.scope import MAX_ID
+
+        for item in (value if isinstance(value, (list, tuple)) else [value]):  # the UI sends a list
+            if item in (None, ""):
+                continue
+            try:
+                number = int(item)
+            except (TypeError, ValueError, OverflowError):
+                number = None
+            if number is None or abs(number) > MAX_ID:
+                return _MatchNothing(column, dm), value
+    return flt, value
+
+
+def _foreign_key(model, relation: str):
+    """The local column of a many-to-one relation (``district`` → ``district_id``)."""
+    (column,) = getattr(model, relation).property.local_columns
+    return getattr(model, column.key)
+
+
+def _int_or_none(value):
+    """An id from the URL, or None (not a number, or beyond any id: 2**63 is no id)."""
+    from app.security.scope import as_id
+
+    return as_id(value)
+
+
+class FilterRelationIdEqual(FilterRelationOneToManyEqual):
+    """FAB's "Relation" filter compares the foreign key with the id from the
+    URL; FAB's own loads the related row first (one more query per filter).
+    A value that is not an id matches nothing."""
+
+    def apply(self, query, value):
+        pk = _int_or_none(value)
+        if pk is None:
+            return query.filter(false())
+        return query.filter(_foreign_key(self.model, self.column_name) == pk)
+
+
+class FilterRelationIdNotEqual(FilterRelationOneToManyNotEqual):
+    def apply(self, query, value):
+        pk = _int_or_none(value)
+        column = _foreign_key(self.model, self.column_name)
+        if pk is None:
+            return query
+        return query.filter((column != pk) | column.is_(None))
+
+
+class QFilterConverter(SQLAFilterConverter):
+    conversion_table = (
+        ("is_relation_many_to_one", [FilterRelationIdEqual, FilterRelationIdNotEqual]),
+    ) + tuple(row for row in SQLAFilterConverter.conversion_table if row[0] != "is_relation_many_to_one")
+
+
+
+
+class ScopeFilter(BaseFilter):
+    """Row-level scope (``app.security.scope``) as a FAB base filter: every
+    list, page, related tab, edit and delete of the register goes through it."""
+
+    name = "scope"
+    arg_name = "q_scope"
+
+    def apply(self, query, value):
+        from app.security.scope import scoped
+
+        return scoped(query, self.model)
+
+
+
+
+def scope_base_filters(model) -> list:
+    from app.security.scope import SCOPED_MODELS
+
+    return [["id", ScopeFilter, lambda: None]] if model in SCOPED_MODELS else []
