@@ -4,7 +4,6 @@ from __future__ import annotations
 import csv
 import os
 import time
-from datetime import date
 
 from flask import current_app
 
@@ -28,7 +27,9 @@ def export(job_id: str, params: dict) -> dict:
 
     fmt = params.get("format", "csv")
     register = params["register"]
-    name = f"{register}-{date.today():%Y%m%d}.{fmt}"
+    from app.services.clock import today
+
+    name = f"{register.removesuffix('View')}-{today():%Y%m%d}.{fmt}"  # an ASCII file name, the local day
     path = os.path.join(export_dir(), f"{job_id}.{fmt}")
     header, total, batches = export_rows(register, params.get("args", {}), EXPORT_BATCH)
     done = 0

@@ -15,20 +15,39 @@ TAG = re.compile(r"<[^>]+>")
 
 
 def register_view(register: str):
-    """The UI view of a register (by its stable permission name): the list
-    an export reproduces, with its columns, filters, order and formatters."""
+    """The UI list an export reproduces, with its columns, filters, order and
+    formatters: named by its view (``ParticipationRequestView``: two lists
+    may share one register's rights) or by its register (the first list of
+    ``ReceptionSession``)."""
     from flask_appbuilder import ModelView
 
-    for view in current_app.appbuilder.baseviews:  # a UI list whose data interface can stream (app.fab)
-        if (isinstance(view, ModelView) and hasattr(view.datamodel, "stream")
-                and view.class_permission_name == register):
+    lists = [view for view in current_app.appbuilder.baseviews  # UI lists whose interface can stream (app.fab)
+             if isinstance(view, ModelView) and hasattr(view.datamodel, "stream")]
+    for view in lists:
+        if type(view).__name__ == register:
+            return view
+    for view in lists:
+        if view.class_permission_name == register:
             return view
     raise KeyError(register)
 
 
 def may_export(register: str) -> bool:
+    """The user may read the register of that list."""
     user = current_user()
-    return user is not None and current_app.appbuilder.sm.has_access("can_read", register)
+    try:
+        view = register_view(register)
+    except KeyError:
+        return False
+    return user is not None and current_app.appbuilder.sm.has_access("can_read", view.class_permission_name)
+
+
+def export_title(register: str) -> str:
+    """The list's title in the user's language, for the Jobs page."""
+    try:
+        return str(register_view(register).list_title)
+    except KeyError:
+        return register
 
 
 def _cell(view, col, value, memo: dict | None = None):

@@ -139,7 +139,7 @@ class QModelView(ModelView):
     def render_template(self, template, **kwargs):
         """Show pages carry the record's audit trail for those who may read it."""
         if template == self.list_template:
-            kwargs.setdefault("export_register", self.class_permission_name)
+            kwargs.setdefault("export_register", type(self).__name__)  # this very list
             kwargs.setdefault("export_args", [(k, v) for k, v in request.args.items()
                                               if k.startswith(("_flt_", "_oc_", "_od_"))])
         if (template == self.show_template and "pk" in kwargs and "audit" not in kwargs

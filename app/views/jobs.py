@@ -17,7 +17,7 @@ from app.jobs import RUNNING, DuplicateJob, JobsUnavailable, launch
 from app.jobs.reaper import reconcile
 from app.models import Job, Notification
 from app.security.roles import can
-from app.services.exports import may_export
+from app.services.exports import export_title, may_export
 
 from .feedback import jobs_unavailable
 
@@ -104,6 +104,7 @@ class JobsView(BaseView):
                 db.session.refresh(row)
         return self.render_template(
             "qabyldau/jobs.html", jobs=rows, may_run_monitor=can(g.user, "run_monitor"), job_error=job_error_text,
+            export_title=export_title,
             status_labels={k: str(v) for k, v in JOB_STATUS_LABELS.items()},
             kind_labels={k: str(v) for k, v in JOB_KIND_LABELS.items()},
         )

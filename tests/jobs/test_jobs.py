@@ -429,3 +429,30 @@ def test_import_failing_midway_leaves_nothing_behind_although_progress_was_repor
     job = _import(client, app, path)
     assert job.status == "failed" and "disk full" in (job.error or "")
     assert counts() == before
+
+
+def test_an_export_is_of_the_list_it_was_asked_from_and_named_in_the_users_language(client, app):
+    """Two lists share the ReceptionSession rights (sessions, participation
+    requests): the export button of each exports that list, and the Jobs page
+    names it by its translated title, never by a code."""
+    from app.models import ParticipationRequest
+
+    login(client, "manager")
+    client.get("/lang/ru")
+    page = client.get("/participationrequestview/list/").get_data(as_text=True)
+    assert "/jobs/export/ParticipationRequestView/csv" in page
+    assert client.post("/jobs/export/ParticipationRequestView/csv", data={}).status_code == 302
+    with app.app_context():
+        job = db.session.execute(select(Job).where(Job.kind == "export").order_by(Job.created_at.desc()).limit(1)).scalar_one()
+        assert job.status == "finished", job.error
+        expected = db.session.execute(select(func.count()).select_from(ParticipationRequest)).scalar_one()
+        job_id = job.id
+    rows = list(csv.reader(client.get(f"/jobs/download/{job_id}").get_data(as_text=True).lstrip("\ufeff").splitlines()))
+    assert len(rows) - 1 == expected
+    assert "Привлекаемый орган (R18)" in rows[0], rows[0]  # the participation list, not the sessions
+    jobs_page = client.get("/jobs/").get_data(as_text=True)
+    assert "ParticipationRequestView" not in jobs_page and ": Участие других органов" in jobs_page
+    # a list that does not exist, or one the user may not read, is refused
+    assert client.post("/jobs/export/NoSuchView/csv", data={}).status_code == 403
+    login(client, "clerk")
+    assert client.post("/jobs/export/AuditLogView/csv", data={}).status_code == 403
