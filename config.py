@@ -100,6 +100,8 @@ class Config:
     # working day (R25). The registration day counts as day 1 of every term.
     WORKDAY_END = os.environ.get("WORKDAY_END", "18:30")
     COUNT_REGISTRATION_DAY = True
+    LETTER_BACKDATE_WORKING_DAYS = int(os.environ.get("LETTER_BACKDATE_WORKING_DAYS", "5"))
+    """How many working days before today a letter's ``sent_on`` may be (R6, R32)."""
     # A GeoJSON of district boundaries keyed by KATO code ("kato" property);
     # unset: the problem map is a schematic tile map (see README).
     DISTRICTS_GEOJSON = os.environ.get("DISTRICTS_GEOJSON") or None

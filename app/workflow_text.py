@@ -27,6 +27,36 @@ MESSAGES = {
     "sent_on_before_registration": N_(
         "The letter cannot be sent (%(sent_on)s) before the appeal was registered (%(registered_on)s)."
     ),
+    "sent_on_backdated": N_(
+        "The letter cannot be recorded as sent on %(sent_on)s: at most %(days)s working days back, from %(earliest)s."
+    ),
+    "delivered_before_sent": N_("The draft cannot be received (%(delivered_on)s) before it was sent (%(sent_on)s)."),
+    "delivered_in_future": N_("The day the applicant received the draft (%(delivered_on)s) cannot be in the future."),
+    "no_objection_too_early": N_(
+        "That the applicant gave no position can be recorded only after the objection term ends on %(objection_due)s."
+    ),
+    "decided_by_required": N_("Name the official who decided."),
+    "decided_by_not_entitled": N_(
+        "This official may not take this decision: a refusal is decided on behalf of the akim, a deputy akim, "
+        "the head of the office or a deputy, and only by an official in office."
+    ),
+    "may_not_record_decisions": N_(
+        "Only the control department or the responsible worker records this decision."
+    ),
+    "no_extension": N_("The term of this appeal was never extended."),
+    "notice_already_recorded": N_("The notice of the latest extension was already recorded: %(on)s."),
+    "notified_on_required": N_("Give the day the applicant was told."),
+    "notified_in_future": N_("The day the applicant was told (%(notified_on)s) cannot be in the future."),
+    "notified_before_decision": N_(
+        "The applicant cannot be told (%(notified_on)s) before the extension was decided."
+    ),
+    "video_not_for_official": N_("Only the akim and the deputy akims receive by video-conference."),
+    "video_consent_missing": N_(
+        "The applicant did not agree to a video-conference reception: choose an in-person session."
+    ),
+    "same_day_consent_required": N_(
+        "A reception on the day of the appeal needs the applicant's consent: tick it, or choose a later session."
+    ),
     "fix_by_required": N_("Give the date by which the applicant must fix the appeal."),
     "fix_by_after_sent": N_("The term to fix the appeal (%(fix_by)s) must end after the request is sent (%(sent_on)s)."),
     "correction_term_running": N_(

@@ -179,6 +179,10 @@ class AppealApi(QRestApi):
         "id", "reg_number", "channel", "received_at", "registered_on", "answer_due_on", "due_on",
         "status", "version", "applicant", "reception_place", "district", "category", "official",
         "substance", "language", "privilege", "video_consent", "from_reception",
+        # the workflow's own records (read-only): the hearing, who decided, the extension notice
+        "refusal_ground", "draft_sent_on", "draft_delivered_on", "objection_due_on", "decision_earliest_on",
+        "hearing_recorded_on", "refusal_decided_by", "extension_decided_on", "extension_notice_due_on",
+        "extension_notified_on",
     ]
     add_columns = [
         "channel", "received_at", "applicant", "reception_place", "district", "category",
@@ -240,6 +244,7 @@ class AppealApi(QRestApi):
             appeal = appeal_service.perform(
                 pk, action, params, user_id=getattr(user, "id", None), expected_version=version,
                 may_override_official=can(user, "override_official"),
+                may_record_decisions=can(user, "record_decisions"),
             )
             return self.response(200, id=appeal.id, result=self.show_model_schema.dump(appeal))
 

@@ -23,7 +23,7 @@ from app.fab.permissions import METHOD_PERMISSIONS, register_of
 from app.security.privacy import hidden_columns, personal_columns, present
 from app.security.scope import SCOPED_MODELS, get_visible, is_visible, is_writable
 
-from .handling import BadRequest, guarded, json_object, read_body, sane_date
+from .handling import BadRequest, guarded, json_object, read_body, sane_date, strict_boolean
 
 
 def read_schema(model, columns: list[str], name: str) -> Schema:
@@ -94,7 +94,7 @@ def _relax(model, schema: Schema) -> None:
         if isinstance(field, (fields.Date, fields.DateTime)):
             field.validators.append(sane_date)
         if isinstance(field, fields.Boolean):  # true or false, not "yes", 0 or "on"
-            field._deserialize = _strict_boolean
+            field._deserialize = strict_boolean
         elif isinstance(field, fields.Integer):  # 2.5 is not a number of places
             field.strict = True
 
@@ -103,14 +103,6 @@ def _info_is_read_only(api):
     response = api.response(405, message=gettext("This method is not allowed here."))
     response.headers["Allow"] = "GET, HEAD, OPTIONS"
     return response
-
-
-def _strict_boolean(value, attr=None, data=None, **kwargs):
-    from marshmallow import ValidationError
-
-    if not isinstance(value, bool):
-        raise ValidationError(gettext("true or false is required."))
-    return value
 
 
 def _one_load_at_a_time(schema: Schema) -> None:

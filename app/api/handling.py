@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from flask import request
 from flask_babel import gettext
-from marshmallow import ValidationError
+from marshmallow import ValidationError, fields
 
 from app.services.errors import Conflict, DataRefused, RuleViolation
 
@@ -183,3 +183,15 @@ def sane_date(value) -> None:
         return
     if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
         raise ValidationError(gettext("The date %(day)s is out of range.", day=day.isoformat()))
+
+
+def strict_boolean(value, attr=None, data=None, **kwargs):
+    """A JSON boolean: ``true`` or ``false``, not "yes", 0 or "on"."""
+    if not isinstance(value, bool):
+        raise ValidationError(gettext("true or false is required."))
+    return value
+
+
+class StrictBoolean(fields.Boolean):
+    def _deserialize(self, value, attr, data, **kwargs):
+        return strict_boolean(value)

@@ -11,7 +11,7 @@ from marshmallow import RAISE, Schema, fields, validate
 from app.domain.vocabulary import RefusalGround
 from app.domain.workflow import Action, ExtensionKind
 
-from .handling import sane_date
+from .handling import StrictBoolean, sane_date
 
 
 class _Base(Schema):
@@ -48,6 +48,7 @@ class ProposeRefusal(_Base):
     motivation = _text()
     reference = _text()
     sent_on = _date()
+    delivered_on = _date()
 
 
 class RecordHearing(_Base):
@@ -58,14 +59,29 @@ class Empty(_Base):
     pass
 
 
+def _official():
+    return fields.Integer(load_default=None, allow_none=True, strict=True)
+
+
+class Refuse(_Base):
+    decided_by = _official()
+
+
+class RecordExtensionNotice(_Base):
+    notified_on = _date()
+
+
 class Extend(_Base):
     kind = fields.String(load_default=None, validate=validate.OneOf([k.value for k in ExtensionKind]))
     until = _date()
     reason = _text()
+    decided_by = _official()
+    notified_on = _date()
 
 
 class Schedule(_Base):
     session = fields.Integer(load_default=None, strict=True)
+    same_day_consent = StrictBoolean(load_default=False)
 
 
 class Close(_Base):
@@ -79,8 +95,10 @@ SCHEMAS: dict[str, type[Schema]] = {
     Action.leave_without_consideration: Reasoned,
     Action.propose_refusal: ProposeRefusal,
     Action.record_hearing: RecordHearing,
-    Action.refuse: Empty,
+    Action.drop_refusal: Reasoned,
+    Action.refuse: Refuse,
     Action.extend: Extend,
+    Action.record_extension_notice: RecordExtensionNotice,
     Action.schedule: Schedule,
     Action.receive: Empty,
     Action.close: Close,
@@ -95,7 +113,7 @@ class AssignBody(_Base):
 class CancelBody(_Base):
     reason = fields.String(load_default="")
     told_at = fields.DateTime(required=True, validate=sane_date)
-    illness = fields.Boolean(load_default=False)
+    illness = StrictBoolean(load_default=False)
 
 
 class RebookBody(_Base):
@@ -104,7 +122,7 @@ class RebookBody(_Base):
 
 class AnswerBody(_Base):
     answer = fields.String(load_default="")
-    final = fields.Boolean(load_default=False)
+    final = StrictBoolean(load_default=False)
 
 
 class EmptyBody(_Base):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 YearData = tuple[frozenset[date], frozenset[date]]
 """(days off that fall on weekdays or weekends, weekend days made working)."""
@@ -134,3 +134,10 @@ def _days(start: date, end: date) -> Iterator[date]:
     while day <= end:
         yield day
         day += timedelta(days=1)
+
+
+def utc_to_local(value: datetime, zone_name: str = "Asia/Almaty") -> datetime:
+    """A naive UTC timestamp as naive local wall time in ``zone_name``."""
+    from zoneinfo import ZoneInfo
+
+    return value.replace(tzinfo=UTC).astimezone(ZoneInfo(zone_name)).replace(tzinfo=None)

@@ -20,6 +20,9 @@ ANSWER_TERM_WORKING_DAYS = 15  # R29
 class CountingRules:
     workday_end: time = time(18, 30)
     registration_day_is_day_one: bool = True
+    letter_backdate_working_days: int = 5
+    """A letter's ``sent_on`` may be at most this many working days before
+    the day it is recorded (CONTRACT.md: ``LETTER_BACKDATE_WORKING_DAYS``)."""
 
 
 @dataclass(frozen=True)

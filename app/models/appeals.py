@@ -163,16 +163,23 @@ class Appeal(Model):
     """R15 grounds 2-3: the decision or court act referred to."""
     draft_sent_on: Mapped[Optional[date]] = mapped_column(Date)
     """R32: when the draft preliminary decision went to the applicant."""
+    draft_delivered_on: Mapped[Optional[date]] = mapped_column(Date)
+    """R32: when the applicant received it (the objection term counts from it)."""
+    refusal_decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("official.id", ondelete="RESTRICT"))
+    """R27, R33: the official on whose behalf the office refused."""
     objection_due_on: Mapped[Optional[date]] = mapped_column(Date)
     decision_earliest_on: Mapped[Optional[date]] = mapped_column(Date)
     hearing_recorded_on: Mapped[Optional[date]] = mapped_column(Date)
     hearing_position: Mapped[Optional[str]] = mapped_column(Text)
     extension_notice_due_on: Mapped[Optional[date]] = mapped_column(Date)
     """R30b: the applicant is told of the last extension by this day."""
+    extension_decided_on: Mapped[Optional[date]] = mapped_column(Date)
+    extension_notified_on: Mapped[Optional[date]] = mapped_column(Date)
+    """R30b: the day the applicant was told of the last extension."""
     final_answer: Mapped[Optional[str]] = mapped_column(Text)
     closed_on: Mapped[Optional[date]] = mapped_column(Date)
     answered_on: Mapped[Optional[date]] = mapped_column(Date)
-    """The day (UTC) of the first answering event (``ANSWER_ACTIONS``), kept
+    """The local day (``TIMEZONE``) of the first answering event (``ANSWER_ACTIONS``), kept
     by the listener below: deadline compliance reads it instead of
     grouping the whole history."""
     created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.utcnow)
@@ -183,7 +190,8 @@ class Appeal(Model):
     reception_place: Mapped[ReceptionPlace] = relationship()
     district: Mapped[District] = relationship()
     category: Mapped[Category] = relationship()
-    official: Mapped[Official] = relationship()
+    official: Mapped[Official] = relationship(foreign_keys="Appeal.official_id")
+    refusal_decided_by: Mapped[Optional[Official]] = relationship(foreign_keys="Appeal.refusal_decided_by_id")
     session = relationship("ReceptionSession", back_populates="appeals")
     assignee = relationship("User", foreign_keys=[assignee_id])
     created_by = relationship("User", foreign_keys=[created_by_id])
@@ -234,13 +242,23 @@ class AppendOnlyError(RuntimeError):
     """Raised when code tries to rewrite history."""
 
 
+def _local_day(at_utc: datetime) -> date:
+    """The local day of a UTC timestamp: an answer at 01:30 in Almaty is of that day, not the day before."""
+    from flask import current_app, has_app_context
+
+    from app.domain.calendar import utc_to_local
+
+    zone = current_app.config.get("TIMEZONE", "Asia/Almaty") if has_app_context() else "Asia/Almaty"
+    return utc_to_local(at_utc, zone).date()
+
+
 @event.listens_for(Session, "before_flush")
 def _note_answer_day(session, flush_context, instances) -> None:
     """An answering event sets its appeal's ``answered_on`` (the first one wins)."""
     for obj in session.new:
         if isinstance(obj, AppealEvent) and obj.action in ANSWER_ACTIONS:
             appeal = obj.appeal or (session.get(Appeal, obj.appeal_id) if obj.appeal_id else None)
-            day = (obj.at or datetime.utcnow()).date()
+            day = _local_day(obj.at or datetime.utcnow())
             if appeal is not None and (appeal.answered_on is None or day < appeal.answered_on):
                 appeal.answered_on = day
 

@@ -45,6 +45,7 @@ CAPABILITIES = frozenset({
     "run_monitor",            # launch the deadline monitor by hand
     "assign",                 # assign an appeal to an employee (R37)
     "assignee",               # may be assigned appeals
+    "record_decisions",       # record a decision taken on an official's behalf: a refusal (R27), a motivated extension (R30b)
 })
 
 
@@ -86,7 +87,8 @@ ROLES: dict[str, Role] = {
             "AuditLog": READ,
         },
         personal_fields=PERSONAL_FIELDS,
-        capabilities=frozenset({"override_official", "approve_roster_gaps", "run_monitor", "assign"}),
+        capabilities=frozenset({"override_official", "approve_roster_gaps", "run_monitor", "assign",
+                                "record_decisions"}),
         about="The control department: all data, no user administration.",
     ),
     "Clerk": Role(
@@ -116,7 +118,7 @@ ROLES: dict[str, Role] = {
         personal_fields=PERSONAL_FIELDS,
         read_scope=PLACE,
         write_scope=ASSIGNED,
-        capabilities=frozenset({"assignee"}),
+        capabilities=frozenset({"assignee", "record_decisions"}),
         about="Reads their place; reviews, proposes refusals, extends and schedules the appeals assigned to them.",
     ),
     "Head": Role(

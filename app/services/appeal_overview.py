@@ -55,6 +55,8 @@ def letters(appeal: Appeal, actions_done: set[str]) -> list[str]:
         out.append("draft-refusal")
     if appeal.status == AppealStatus.refused:
         out.append("refusal")
+    if appeal.status == AppealStatus.left_without_consideration:
+        out.append("left-without-consideration")  # R5: the applicant is told
     if appeal.session_id is not None and appeal.status in (AppealStatus.scheduled, AppealStatus.received):
         out.append("answer")
     return out

@@ -9,8 +9,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.domain import deadlines
 from app.domain.errors import WorkflowError
-from app.domain.vocabulary import AppealStatus, InstructionStatus, SessionStatus
-from app.domain.workflow import Action, AppealSnapshot, SessionSlot, transition
+from app.domain.vocabulary import AppealStatus, InstructionStatus, OfficialLevel, SessionStatus
+from app.domain.workflow import Action, AppealSnapshot, Decider, SessionSlot, transition
 from app.extensions import db
 from app.models import Appeal, AppealEvent, Category, Instruction, Official, ReceptionSession, RegCounter
 from app.security.scope import get_visible
@@ -150,6 +150,10 @@ def snapshot(appeal: Appeal) -> AppealSnapshot:
         hearing_recorded_on=appeal.hearing_recorded_on,
         session_day=session_day,
         open_instructions=open_instructions,
+        draft_delivered_on=appeal.draft_delivered_on,
+        video_consent=bool(appeal.video_consent),
+        last_extension_on=appeal.extension_decided_on,
+        last_extension_notified_on=appeal.extension_notified_on,
     )
 
 
@@ -169,7 +173,20 @@ def session_slot(session_id) -> SessionSlot | None:
     return SessionSlot(
         id=session.id, day=session.day, cancelled=session.status == SessionStatus.cancelled,
         capacity=session.capacity, booked=booked, official_id=session.official_id,
+        kind=getattr(session.kind, "value", session.kind) or "in_person",
+        official_level=OfficialLevel(session.official.level) if session.official is not None else None,
     )
+
+
+def decider(official_id) -> Decider | None:
+    """The official named as the one who decided (R27, R30b): one the user
+    may see, else None (the same answer as one that does not exist)."""
+    if official_id is None:
+        return None
+    official = get_visible(Official, official_id)
+    if official is None:
+        return None
+    return Decider(id=official.id, level=OfficialLevel(official.level), active=bool(official.active))
 
 
 def _jsonable(value):
@@ -190,6 +207,7 @@ def perform(
     user_id: int | None,
     expected_version: int | None = None,
     may_override_official: bool = False,
+    may_record_decisions: bool = False,
 ) -> Appeal:
     """Run one workflow action in one transaction: check the version, ask the
     domain, apply its decision, append the history event, commit.
@@ -210,9 +228,11 @@ def perform(
             params["session"] = session_slot(params.get("session"))
             if params["session"] is None:
                 raise WorkflowError("R29", "session_required")
+        if "decided_by" in params:
+            params["decided_by"] = decider(params["decided_by"])
         decision = transition(
             snapshot(appeal), action, params, today=today(), cal=working_calendar(), rules=counting_rules(),
-            may_override_official=may_override_official,
+            may_override_official=may_override_official, may_record_decisions=may_record_decisions,
         )
         for name, value in decision.changes.items():
             setattr(appeal, name, value)

@@ -45,4 +45,5 @@ def counting_rules() -> CountingRules:
     return CountingRules(
         workday_end=time(hh, mm),
         registration_day_is_day_one=current_app.config.get("COUNT_REGISTRATION_DAY", True),
+        letter_backdate_working_days=int(current_app.config.get("LETTER_BACKDATE_WORKING_DAYS", 5)),
     )

@@ -352,5 +352,6 @@ LETTER_LABELS = {
     "extension": _l("Extension of the term"),
     "draft-refusal": _l("Draft decision: hearing"),
     "refusal": _l("Refusal of registration for the reception"),
+    "left-without-consideration": _l("Appeal left without consideration"),
     "answer": _l("Invitation to a personal reception"),
 }

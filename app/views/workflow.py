@@ -25,9 +25,9 @@ from app.services.receptions import assign as assign_appeal
 from app.services.receptions import assignable_users
 
 from .feedback import flash_rule
-from .workflow_forms import ACTION_HELP, ACTION_LABELS, FORMS, PARAMS, AssignForm
+from .workflow_forms import ACTION_HELP, ACTION_LABELS, FORMS, AssignForm, form_params
 
-LETTERS = ("correction", "extension", "draft-refusal", "refusal", "answer")
+LETTERS = ("correction", "extension", "draft-refusal", "refusal", "left-without-consideration", "answer")
 BULK_ACTIONS = (Action.extend, Action.withdraw)
 
 
@@ -65,6 +65,18 @@ def session_choices(appeal: Appeal, any_official: bool) -> list[tuple[int, str]]
     return out
 
 
+def decider_choices(act: Action) -> list[tuple[int, str]]:
+    """Officials a decision may be recorded for: for a refusal only those
+    on whose behalf the office decides (R27)."""
+    from app.domain.workflow import DECIDERS
+    from app.models import Official
+
+    stmt = scoped(select(Official).where(Official.active.is_(True)), Official).order_by(Official.full_name)
+    if act is Action.refuse:
+        stmt = stmt.where(Official.level.in_(list(DECIDERS)))
+    return [(0, "—")] + [(o.id, f"{o.full_name} — {o.position_name}") for o in db.session.execute(stmt).scalars()]
+
+
 class AppealWorkflowView(BaseView):
     """Routes under /appeal-workflow; rights are those of the Appeal register."""
 
@@ -88,6 +100,8 @@ class AppealWorkflowView(BaseView):
         is_manager = can(g.user, "override_official")
         if act is Action.schedule:
             form.session.choices = session_choices(appeal, any_official=is_manager)
+        if hasattr(form, "decided_by"):
+            form.decided_by.choices = decider_choices(act)
         if request.method == "GET":
             form.version.data = appeal.version
             if act is Action.request_correction:
@@ -96,14 +110,15 @@ class AppealWorkflowView(BaseView):
                     form.reason.data = gettext("The appeal does not state: %(items)s.",
                                                items=", ".join(str(m) for m in missing))
         elif form.validate_on_submit():
-            params = {name: getattr(form, name).data for name in PARAMS[act]}
+            params = form_params(form, act)
             try:
                 version = int(form.version.data) if form.version.data else None
             except ValueError:
                 version = None
             try:
                 appeal_service.perform(pk, act.value, params, user_id=self._user_id(),
-                                       expected_version=version, may_override_official=is_manager)
+                                       expected_version=version, may_override_official=is_manager,
+                                       may_record_decisions=can(g.user, "record_decisions"))
             except Conflict:
                 flash(gettext("The appeal was changed by someone else: reload it and try again."), "danger")
             except RuleViolation as exc:
@@ -154,13 +169,16 @@ class AppealWorkflowView(BaseView):
             stmt = stmt.where(clause)  # only the appeals the user may act on
         appeals = db.session.execute(stmt.order_by(Appeal.id)).scalars().all()
         form = FORMS[act]()
+        if hasattr(form, "decided_by"):
+            form.decided_by.choices = decider_choices(act)
         results = None
         if request.method == "POST" and form.validate_on_submit():
-            params = {name: getattr(form, name).data for name in PARAMS[act]}
+            params = form_params(form, act)
             results = []
             for appeal_id, reg_number in [(a.id, a.reg_number) for a in appeals]:
                 try:
-                    appeal_service.perform(appeal_id, act.value, params, user_id=self._user_id())
+                    appeal_service.perform(appeal_id, act.value, params, user_id=self._user_id(),
+                                           may_record_decisions=can(g.user, "record_decisions"))
                     results.append((reg_number, True, gettext("Done"), ""))
                 except RuleViolation as exc:
                     results.append((reg_number, False, str(exc.message), exc.rule))

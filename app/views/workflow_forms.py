@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget, BS3TextFieldWidget, Select2Widget
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
 from app.domain.vocabulary import RefusalGround
@@ -19,8 +19,10 @@ ACTION_LABELS = {
     Action.leave_without_consideration: _l("Leave without consideration"),
     Action.propose_refusal: _l("Propose a refusal"),
     Action.record_hearing: _l("Record the hearing"),
+    Action.drop_refusal: _l("Drop the proposed refusal"),
     Action.refuse: _l("Refuse"),
     Action.extend: _l("Extend the term"),
+    Action.record_extension_notice: _l("Record the notice of the extension"),
     Action.schedule: _l("Book into a reception"),
     Action.receive: _l("Record the reception"),
     Action.close: _l("Close with the final answer"),
@@ -39,8 +41,20 @@ ACTION_HELP = {
         "R15, R32: a refusal rests on one of five grounds. The draft decision goes to the applicant, "
         "who may object within 2 working days; the decision comes no earlier than 3 working days later."
     ),
-    Action.record_hearing: _l("R33: record the applicant's position, or that none was given."),
-    Action.refuse: _l("R15, R32-R33: the final decision to refuse registration for the reception."),
+    Action.record_hearing: _l(
+        "R33: record the applicant's position. That none was given can be recorded only once the objection term "
+        "(2 working days from the day the applicant received the draft) has passed."
+    ),
+    Action.drop_refusal: _l(
+        "R33: the hearing changed the outcome: the proposal is dropped and the appeal goes back to review and scheduling."
+    ),
+    Action.refuse: _l(
+        "R15, R32-R33: the final decision to refuse registration for the reception, after the hearing record, "
+        "on behalf of the akim, a deputy akim, the head of the office or a deputy (R27)."
+    ),
+    Action.record_extension_notice: _l(
+        "R30b: the day the applicant was told of the latest extension; the law wants it within 3 working days."
+    ),
     Action.extend: _l(
         "R30: a complex question — up to 30 calendar days from registration, by a letter; a motivated decision "
         "of the head or a deputy — never beyond two months from registration. Tell the applicant within 3 working days."
@@ -92,6 +106,8 @@ class ProposeRefusalForm(_Form):
                             widget=BS3TextFieldWidget(),
                             description=_l("Required for grounds 2 and 3."))
     sent_on = _date(_l("Draft sent on"), SENT_ON_HELP)
+    delivered_on = _date(_l("Draft received by the applicant on"),
+                         _l("By post, the day of delivery; left empty, the day it was sent (by hand, electronically)."))
 
 
 class RecordHearingForm(_Form):
@@ -103,6 +119,20 @@ class ConfirmForm(_Form):
     pass
 
 
+def _official(label, description=None):
+    return SelectField(label, coerce=int, validators=[Optional()], choices=[], widget=Select2Widget(),
+                       description=description)
+
+
+class RefuseForm(_Form):
+    decided_by = _official(_l("Decided on behalf of (R27)"),
+                           _l("The akim, a deputy akim, the head of the office or a deputy."))
+
+
+class RecordExtensionNoticeForm(_Form):
+    notified_on = _date(_l("Applicant told on"))
+
+
 class ExtendForm(_Form):
     kind = SelectField(
         _l("Kind"),
@@ -112,11 +142,15 @@ class ExtendForm(_Form):
     )
     until = _date(_l("New term"))
     reason = _reason()
+    decided_by = _official(_l("Decided by (R30b)"), _l("Required for a motivated decision."))
+    notified_on = _date(_l("Applicant told on"), _l("May be recorded later."))
 
 
 class ScheduleForm(_Form):
     session = SelectField(_l("Reception session"), coerce=int, validators=[InputRequired()], choices=[],
                           widget=Select2Widget())
+    same_day_consent = BooleanField(_l("The applicant agrees to be received today (R3)"),
+                                    description=_l("Only for a reception today by a unit head or an authorised employee."))
 
 
 class CloseForm(_Form):
@@ -130,8 +164,10 @@ FORMS = {
     Action.leave_without_consideration: ReasonForm,
     Action.propose_refusal: ProposeRefusalForm,
     Action.record_hearing: RecordHearingForm,
-    Action.refuse: ConfirmForm,
+    Action.drop_refusal: ReasonForm,
+    Action.refuse: RefuseForm,
     Action.extend: ExtendForm,
+    Action.record_extension_notice: RecordExtensionNoticeForm,
     Action.schedule: ScheduleForm,
     Action.receive: ConfirmForm,
     Action.close: CloseForm,
@@ -143,16 +179,26 @@ PARAMS = {
     Action.mark_corrected: ("note",),
     Action.return_: ("reason",),
     Action.leave_without_consideration: ("reason",),
-    Action.propose_refusal: ("ground", "motivation", "reference", "sent_on"),
+    Action.propose_refusal: ("ground", "motivation", "reference", "sent_on", "delivered_on"),
     Action.record_hearing: ("position",),
-    Action.refuse: (),
-    Action.extend: ("kind", "until", "reason"),
-    Action.schedule: ("session",),
+    Action.drop_refusal: ("reason",),
+    Action.refuse: ("decided_by",),
+    Action.extend: ("kind", "until", "reason", "decided_by", "notified_on"),
+    Action.record_extension_notice: ("notified_on",),
+    Action.schedule: ("session", "same_day_consent"),
     Action.receive: (),
     Action.close: ("final_answer",),
     Action.withdraw: ("reason",),
 }
 
+
+
+def form_params(form, act: Action) -> dict:
+    """The action's parameters from its form ("—" for an official is none)."""
+    params = {name: getattr(form, name).data for name in PARAMS[act]}
+    if "decided_by" in params and not params["decided_by"]:
+        params["decided_by"] = None
+    return params
 
 
 class AssignForm(_Form):

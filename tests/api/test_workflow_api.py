@@ -17,6 +17,7 @@ def today() -> date:
 
     return datetime.now(ZoneInfo("Asia/Almaty")).date()
 from tests.api.test_rest import _appeal_body
+from tests.builders import back_date_draft, decider_id
 
 
 def new_appeal(client, jwt, app, received_at="2026-10-01T10:00:00", **over) -> dict:
@@ -40,7 +41,7 @@ def events(app, appeal_id):
 def test_R6_correction_requested_then_corrected_back_to_review(client, jwt, app):
     a = new_appeal(client, jwt, app)
     r = act(client, jwt, a["id"], "request-correction", reason="Нет почтового адреса",
-            fix_by=(today() + timedelta(days=10)).isoformat(), sent_on="2026-10-02", version=a["version"])
+            fix_by=(today() + timedelta(days=10)).isoformat(), sent_on=today().isoformat(), version=a["version"])
     assert r.status_code == 200, r.get_data(as_text=True)
     got = r.get_json()["result"]
     assert got["status"] == "correction_requested" and got["version"] == a["version"] + 1
@@ -53,8 +54,11 @@ def test_R6_correction_requested_then_corrected_back_to_review(client, jwt, app)
 
 def test_R6_return_after_the_term_passed(client, jwt, app):
     a = new_appeal(client, jwt, app)
-    r = act(client, jwt, a["id"], "request-correction", reason="нет ФИО", fix_by="2026-10-10", sent_on="2026-10-02")
+    r = act(client, jwt, a["id"], "request-correction", reason="нет ФИО", fix_by=(today() + timedelta(days=3)).isoformat())
     assert r.status_code == 200
+    with app.app_context():  # the term given has passed since
+        db.session.get(Appeal, a["id"]).correction_fix_by = today() - timedelta(days=1)
+        db.session.commit()
     r = act(client, jwt, a["id"], "return", reason="не исправлено в срок")
     assert r.status_code == 200 and r.get_json()["result"]["status"] == "returned"
 
@@ -69,15 +73,29 @@ def test_R32_refusal_blocked_before_3_working_days_then_decided(client, jwt, app
     assert r.status_code == 422 and r.get_json()["rule"] == "R32"
     assert "3" in r.get_json()["message"]
     assert a["status"] == "registered"
-    # back-dated draft: sent two weeks ago, hearing recorded → refusal allowed
+    # a draft back-dated past the limit is refused: the hearing cannot be skipped that way
     b = new_appeal(client, jwt, app)
-    assert act(client, jwt, b["id"], "propose-refusal", ground="out_of_competence", motivation="Не относится",
-               sent_on=(today() - timedelta(days=14)).isoformat()).status_code == 200
+    r = act(client, jwt, b["id"], "propose-refusal", ground="out_of_competence", motivation="Не относится",
+            sent_on=(today() - timedelta(days=14)).isoformat())
+    assert r.status_code == 422 and r.get_json()["rule"] == "R32", r.get_data(as_text=True)
+    # the draft sent today, and the clock moved on: the hearing record, then who decided
+    assert act(client, jwt, b["id"], "propose-refusal", ground="out_of_competence", motivation="Не относится"
+               ).status_code == 200
+    back_date_draft(app, b["id"])
+    r = act(client, jwt, b["id"], "refuse", decided_by=decider_id(app))
+    assert r.status_code == 422 and r.get_json()["rule"] == "R33"
     assert act(client, jwt, b["id"], "record-hearing", position="").status_code == 200
     r = act(client, jwt, b["id"], "refuse")
+    assert r.status_code == 422 and r.get_json()["rule"] == "R27"
+    r = act(client, jwt, b["id"], "refuse", decided_by=decider_id(app, "unit_head"))
+    assert r.status_code == 422 and r.get_json()["rule"] == "R27"
+    r = act(client, jwt, b["id"], "refuse", decided_by=2**40)
+    assert r.status_code in (400, 422)
+    r = act(client, jwt, b["id"], "refuse", decided_by=decider_id(app))
     assert r.status_code == 200 and r.get_json()["result"]["status"] == "refused"
     with app.app_context():
-        assert db.session.get(Appeal, b["id"]).refusal_ground == "out_of_competence"
+        refused = db.session.get(Appeal, b["id"])
+        assert refused.refusal_ground == "out_of_competence" and refused.refusal_decided_by_id == decider_id(app)
 
 
 def test_R15_ground_2_without_reference_is_422(client, jwt, app):
@@ -111,6 +129,9 @@ def test_R30a_extension_beyond_30_days_refused_within_accepted(client, jwt, app)
             reason="Решение заместителя")
     assert r.status_code == 422 and r.get_json()["rule"] == "R30b"
     r = act(client, jwt, a["id"], "extend", kind="motivated", until=two_months.isoformat(), reason="Решение заместителя")
+    assert r.status_code == 422 and r.get_json()["rule"] == "R30b"  # who decided?
+    r = act(client, jwt, a["id"], "extend", kind="motivated", until=two_months.isoformat(), reason="Решение заместителя",
+            decided_by=decider_id(app))
     assert r.status_code == 200, r.get_data(as_text=True)
     r = act(client, jwt, a["id"], "extend", kind="motivated", until=(two_months + timedelta(days=20)).isoformat(),
             reason="Ещё раз")
@@ -166,7 +187,7 @@ def test_R27_clerk_cannot_book_another_official_but_manager_can(client, jwt, app
     assert act(client, jwt, a["id"], "schedule", user="manager", session=session_id).status_code == 200
 
 
-def test_R35_close_waits_for_every_instruction(client, jwt, app):
+def _received_with_open_instruction(app) -> int:
     with app.app_context():
         open_one = db.session.execute(
             select(Instruction.appeal_id).join(Appeal, Appeal.id == Instruction.appeal_id)
@@ -174,8 +195,64 @@ def test_R35_close_waits_for_every_instruction(client, jwt, app):
         ).scalar_one_or_none()
     if open_one is None:
         pytest.fail("the demo data has no received appeal with an open instruction")
+    return open_one
+
+
+def test_R35_close_waits_for_every_instruction(client, jwt, app):
+    open_one = _received_with_open_instruction(app)
     r = act(client, jwt, open_one, "close", final_answer="Ответ дан")
     assert r.status_code == 422 and r.get_json()["rule"] == "R35"
+
+
+def test_R35_a_withdrawal_is_refused_while_an_instruction_is_under_control(client, jwt, app):
+    open_one = _received_with_open_instruction(app)
+    r = act(client, jwt, open_one, "withdraw", reason="заявитель отозвал")
+    assert r.status_code == 422 and r.get_json()["rule"] == "R35"
+    with app.app_context():
+        assert db.session.get(Appeal, open_one).status == AppealStatus.received
+
+
+def test_R5_only_before_scheduling_and_the_applicant_is_told(client, jwt, app):
+    a = new_appeal(client, jwt, app)
+    assert act(client, jwt, a["id"], "propose-refusal", ground="out_of_competence", motivation="м").status_code == 200
+    r = act(client, jwt, a["id"], "leave-without-consideration", reason="нет сути")
+    assert r.status_code == 422 and r.get_json()["rule"] == "R5"  # not a way around the hearing
+    b = new_appeal(client, jwt, app)
+    r = act(client, jwt, b["id"], "leave-without-consideration", reason="суть не изложена")
+    assert r.status_code == 200 and r.get_json()["result"]["status"] == "left_without_consideration"
+    from tests.conftest import login
+
+    login(client, "manager")
+    letter = client.get(f"/appeal-workflow/{b['id']}/letter/left-without-consideration")
+    assert letter.status_code == 200 and "суть не изложена" in letter.get_data(as_text=True)
+    assert a["reg_number"] not in letter.get_data(as_text=True)
+
+
+def test_R33_the_hearing_may_drop_the_refusal_back_to_scheduling(client, jwt, app):
+    a = new_appeal(client, jwt, app)
+    assert act(client, jwt, a["id"], "propose-refusal", ground="out_of_competence", motivation="м").status_code == 200
+    assert act(client, jwt, a["id"], "drop-refusal").status_code == 422
+    r = act(client, jwt, a["id"], "drop-refusal", reason="на заслушивании представлены документы")
+    assert r.status_code == 200 and r.get_json()["result"]["status"] == "registered"
+    assert [e.action for e in events(app, a["id"])][-2:] == ["propose-refusal", "drop-refusal"]
+
+
+def test_R27_and_R30b_a_clerk_records_no_decision_on_an_officials_behalf(client, jwt, app):
+    a = new_appeal(client, jwt, app, received_at=recent_received_at())
+    _, two_months = limits(app, a["registered_on"])
+    r = act(client, jwt, a["id"], "extend", user="clerk", kind="motivated", until=two_months.isoformat(),
+            reason="решение", decided_by=decider_id(app))
+    assert r.status_code in (403, 422), r.get_data(as_text=True)
+    if r.status_code == 422:
+        assert r.get_json()["rule"] == "R30b"
+    assert act(client, jwt, a["id"], "extend", kind="motivated", until=two_months.isoformat(), reason="решение",
+               decided_by=decider_id(app)).status_code == 200
+    # the notice of that extension, recorded later, once
+    r = act(client, jwt, a["id"], "record-extension-notice", notified_on=(today() + timedelta(days=1)).isoformat())
+    assert r.status_code == 422 and r.get_json()["rule"] == "R30b"
+    r = act(client, jwt, a["id"], "record-extension-notice", notified_on=today().isoformat())
+    assert r.status_code == 200 and r.get_json()["result"]["extension_notified_on"] == today().isoformat()
+    assert act(client, jwt, a["id"], "record-extension-notice", notified_on=today().isoformat()).status_code == 422
 
 
 def test_stale_version_is_409_and_changes_nothing(client, jwt, app):

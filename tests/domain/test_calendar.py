@@ -77,3 +77,14 @@ def test_working_days_between_by_running_totals_equals_counting_day_by_day(start
         walked += cal.is_working_day(day)
         day += timedelta(days=1)
     assert cal.working_days_between(start, end) == (walked if start <= end else -walked)
+
+
+def test_an_answer_at_01_30_in_almaty_is_of_that_local_day():
+    """``answered_on`` and every "day of an event" are local days (UTC+5)."""
+    from datetime import datetime
+
+    from app.domain.calendar import utc_to_local
+
+    at_utc = datetime(2026, 4, 6, 20, 30)  # 01:30 on 7 April in Almaty
+    assert utc_to_local(at_utc).date() == date(2026, 4, 7)
+    assert utc_to_local(datetime(2026, 4, 6, 18, 59)).date() == date(2026, 4, 6)

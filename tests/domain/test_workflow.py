@@ -11,9 +11,18 @@ from app.domain.calendar import WorkingCalendar
 from app.domain.errors import WorkflowError
 from app.domain.queue import in_queue_order
 from app.domain.requisites import missing_requisites
-from app.domain.vocabulary import FINAL_STATUSES, RefusalGround
+from app.domain.vocabulary import FINAL_STATUSES, OfficialLevel, RefusalGround
 from app.domain.vocabulary import AppealStatus as S
-from app.domain.workflow import TRANSITIONS, Action, AppealSnapshot, SessionSlot, allowed_actions, transition
+from app.domain.workflow import (
+    SPECS,
+    TRANSITIONS,
+    Action,
+    AppealSnapshot,
+    Decider,
+    SessionSlot,
+    allowed_actions,
+    transition,
+)
 from app.services.calendar import national_year
 
 KZ = WorkingCalendar(year_loader=national_year)
@@ -22,7 +31,11 @@ BASE = AppealSnapshot(status=S.registered, registered_on=REG, answer_due_on=date
                       due_on=date(2026, 4, 21), official_id=7)
 
 
+DECIDER = Decider(id=1, level=OfficialLevel.deputy_akim)
+
+
 def run(snap, action, today=date(2026, 4, 6), **params):
+    params.setdefault("decided_by", DECIDER)  # who decided, where an action needs it (R27, R30b)
     return transition(snap, action, params, today=today, cal=KZ)
 
 
@@ -96,7 +109,16 @@ def test_R6_missing_requisites_of_art_63_are_listed():
 
 def test_R5_leaving_without_consideration_needs_a_reason():
     assert blocked(BASE, "leave-without-consideration").rule == "R5"
-    assert run(BASE, "leave-without-consideration", reason="нет сути").to_status == S.left_without_consideration
+    d = run(BASE, "leave-without-consideration", reason="нет сути")
+    assert d.to_status == S.left_without_consideration and d.payload["notice"] == "left-without-consideration"
+
+
+@pytest.mark.parametrize("status", [S.refusal_proposed, S.scheduled, S.received])
+def test_R5_is_not_a_way_around_R15_only_before_scheduling(status):
+    err = blocked(replace(BASE, status=status), "leave-without-consideration", reason="нет сути")
+    assert (err.rule, err.code) == ("R5", "not_allowed_from")
+    assert run(replace(BASE, status=S.correction_requested), "leave-without-consideration",
+               reason="нет сути").to_status == S.left_without_consideration
 
 
 # --- R15 / R32 / R33 --------------------------------------------------------------
@@ -134,26 +156,93 @@ def test_R32_draft_before_nauryz_counts_working_days_only():
     assert deadlines.refusal_decision_earliest(date(2026, 3, 19), KZ).due == date(2026, 3, 27)
 
 
-def test_R33_refusal_needs_the_hearing_or_the_objection_term_over():
+def test_R33_a_refusal_is_never_final_without_the_hearing_record():
+    snap = _proposed(date(2026, 4, 6))
+    # Thursday 9 April: 3 working days have passed, the objection term too — still no hearing record
+    err = blocked(snap, "refuse", today=date(2026, 4, 9))
+    assert (err.rule, err.code) == ("R33", "hearing_not_recorded")
+    heard = run(snap, "record-hearing", today=date(2026, 4, 9), position="")
+    snap = replace(snap, hearing_recorded_on=heard.changes["hearing_recorded_on"])
+    assert run(snap, "refuse", today=date(2026, 4, 9)).to_status == S.refused
+
+
+def test_R33_no_objection_is_recorded_only_after_the_objection_term():
     snap = _proposed(date(2026, 4, 6))
     objection = deadlines.objection_due(date(2026, 4, 6), KZ).due
     assert objection == date(2026, 4, 7)
-    # Thursday 9 April: 3 working days passed and the objection term is over
-    assert run(snap, "refuse", today=date(2026, 4, 9)).to_status == S.refused
-    # a setting where the objection term is longer than the draft gap
-    from app.domain.deadlines import CountingRules
-
-    late = transition(snap, "refuse", {}, today=date(2026, 4, 9), cal=KZ,
-                      rules=CountingRules(registration_day_is_day_one=False))
-    assert late.to_status == S.refused
+    err = blocked(snap, "record-hearing", today=date(2026, 4, 7), position="")
+    assert (err.rule, err.code) == ("R33", "no_objection_too_early")
+    # a position given is recorded at any time
+    assert run(snap, "record-hearing", today=date(2026, 4, 7), position="возражаю").changes["hearing_position"]
+    assert run(snap, "record-hearing", today=date(2026, 4, 8), position="").changes["hearing_position"] == ""
 
 
-def test_R33_hearing_is_recorded_once_and_may_be_empty():
+def test_R32_the_objection_term_counts_from_the_day_the_applicant_received_the_draft():
+    d = run(BASE, "propose-refusal", today=date(2026, 4, 10), ground="out_of_competence", motivation="м",
+            sent_on=date(2026, 4, 6), delivered_on=date(2026, 4, 10))  # by post: sent Monday, received Friday
+    assert d.changes["draft_delivered_on"] == date(2026, 4, 10)
+    assert d.changes["objection_due_on"] == date(2026, 4, 13)  # Friday and Monday
+    assert d.changes["decision_earliest_on"] == date(2026, 4, 9)  # the decision term counts from sending
+    snap = replace(BASE, status=S.refusal_proposed, draft_sent_on=date(2026, 4, 6), draft_delivered_on=date(2026, 4, 10))
+    # the decision day has come but the objection term has not passed: no "no objection" yet
+    assert blocked(snap, "record-hearing", today=date(2026, 4, 13), position="").code == "no_objection_too_early"
+    assert blocked(snap, "refuse", today=date(2026, 4, 13)).code == "hearing_not_recorded"
+    # and a delivery before the sending, or in the future, is refused
+    kw = dict(ground="out_of_competence", motivation="м", sent_on=date(2026, 4, 6))
+    assert blocked(BASE, "propose-refusal", today=date(2026, 4, 10), delivered_on=date(2026, 4, 3), **kw).code == \
+        "delivered_before_sent"
+    assert blocked(BASE, "propose-refusal", today=date(2026, 4, 10), delivered_on=date(2026, 4, 13), **kw).code == \
+        "delivered_in_future"
+
+
+def test_R32_a_letter_cannot_be_back_dated_beyond_the_limit():
+    """A draft "sent" on the registration day, recorded two weeks later, would
+    let the draft and the refusal happen in one sitting."""
+    late = date(2026, 4, 20)
+    err = blocked(BASE, "propose-refusal", today=late, ground="out_of_competence", motivation="м",
+                  sent_on=date(2026, 4, 1))
+    assert (err.rule, err.code) == ("R32", "sent_on_backdated")
+    assert err.params["earliest"] == KZ.subtract_working_days(late, 5) == date(2026, 4, 13)
+    ok = run(BASE, "propose-refusal", today=late, ground="out_of_competence", motivation="м", sent_on=date(2026, 4, 13))
+    assert ok.changes["draft_sent_on"] == date(2026, 4, 13)
+    err = blocked(BASE, "request-correction", today=late, reason="x", fix_by=date(2026, 5, 1), sent_on=date(2026, 4, 2))
+    assert (err.rule, err.code) == ("R6", "sent_on_backdated")
+
+
+def test_R33_the_hearing_may_drop_the_refusal_and_return_to_review():
+    snap = replace(_proposed(date(2026, 4, 6)), hearing_recorded_on=date(2026, 4, 7))
+    assert blocked(snap, "drop-refusal").code == "reason_required"
+    d = run(snap, "drop-refusal", reason="заявитель представил документы")
+    assert d.to_status == S.registered and d.rule == "R33"
+    assert d.changes["refusal_ground"] is None and d.changes["draft_sent_on"] is None
+    assert Action.schedule in allowed_actions(d.to_status)
+    assert blocked(BASE, "drop-refusal", reason="x").code == "not_allowed_from"
+
+
+def test_R33_hearing_is_recorded_once():
     snap = _proposed()
-    d = run(snap, "record-hearing", position="")
+    d = run(snap, "record-hearing", position="не согласен")
     assert d.to_status == S.refusal_proposed and d.changes["hearing_recorded_on"] == date(2026, 4, 6)
     err = blocked(replace(snap, hearing_recorded_on=date(2026, 4, 6)), "record-hearing", position="x")
-    assert err.rule == "R33"
+    assert (err.rule, err.code) == ("R33", "hearing_already_recorded")
+
+
+def test_R27_the_refusal_names_an_entitled_official_who_decided():
+    snap = replace(_proposed(date(2026, 4, 6)), hearing_recorded_on=date(2026, 4, 8))
+    day = date(2026, 4, 9)
+    assert blocked(snap, "refuse", today=day, decided_by=None).code == "decided_by_required"
+    unit = Decider(id=2, level=OfficialLevel.unit_head)
+    err = blocked(snap, "refuse", today=day, decided_by=unit)
+    assert (err.rule, err.code) == ("R27", "decided_by_not_entitled")
+    gone = Decider(id=3, level=OfficialLevel.akim, active=False)
+    assert blocked(snap, "refuse", today=day, decided_by=gone).code == "decided_by_not_entitled"
+    for level in (OfficialLevel.akim, OfficialLevel.deputy_akim, OfficialLevel.office_head,
+                  OfficialLevel.deputy_office_head):
+        d = run(snap, "refuse", today=day, decided_by=Decider(id=9, level=level))
+        assert d.changes["refusal_decided_by_id"] == 9 and d.payload["decided_by"] == 9
+    with pytest.raises(WorkflowError) as exc:  # a role that may not record decisions (a Clerk)
+        transition(snap, "refuse", {"decided_by": DECIDER}, today=day, cal=KZ, may_record_decisions=False)
+    assert exc.value.code == "may_not_record_decisions"
 
 
 # --- R30 --------------------------------------------------------------------------
@@ -185,6 +274,40 @@ def test_R30b_applicant_is_told_within_3_working_days_of_each_extension():
     assert d.changes["extension_notice_due_on"] == date(2026, 4, 13)  # Thu, Fri, Mon
 
 
+def test_R30b_a_motivated_extension_names_who_decided_and_a_clerk_may_not_record_it():
+    kw = dict(kind="motivated", reason="x", until=date(2026, 5, 20))
+    assert blocked(BASE, "extend", decided_by=None, **kw).code == "decided_by_required"
+    with pytest.raises(WorkflowError) as exc:
+        transition(BASE, "extend", {**kw, "decided_by": DECIDER}, today=date(2026, 4, 6), cal=KZ,
+                   may_record_decisions=False)
+    assert (exc.value.rule, exc.value.code) == ("R30b", "may_not_record_decisions")
+    d = run(BASE, "extend", **kw)
+    assert d.payload["decided_by"] == DECIDER.id and d.changes["extension_decided_on"] == date(2026, 4, 6)
+    # a complex-question extension (R30a) is by a letter: no decision-maker needed
+    assert run(BASE, "extend", kind="complex", reason="x", until=date(2026, 4, 28), decided_by=None).rule == "R30a"
+
+
+def test_R30b_the_day_the_applicant_was_told_is_recorded_per_extension():
+    assert blocked(BASE, "record-extension-notice", notified_on=date(2026, 4, 6)).code == "no_extension"
+    snap = replace(BASE, due_on=date(2026, 5, 20), last_extension_on=date(2026, 4, 6))
+    assert blocked(snap, "record-extension-notice", today=date(2026, 4, 9)).code == "notified_on_required"
+    assert blocked(snap, "record-extension-notice", today=date(2026, 4, 9),
+                   notified_on=date(2026, 4, 10)).code == "notified_in_future"
+    assert blocked(snap, "record-extension-notice", today=date(2026, 4, 9),
+                   notified_on=date(2026, 4, 3)).code == "notified_before_decision"
+    timely = run(snap, "record-extension-notice", today=date(2026, 4, 9), notified_on=date(2026, 4, 8))
+    assert timely.payload["timely"] is True and timely.payload["notice_due_on"] == date(2026, 4, 8)
+    late = run(snap, "record-extension-notice", today=date(2026, 4, 13), notified_on=date(2026, 4, 9))
+    assert late.payload["timely"] is False  # Mon 6 → Wed 8 April is the third working day
+    done = replace(snap, last_extension_notified_on=date(2026, 4, 8))
+    assert blocked(done, "record-extension-notice", notified_on=date(2026, 4, 8)).code == "notice_already_recorded"
+    # told on the day of the decision, with the extension itself
+    d = run(BASE, "extend", kind="complex", reason="x", until=date(2026, 4, 28), notified_on=date(2026, 4, 6))
+    assert d.changes["extension_notified_on"] == date(2026, 4, 6)
+    assert blocked(BASE, "extend", kind="complex", reason="x", until=date(2026, 4, 28),
+                   notified_on=date(2026, 4, 3)).code == "notified_before_decision"
+
+
 def test_R30_no_extension_after_the_term_has_passed():
     err = blocked(BASE, "extend", today=date(2026, 4, 22), kind="motivated", reason="x", until=date(2026, 5, 20))
     assert (err.rule, err.code) == ("R30", "term_already_passed")
@@ -207,7 +330,8 @@ def test_R30b_no_sequence_of_extensions_passes_two_months(registered_on, steps):
     limit = deadlines.motivated_extension_limit(registered_on, KZ).due
     for kind, days in steps:
         try:
-            d = transition(snap, "extend", {"kind": kind, "reason": "r", "until": date.fromordinal(snap.due_on.toordinal() + days)},
+            d = transition(snap, "extend", {"kind": kind, "reason": "r", "decided_by": DECIDER,
+                                            "until": date.fromordinal(snap.due_on.toordinal() + days)},
                            today=registered_on, cal=KZ)
         except WorkflowError as err:
             assert err.rule in ("R30", "R30a", "R30b")
@@ -242,6 +366,31 @@ def test_R29_schedule_guards(slot, rule, code):
     assert (err.rule, err.code) == (rule, code)
 
 
+VIDEO = replace(SLOT, kind="video", official_level=OfficialLevel.deputy_akim)
+
+
+def test_R13_a_video_session_needs_the_applicants_consent_and_the_akim_or_a_deputy():
+    err = blocked(BASE, "schedule", session=VIDEO)
+    assert (err.rule, err.code) == ("R13", "video_consent_missing")
+    consenting = replace(BASE, video_consent=True)
+    assert run(consenting, "schedule", session=VIDEO).to_status == S.scheduled
+    err = blocked(consenting, "schedule", session=replace(VIDEO, official_level=OfficialLevel.unit_head))
+    assert (err.rule, err.code) == ("R13", "video_not_for_official")
+
+
+def test_R3_a_unit_head_receives_on_the_day_of_the_appeal_with_consent():
+    today = date(2026, 4, 6)
+    same_day = replace(SLOT, day=today, official_level=OfficialLevel.unit_head)
+    err = blocked(BASE, "schedule", today=today, session=same_day)
+    assert (err.rule, err.code) == ("R3", "same_day_consent_required")
+    d = run(BASE, "schedule", today=today, session=same_day, same_day_consent=True)
+    assert d.rule == "R3" and d.payload["same_day"] is True and d.payload["reference_note_due_on"] is None
+    # the akim's reception today is no same-day reception: the R26 note is late
+    err = blocked(BASE, "schedule", today=today, same_day_consent=True,
+                  session=replace(same_day, official_level=OfficialLevel.akim))
+    assert (err.rule, err.code) == ("R26", "reference_note_too_late")
+
+
 def test_R27_manager_may_book_another_official():
     d = transition(BASE, "schedule", {"session": replace(SLOT, official_id=8)}, today=date(2026, 4, 6), cal=KZ,
                    may_override_official=True)
@@ -266,6 +415,24 @@ def test_R35_close_only_with_every_instruction_answered():
     assert err.rule == "R35" and err.params["count"] == 2
     assert blocked(replace(snap, open_instructions=0), "close").code == "final_answer_required"
     assert run(replace(snap, open_instructions=0), "close", final_answer="ответ").to_status == S.closed
+
+
+def test_R35_a_withdrawal_does_not_take_instructions_off_control():
+    snap = replace(BASE, status=S.received, open_instructions=1)
+    err = blocked(snap, "withdraw", reason="отозвано")
+    assert (err.rule, err.code) == ("R35", "instructions_open")
+
+
+def test_every_guard_is_one_small_function_naming_its_rule():
+    import inspect
+    import re
+
+    guards = {spec.guard for spec in SPECS.values()}
+    assert len(guards) == len(SPECS) == len(Action)  # one guard per action, every action has one
+    for action, spec in SPECS.items():
+        assert re.search(r"\bR\d+", spec.guard.__doc__ or ""), f"{action}: the docstring names no rule"
+        lines, _ = inspect.getsourcelines(spec.guard)
+        assert len(lines) <= 45, f"{action}: {len(lines)} lines"
 
 
 @pytest.mark.parametrize("status", sorted(set(S) - FINAL_STATUSES))

@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 
 import pytest
 
+from tests.builders import decider_id
 from tests.conftest import make_appeal
 
 from . import a11y
@@ -77,6 +78,7 @@ def test_R30b_R7_R40_manager_extends_approves_the_roster_and_downloads_the_quart
     j.shot("1-extend-blocked")
     page.fill("#until", cap.isoformat())
     page.fill("#reason", "Решение заместителя акима № 45 о продлении срока")
+    page.select_option("#decided_by", str(decider_id(live_app)))  # who decided (R30b)
     j.submit()
     page.wait_for_url(re.compile(rf".*/appealview/show/{appeal_id}$"))
     j.flash()

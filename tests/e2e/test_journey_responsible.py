@@ -6,29 +6,13 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from tests.builders import back_date_draft, decider_id
 from tests.conftest import make_appeal
 
 from . import a11y
 from .journey import LANGS, Journey, fmt
 
 pytestmark = pytest.mark.e2e
-
-
-def _back_date_draft(app, appeal_id: int) -> None:
-    """The draft decision went out on the registration day (as if the clock
-    had moved on): its R32 terms counted from that day."""
-    from app.domain import deadlines
-    from app.extensions import db
-    from app.models import Appeal
-    from app.services.calendar import counting_rules, working_calendar
-
-    with app.app_context():
-        appeal = db.session.get(Appeal, appeal_id)
-        cal = working_calendar()
-        appeal.draft_sent_on = appeal.registered_on
-        appeal.objection_due_on = deadlines.objection_due(appeal.registered_on, cal, counting_rules()).due
-        appeal.decision_earliest_on = deadlines.refusal_decision_earliest(appeal.registered_on, cal).due
-        db.session.commit()
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -83,8 +67,9 @@ def test_R15_R32_R33_responsible_proposes_hears_is_stopped_early_and_refuses_aft
     j.shot("3-refusal-too-early")
 
     # 4. After the term (the draft back-dated to the registration day): refused.
-    _back_date_draft(live_app, appeal_id)
+    back_date_draft(live_app, appeal_id)
     j.open(f"/appeal-workflow/{appeal_id}/refuse")  # the worker comes back to it days later
+    page.select_option("#decided_by", str(decider_id(live_app)))  # on whose behalf the office decides (R27)
     j.submit()
     page.wait_for_url(re.compile(rf".*/appealview/show/{appeal_id}$"))
     assert j.t("Done: %(action)s.", action=j.t("Refuse")) in j.flash()

@@ -140,3 +140,26 @@ def test_history_and_audit_refuse_update_delete_and_truncate_in_postgresql_itsel
         with pytest.raises(DBAPIError, match="append-only"):
             db.session.execute(text(statement))
         db.session.rollback()
+
+
+def test_answered_on_is_the_local_day_of_the_answer(app):
+    """An answer recorded at 01:30 in Almaty (20:30 UTC the day before) counts
+    for the local day: deadline compliance is measured in local days."""
+    from datetime import date, datetime
+
+    from sqlalchemy import select
+
+    from app.domain.vocabulary import ANSWER_ACTIONS, AppealStatus
+    from app.extensions import db
+    from app.models import Appeal, AppealEvent
+
+    with app.app_context():
+        appeal = db.session.execute(select(Appeal).where(Appeal.answered_on.is_(None)).limit(1)).scalar_one()
+        action = sorted(ANSWER_ACTIONS)[0]
+        db.session.add(AppealEvent(appeal=appeal, at=datetime(2026, 4, 6, 20, 30), action=action,
+                                   from_status=appeal.status, to_status=appeal.status, rule="R29", reason="",
+                                   payload={}))
+        db.session.commit()
+        db.session.refresh(appeal)
+        assert appeal.answered_on == date(2026, 4, 7)
+        assert AppealStatus(appeal.status)  # the appeal itself is untouched otherwise

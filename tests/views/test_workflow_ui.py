@@ -194,3 +194,38 @@ def test_concurrent_edit_in_the_form_is_detected_not_overwritten(client, jwt, ap
     assert "alert-danger" in r.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Appeal, a["id"]).substance == "Изменено другим"
+
+
+def test_R27_R33_the_refusal_form_offers_only_entitled_officials_and_needs_the_hearing(client, jwt, app):
+    from app.domain.workflow import DECIDERS
+    from app.models import Official
+    from tests.builders import back_date_draft, decider_id
+
+    a = new_appeal(client, jwt, app)
+    assert act(client, jwt, a["id"], "propose-refusal", ground="out_of_competence", motivation="вне компетенции").status_code == 200
+    back_date_draft(app, a["id"])
+    login(client, "manager")
+    client.get("/lang/ru")
+    page = client.get(f"/appeal-workflow/{a['id']}/refuse").get_data(as_text=True)
+    offered = {int(v) for v in re.findall(r'<option[^>]*value="(\d+)"', page)} - {0}
+    with app.app_context():
+        levels = {o.level for o in db.session.execute(select(Official).where(Official.id.in_(offered))).scalars()}
+    assert offered and levels <= set(DECIDERS)
+    version = re.search(r'name="version"[^>]*value="(\d+)"', page).group(1)
+    r = client.post(f"/appeal-workflow/{a['id']}/refuse", data={"version": version, "decided_by": decider_id(app)},
+                    follow_redirects=True)
+    assert "R33" in flashes(r.get_data(as_text=True))  # no hearing record yet
+    assert act(client, jwt, a["id"], "record-hearing", position="").status_code == 200
+    page = client.get(f"/appeal-workflow/{a['id']}/refuse").get_data(as_text=True)
+    version = re.search(r'name="version"[^>]*value="(\d+)"', page).group(1)
+    r = client.post(f"/appeal-workflow/{a['id']}/refuse", data={"version": version, "decided_by": "0"},
+                    follow_redirects=True)
+    assert "R27" in flashes(r.get_data(as_text=True))
+    r = client.post(f"/appeal-workflow/{a['id']}/refuse", data={"version": version, "decided_by": decider_id(app)},
+                    follow_redirects=True)
+    with app.app_context():
+        refused = db.session.get(Appeal, a["id"])
+        assert refused.status == AppealStatus.refused and refused.refusal_decided_by_id == decider_id(app)
+    letter = client.get(f"/appeal-workflow/{a['id']}/letter/refusal").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Official, decider_id(app)).full_name in letter
