@@ -110,8 +110,16 @@ MESSAGES = {
     "video_consent_required": N_("Every applicant booked into a video-conference reception must have consented to it."),
     "assigned_before": N_("An appeal from a reception may not be assigned to an employee it was assigned to before."),
     "answer_required": N_("Write the answer."),
-    "answer_not_final": N_("Only a final and motivated answer takes the instruction off control."),
-    "rework_needs_answer": N_("Only an answered instruction can be sent back for rework."),
+    "may_not_control_instructions": N_(
+        "Only the public-reception staff keep instructions under control: accept, send back or move a deadline."
+    ),
+    "instruction_off_control": N_("The instruction is already off control: its final answer was accepted."),
+    "no_executor_answer": N_("The executor has not answered yet: there is nothing to accept or send back."),
+    "executor_may_not_accept": N_("The executor cannot accept their own answer: the public-reception staff do."),
+    "due_on_required": N_("Give the new deadline."),
+    "due_on_in_past": N_("The new deadline (%(due_on)s) cannot be in the past."),
+    "due_on_unchanged": N_("The deadline is already %(due_on)s."),
+    "rework_needs_answer": N_("Only an answer of the executor can be sent back for rework."),
     "already_cancelled": N_("The session is already cancelled."),
     "already_held": N_("The session has already been held."),
     "not_cancelled": N_("Only the appeals of a cancelled session are rebooked."),

@@ -37,7 +37,7 @@ from app.validators import identifier_error
 
 from .base import QRestApi
 from .handling import OutsideScope, check_request, guarded, read_body
-from .workflow import SCHEMAS, AnswerBody, AssignBody, CancelBody, EmptyBody, RebookBody
+from .workflow import SCHEMAS, AnswerBody, AssignBody, CancelBody, EmptyBody, MoveDeadlineBody, ReasonBody, RebookBody
 
 
 def _iin(value):
@@ -265,24 +265,37 @@ class InstructionApi(QRestApi):
     datamodel = QInterface(Instruction)
     read_columns = [
         "id", "protocol", "appeal", "text", "due_on", "assignee_department", "assignee_official",
-        "status", "final_answer", "answered_on", "rework_count",
+        "status", "executor_answer", "executor_answered_on", "final_answer", "answered_on", "rework_count",
     ]
     add_columns = ["protocol", "appeal", "text", "due_on", "assignee_department", "assignee_official"]
-    edit_columns = ["text", "due_on", "assignee_department", "assignee_official"]
+    edit_columns = ["text", "assignee_department", "assignee_official"]  # the deadline moves by move-deadline
+    # No role is granted to delete an instruction (security/roles.py): it leaves control only by an accepted answer.
 
     def pre_add(self, item: Instruction) -> None:
         receptions.validate_instruction(item)
+
+    def _control(self, pk: int, do, body):
+        if (refused := _refuse_write(self, Instruction, pk)) is not None:
+            return refused
+        user = getattr(g, "user", None)
+        may = can(user, "control_instructions")
+        return self._run(lambda b: do(b, getattr(user, "id", None), may), body, Instruction, pk)
 
     @expose("/<int:pk>/answer", methods=["POST"])
     @protect()
     @safe
     @permission_name("write")
     def answer(self, pk: int):
-        """R34-R35: the final motivated answer takes the instruction off control."""
-        if (refused := _refuse_write(self, Instruction, pk)) is not None:
-            return refused
-        return self._run(lambda b: receptions.answer_instruction(pk, b["answer"], b["final"]),
-                         AnswerBody, Instruction, pk)
+        """R34: the executor's answer; the instruction stays under control."""
+        return self._control(pk, lambda b, uid, may: receptions.answer_instruction(pk, b["answer"], uid), AnswerBody)
+
+    @expose("/<int:pk>/accept", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("write")
+    def accept(self, pk: int):
+        """R34-R35: the staff accept the answer as final: off control."""
+        return self._control(pk, lambda b, uid, may: receptions.accept_instruction(pk, uid, may), EmptyBody)
 
     @expose("/<int:pk>/rework", methods=["POST"])
     @protect()
@@ -290,9 +303,18 @@ class InstructionApi(QRestApi):
     @permission_name("write")
     def rework(self, pk: int):
         """M5.5: send an answer of poor quality back for rework."""
-        if (refused := _refuse_write(self, Instruction, pk)) is not None:
-            return refused
-        return self._run(lambda b: receptions.send_back_for_rework(pk), EmptyBody, Instruction, pk)
+        return self._control(pk, lambda b, uid, may: receptions.send_back_for_rework(pk, b["reason"], uid, may),
+                             ReasonBody)
+
+    @expose("/<int:pk>/move-deadline", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("write")
+    def move_deadline(self, pk: int):
+        """R23: a recorded change of the deadline."""
+        return self._control(
+            pk, lambda b, uid, may: receptions.move_instruction_deadline(pk, b["due_on"], b["reason"], uid, may),
+            MoveDeadlineBody)
 
 
 class SurveyCallApi(QRestApi):

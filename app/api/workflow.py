@@ -122,7 +122,15 @@ class RebookBody(_Base):
 
 class AnswerBody(_Base):
     answer = fields.String(load_default="")
-    final = StrictBoolean(load_default=False)
+
+
+class ReasonBody(_Base):
+    reason = fields.String(load_default="")
+
+
+class MoveDeadlineBody(_Base):
+    due_on = fields.Date(load_default=None, allow_none=True, validate=sane_date)
+    reason = fields.String(load_default="")
 
 
 class EmptyBody(_Base):

@@ -33,6 +33,7 @@ from app.domain.vocabulary import (
     SessionKind,
     SessionStatus,
 )
+from app.domain.workflow import DECIDERS
 from app.extensions import db
 from app.models import (
     Appeal,
@@ -460,13 +461,15 @@ class _Builder:
             appeal.refusal_motivation = "Вопрос рассмотрен, основание указано в проекте решения"
             if ground in (RefusalGround.administrative_decision_exists, RefusalGround.court_act_in_force):
                 appeal.refusal_reference = f"№ {rnd.randint(10, 999)} от {sent - timedelta(days=rnd.randint(30, 300)):%d.%m.%Y}"
-            appeal.draft_sent_on = sent
+            appeal.draft_sent_on = appeal.draft_delivered_on = sent  # by hand or electronically
             appeal.objection_due_on = deadlines.objection_due(sent, self.cal, self.rules).due
             appeal.decision_earliest_on = deadlines.refusal_decision_earliest(sent, self.cal).due
             if age > 15:
                 heard = move("record-hearing", AppealStatus.refusal_proposed, "R33", "Возражений не поступило", days=3)
                 appeal.hearing_recorded_on = heard
                 appeal.hearing_position = ""
+                deciders = [o for o in self.officials if o.active and o.level in DECIDERS]
+                appeal.refusal_decided_by = rnd.choice(deciders)  # R27: on whose behalf the office decided
                 move("refuse", AppealStatus.refused, "R15", "", days=7)
             return
         if roll < 0.23:

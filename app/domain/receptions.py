@@ -81,14 +81,46 @@ def check_reassignment(previous: Iterable[int], new_assignee: int) -> None:
         raise WorkflowError("R37", "assigned_before")
 
 
-def check_final_answer(answer: Optional[str], final_and_motivated: bool) -> str:
-    """R34-R35: an instruction leaves control only with a final, motivated answer."""
+def check_answer(answer: Optional[str]) -> str:
+    """R34: the executor's answer to an instruction is a text; it does not
+    take the instruction off control by itself."""
     text = (answer or "").strip()
     if not text:
         raise WorkflowError("R35", "answer_required")
-    if not final_and_motivated:
-        raise WorkflowError("R34", "answer_not_final")
     return text
+
+
+def check_control(under_control: bool, may_control: bool) -> None:
+    """R34: only the public-reception staff act on an instruction's control,
+    and only while it is under control."""
+    if not may_control:
+        raise WorkflowError("R34", "may_not_control_instructions")
+    if not under_control:
+        raise WorkflowError("R35", "instruction_off_control")
+
+
+def check_acceptance(under_control: bool, executor_answer: Optional[str], by_executor: bool,
+                     may_control: bool) -> str:
+    """R34-R35: the staff accept the executor's answer as the final motivated
+    answer — the only way off control; the executor never accepts their own."""
+    check_control(under_control, may_control)
+    if not (executor_answer or "").strip():
+        raise WorkflowError("R35", "no_executor_answer")
+    if by_executor:
+        raise WorkflowError("R34", "executor_may_not_accept")
+    return executor_answer.strip()
+
+
+def check_new_deadline(current: date, new: Optional[date], today: date) -> date:
+    """R23: an instruction's deadline moves only to a concrete later-or-equal
+    day that is not in the past, as a recorded change."""
+    if new is None:
+        raise WorkflowError("R23", "due_on_required")
+    if new < today:
+        raise WorkflowError("R23", "due_on_in_past", due_on=new)
+    if new == current:
+        raise WorkflowError("R23", "due_on_unchanged", due_on=new)
+    return new
 
 
 def rebooking_plan(queue: Sequence[int], capacities: Sequence[tuple[int, int]]) -> tuple[dict[int, int], list[int]]:

@@ -126,6 +126,9 @@ class Instruction(Model):
     status: Mapped[InstructionStatus] = mapped_column(
         enum_column_type(InstructionStatus, "instruction_status"), default=InstructionStatus.open
     )
+    executor_answer: Mapped[Optional[str]] = mapped_column(Text)
+    """R34: the executor's answer, waiting for the staff to accept it."""
+    executor_answered_on: Mapped[Optional[date]] = mapped_column(Date)
     final_answer: Mapped[Optional[str]] = mapped_column(Text)
     answered_on: Mapped[Optional[date]] = mapped_column(Date)
     rework_count: Mapped[int] = mapped_column(Integer, default=0)

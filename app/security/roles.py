@@ -45,6 +45,7 @@ CAPABILITIES = frozenset({
     "run_monitor",            # launch the deadline monitor by hand
     "assign",                 # assign an appeal to an employee (R37)
     "assignee",               # may be assigned appeals
+    "control_instructions",   # accept an executor's answer, send it back, move a deadline (R34-R35, R23)
     "record_decisions",       # record a decision taken on an official's behalf: a refusal (R27), a motivated extension (R30b)
 })
 
@@ -81,6 +82,7 @@ ROLES: dict[str, Role] = {
         grants={
             **dict.fromkeys(REGISTERS, FULL),
             "Appeal": WRITE,  # an appeal is never deleted: its history is append-only
+            "Instruction": WRITE,  # nor an instruction: it leaves control only by an accepted answer (R34-R35)
             "AppealEvent": READ,
             "CalendarDay": READ,
             "Analytics": READ,
@@ -88,7 +90,7 @@ ROLES: dict[str, Role] = {
         },
         personal_fields=PERSONAL_FIELDS,
         capabilities=frozenset({"override_official", "approve_roster_gaps", "run_monitor", "assign",
-                                "record_decisions"}),
+                                "record_decisions", "control_instructions"}),
         about="The control department: all data, no user administration.",
     ),
     "Clerk": Role(
@@ -98,11 +100,13 @@ ROLES: dict[str, Role] = {
             "Appeal": WRITE,
             "AppealEvent": READ,
             "ReceptionSession": READ,
+            "Protocol": READ,
+            "Instruction": WRITE,  # the public-reception staff keep instructions under control (R34)
             "SurveyCall": WRITE,  # reception staff make the satisfaction calls (R38)
         },
         personal_fields=PERSONAL_FIELDS,
         read_scope=PLACE,
-        capabilities=frozenset({"assign", "assignee"}),
+        capabilities=frozenset({"assign", "assignee", "control_instructions"}),
         about="Registers appeals and runs the workflow at their own reception place; no deletes.",
     ),
     "Responsible": Role(

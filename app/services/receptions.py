@@ -13,7 +13,10 @@ from app.domain import deadlines
 from app.domain.errors import WorkflowError
 from app.domain.receptions import (
     RosterEntry,
-    check_final_answer,
+    check_acceptance,
+    check_answer,
+    check_control,
+    check_new_deadline,
     check_reassignment,
     check_session,
     check_video_consent,
@@ -206,29 +209,96 @@ def rebook(session_id: int, target_ids: list[int], user_id: int | None) -> tuple
 
 
 # --- instructions ------------------------------------------------------------------
-def answer_instruction(instruction_id: int, answer: str, final_and_motivated: bool) -> Instruction:
-    """R34-R35: only a final motivated answer takes an instruction off control."""
-    ins = db.session.get(Instruction, instruction_id)
+def _instruction(instruction_id: int) -> Instruction:
+    ins = db.session.execute(select(Instruction).where(Instruction.id == instruction_id).with_for_update()
+                             ).scalar_one_or_none()
     if ins is None:
         raise LookupError(instruction_id)
+    return ins
+
+
+def _instruction_event(ins: Instruction, action: str, rule: str, user_id: int | None, reason: str = "",
+                       **payload) -> None:
+    """Every change of an instruction's control is an event of its appeal's history."""
+    appeal = db.session.get(Appeal, ins.appeal_id)
+    db.session.add(AppealEvent(appeal=appeal, at=datetime.utcnow(), user_id=user_id, action=f"instruction-{action}",
+                               from_status=appeal.status, to_status=appeal.status, rule=rule, reason=reason,
+                               payload={"instruction": ins.id, **{k: _iso(v) for k, v in payload.items()}}))
+
+
+def _iso(value):
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _is_executor(ins: Instruction, user_id: int | None) -> bool:
+    if user_id is None or ins.assignee_official_id is None:
+        return False
+    official = db.session.get(Official, ins.assignee_official_id)
+    return official is not None and official.user_id == user_id
+
+
+def answer_instruction(instruction_id: int, answer: str, user_id: int | None) -> Instruction:
+    """R34: the executor's answer is recorded; the instruction stays under
+    control until the public-reception staff accept it (``accept_instruction``)."""
+    ins = _instruction(instruction_id)
     try:
-        text = check_final_answer(answer, final_and_motivated)
+        if ins.status != InstructionStatus.open:
+            raise WorkflowError("R35", "instruction_off_control")
+        text = check_answer(answer)
     except WorkflowError as exc:
         _fail(exc)
-    ins.final_answer, ins.answered_on, ins.status = text, today(), InstructionStatus.answered
+    ins.executor_answer, ins.executor_answered_on = text, today()
+    _instruction_event(ins, "answer", "R34", user_id, text)
     db.session.commit()
     return ins
 
 
-def send_back_for_rework(instruction_id: int) -> Instruction:
-    """M5.5: an answer of poor quality goes back for rework (counted)."""
-    ins = db.session.get(Instruction, instruction_id)
-    if ins is None:
-        raise LookupError(instruction_id)
-    if ins.status != InstructionStatus.answered:
-        _fail(WorkflowError("M5.5", "rework_needs_answer"))
+def accept_instruction(instruction_id: int, user_id: int | None, may_control: bool) -> Instruction:
+    """R34-R35: the executor's answer accepted as the final motivated answer:
+    the only way an instruction leaves control."""
+    ins = _instruction(instruction_id)
+    try:
+        text = check_acceptance(ins.status == InstructionStatus.open, ins.executor_answer,
+                                _is_executor(ins, user_id), may_control)
+    except WorkflowError as exc:
+        _fail(exc)
+    ins.final_answer, ins.answered_on, ins.status = text, today(), InstructionStatus.answered
+    _instruction_event(ins, "accept", "R35", user_id, answered_on=ins.answered_on)
+    db.session.commit()
+    return ins
+
+
+def send_back_for_rework(instruction_id: int, reason: str, user_id: int | None, may_control: bool) -> Instruction:
+    """M5.5: an executor's answer of poor quality goes back for rework (counted)."""
+    ins = _instruction(instruction_id)
+    try:
+        check_control(ins.status == InstructionStatus.open, may_control)
+        if not ins.executor_answer:
+            raise WorkflowError("M5.5", "rework_needs_answer")
+        if not (reason or "").strip():
+            raise WorkflowError("M5.5", "reason_required")
+    except WorkflowError as exc:
+        _fail(exc)
     ins.rework_count += 1
-    ins.status, ins.final_answer, ins.answered_on = InstructionStatus.open, None, None
+    ins.executor_answer, ins.executor_answered_on = None, None
+    _instruction_event(ins, "rework", "M5.5", user_id, reason.strip(), rework_count=ins.rework_count)
+    db.session.commit()
+    return ins
+
+
+def move_instruction_deadline(instruction_id: int, due_on, reason: str, user_id: int | None,
+                              may_control: bool) -> Instruction:
+    """R23: a recorded change of an instruction's concrete deadline."""
+    ins = _instruction(instruction_id)
+    try:
+        check_control(ins.status == InstructionStatus.open, may_control)
+        new = check_new_deadline(ins.due_on, due_on, today())
+        if not (reason or "").strip():
+            raise WorkflowError("R23", "reason_required")
+    except WorkflowError as exc:
+        _fail(exc)
+    previous, ins.due_on = ins.due_on, new
+    _instruction_event(ins, "move-deadline", "R23", user_id, reason.strip(), previous_due_on=previous, due_on=new)
     db.session.commit()
     return ins
 

@@ -1,11 +1,13 @@
 """Rosters (reception sessions), protocols and instructions."""
 from __future__ import annotations
 
+from flask import g
 from flask_babel import lazy_gettext as _l
 
 from app.domain.deadlines import participation_notice_due, participation_refusal_report_due, reference_note_due
 from app.fab.interface import QInterface
 from app.models import Instruction, ParticipationRequest, Protocol, ReceptionSession
+from app.security.roles import can
 from app.security.scope import is_writable
 from app.services.calendar import working_calendar
 from app.services.receptions import session_queue, validate_instruction, validate_session
@@ -44,11 +46,11 @@ class InstructionView(QModelView):
     base_order = ("due_on", "asc")
     list_columns = ["protocol", "appeal", "text", "assignee_department", "due_on", "status", "rework_count"]
     add_columns = ["protocol", "appeal", "text", "assignee_department", "assignee_official", "due_on"]
-    edit_columns = [
-        "text", "assignee_department", "assignee_official", "due_on", "status", "final_answer",
-        "answered_on", "rework_count",
-    ]
-    show_columns = add_columns + ["status", "final_answer", "answered_on", "rework_count"]
+    edit_columns = ["text", "assignee_department", "assignee_official"]
+    """Control (status, answers, the deadline) changes only by its own recorded actions (R23, R34-R35)."""
+    show_columns = add_columns + ["status", "executor_answer", "executor_answered_on", "final_answer", "answered_on",
+                                  "rework_count"]
+    base_permissions = ["can_read", "can_write"]  # no deletion (R34-R35)
     search_columns = ["text", "status", "due_on", "assignee_department"]
     lookups = {"appeal": "appeal", "protocol": "protocol"}
     show_template = "qabyldau/instruction_show.html"
@@ -61,6 +63,7 @@ class InstructionView(QModelView):
             kwargs["can_write"] = (self.appbuilder.sm.has_access("can_write", "Instruction")
                                    and is_writable(Instruction, kwargs["pk"]))
             kwargs["instruction"] = self.datamodel.get(kwargs["pk"])
+            kwargs["may_control"] = can(g.user, "control_instructions")
         return super().render_template(template, **kwargs)
 
     label_columns = {
@@ -71,6 +74,8 @@ class InstructionView(QModelView):
         "assignee_official": _l("Assigned to (official)"),
         "due_on": _l("Deadline"),
         "status": _l("Control"),
+        "executor_answer": _l("The executor's answer (R34)"),
+        "executor_answered_on": _l("Executor answered on"),
         "final_answer": _l("Final motivated answer (R35)"),
         "answered_on": _l("Answered on"),
         "rework_count": _l("Sent back for rework (M5.5)"),

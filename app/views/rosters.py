@@ -12,7 +12,7 @@ from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import BooleanField, DateTimeLocalField, SelectMultipleField, TextAreaField
+from wtforms import BooleanField, DateField, DateTimeLocalField, SelectMultipleField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
 from app.domain.vocabulary import PlaceKind, SessionStatus
@@ -59,8 +59,16 @@ class RebookForm(FlaskForm):
 
 
 class AnswerForm(FlaskForm):
-    answer = TextAreaField(_l("Final motivated answer (R35)"), validators=[Optional()])
-    final = BooleanField(_l("The answer is final and motivated"))
+    answer = TextAreaField(_l("The executor's answer (R34)"), validators=[Optional()])
+
+
+class ReworkForm(FlaskForm):
+    reason = TextAreaField(_l("What is wrong with the answer"), validators=[Optional()])
+
+
+class MoveDeadlineForm(FlaskForm):
+    due_on = DateField(_l("New deadline"), validators=[Optional()])
+    reason = TextAreaField(_l("Reason"), validators=[Optional()])
 
 
 class RosterView(BaseView):
@@ -192,32 +200,60 @@ class InstructionControlView(BaseView):
     route_base = "/instruction-control"
     default_view = "answer"
     class_permission_name = "Instruction"
-    method_permission_name = {"answer": "write", "rework": "write"}
+    method_permission_name = {"answer": "write", "accept": "write", "rework": "write", "move_deadline": "write"}
+
+    def _uid(self):
+        return getattr(g.user, "id", None)
+
+    def _form_page(self, pk: int, form, title, help_text, do, done: str):
+        ins = get_writable_or_abort(Instruction, pk)
+        if form.validate_on_submit():
+            try:
+                do(form)
+            except RuleViolation as exc:
+                flash_rule(exc)
+            else:
+                flash(done, "success")
+                return redirect(url_for("InstructionView.show", pk=pk))
+        return self.render_template("qabyldau/instruction_answer.html", ins=ins, form=form, title=title,
+                                    help=help_text)
 
     @expose("/<int:pk>/answer", methods=["GET", "POST"])
     @has_access
     def answer(self, pk: int):
-        ins = get_writable_or_abort(Instruction, pk)
-        form = AnswerForm()
-        if form.validate_on_submit():
-            try:
-                R.answer_instruction(pk, form.answer.data, form.final.data)
-            except RuleViolation as exc:
-                flash_rule(exc)
-            else:
-                flash(gettext("The instruction is taken off control."), "success")
-                return redirect(url_for("InstructionView.show", pk=pk))
-        return self.render_template("qabyldau/instruction_answer.html", ins=ins, form=form)
+        return self._form_page(
+            pk, AnswerForm(), gettext("Answer the instruction (R34)"),
+            gettext("The executor's answer stays under control until the public-reception staff accept it."),
+            lambda f: R.answer_instruction(pk, f.answer.data, self._uid()),
+            gettext("The answer is recorded; the instruction stays under control until it is accepted."))
 
-    @expose("/<int:pk>/rework", methods=["POST"])
+    @expose("/<int:pk>/accept", methods=["POST"])
     @has_access
-    def rework(self, pk: int):
+    def accept(self, pk: int):
         get_writable_or_abort(Instruction, pk)
         try:
-            R.send_back_for_rework(pk)
+            R.accept_instruction(pk, self._uid(), can(g.user, "control_instructions"))
         except RuleViolation as exc:
             flash_rule(exc)
         else:
-            flash(gettext("Sent back for rework (M5.5)."), "success")
+            flash(gettext("The instruction is taken off control."), "success")
         return redirect(url_for("InstructionView.show", pk=pk))
 
+    @expose("/<int:pk>/rework", methods=["GET", "POST"])
+    @has_access
+    def rework(self, pk: int):
+        return self._form_page(
+            pk, ReworkForm(), gettext("Send back for rework (M5.5)"),
+            gettext("An answer of poor quality goes back to the executor; the rework is counted."),
+            lambda f: R.send_back_for_rework(pk, f.reason.data or "", self._uid(), can(g.user, "control_instructions")),
+            gettext("Sent back for rework (M5.5)."))
+
+    @expose("/<int:pk>/move-deadline", methods=["GET", "POST"])
+    @has_access
+    def move_deadline(self, pk: int):
+        return self._form_page(
+            pk, MoveDeadlineForm(), gettext("Move the deadline (R23)"),
+            gettext("A recorded change of the instruction's deadline, with its reason, in the appeal's history."),
+            lambda f: R.move_instruction_deadline(pk, f.due_on.data, f.reason.data or "", self._uid(),
+                                                  can(g.user, "control_instructions")),
+            gettext("The deadline is moved."))

@@ -6,7 +6,9 @@ import pytest
 from app.domain.errors import WorkflowError
 from app.domain.receptions import (
     RosterEntry,
-    check_final_answer,
+    check_acceptance,
+    check_answer,
+    check_new_deadline,
     check_reassignment,
     check_session,
     check_video_consent,
@@ -79,11 +81,30 @@ def test_R37_no_reassignment_to_a_previous_employee():
     assert e.value.rule == "R37"
 
 
-def test_R35_and_R34_only_a_final_motivated_answer_removes_control():
-    assert check_final_answer(" Ответ дан ", True) == "Ответ дан"
+def test_R35_and_R34_only_the_staffs_acceptance_removes_control():
+    assert check_answer(" Ответ дан ") == "Ответ дан"
     with pytest.raises(WorkflowError) as e:
-        check_final_answer("", True)
+        check_answer("")
     assert e.value.rule == "R35"
-    with pytest.raises(WorkflowError) as e:
-        check_final_answer("промежуточный ответ", False)
-    assert e.value.rule == "R34"
+    assert check_acceptance(True, "Ответ дан", by_executor=False, may_control=True) == "Ответ дан"
+    for args, rule, code in [
+        ((True, "Ответ", False, False), "R34", "may_not_control_instructions"),
+        ((False, "Ответ", False, True), "R35", "instruction_off_control"),
+        ((True, None, False, True), "R35", "no_executor_answer"),
+        ((True, "Ответ", True, True), "R34", "executor_may_not_accept"),
+    ]:
+        with pytest.raises(WorkflowError) as e:
+            check_acceptance(*args)
+        assert (e.value.rule, e.value.code) == (rule, code)
+
+
+def test_R23_an_instructions_deadline_moves_to_a_concrete_day_not_in_the_past():
+    from datetime import date
+
+    today = date(2026, 4, 6)
+    assert check_new_deadline(date(2026, 4, 10), date(2026, 4, 20), today) == date(2026, 4, 20)
+    for new, code in [(None, "due_on_required"), (date(2026, 4, 3), "due_on_in_past"),
+                      (date(2026, 4, 10), "due_on_unchanged")]:
+        with pytest.raises(WorkflowError) as e:
+            check_new_deadline(date(2026, 4, 10), new, today)
+        assert (e.value.rule, e.value.code) == ("R23", code)

@@ -178,31 +178,112 @@ def test_R19_and_R20_participation_terms_are_tracked(client, app):
     assert "06.04.2026" in page  # R20: Friday 3 April → Monday 6 April
 
 
-def test_R34_R35_answer_needs_the_final_flag_and_M5_5_rework_counts(client, jwt, app):
+def _open_instruction(app, **where):
     with app.app_context():
-        ins = db.session.execute(select(Instruction).where(Instruction.status == "open").limit(1)).scalar_one()
-        ins_id, count = ins.id, ins.rework_count
-    r = client.post(f"/api/v1/instruction/{ins_id}/answer", json={"answer": "Промежуточный ответ"}, headers=jwt())
-    assert r.status_code == 422 and r.get_json()["rule"] == "R34"
-    r = client.post(f"/api/v1/instruction/{ins_id}/answer", json={"answer": "", "final": True}, headers=jwt())
+        ins = db.session.execute(select(Instruction).where(Instruction.status == "open", *[
+            getattr(Instruction, k) == v for k, v in where.items()]).order_by(Instruction.id).limit(1)).scalar_one()
+        return ins.id, ins.rework_count, ins.due_on
+
+
+def _post(client, jwt, ins_id, what, user="manager", **body):
+    return client.post(f"/api/v1/instruction/{ins_id}/{what}", json=body, headers=jwt(user))
+
+
+def test_R34_R35_the_executors_answer_stays_under_control_until_the_staff_accept_it(client, jwt, app):
+    ins_id, count, _ = _open_instruction(app)
+    assert _post(client, jwt, ins_id, "accept").get_json()["rule"] == "R35"  # nothing answered yet
+    r = _post(client, jwt, ins_id, "answer", answer="")
     assert r.status_code == 422 and r.get_json()["rule"] == "R35"
-    r = client.post(f"/api/v1/instruction/{ins_id}/answer", json={"answer": "Вопрос решён", "final": True}, headers=jwt())
-    assert r.status_code == 200 and r.get_json()["result"]["status"] == "answered"
-    r = client.post(f"/api/v1/instruction/{ins_id}/rework", json={}, headers=jwt())
-    assert r.status_code == 200
+    r = _post(client, jwt, ins_id, "answer", answer="Промежуточный ответ")
+    assert r.status_code == 200 and r.get_json()["result"]["status"] == "open"  # still under control
+    # M5.5: a poor answer goes back, with its reason, counted
+    assert _post(client, jwt, ins_id, "rework").status_code == 422
+    r = _post(client, jwt, ins_id, "rework", reason="Ответ не мотивирован")
     got = r.get_json()["result"]
-    assert got["status"] == "open" and got["rework_count"] == count + 1
-    r = client.post(f"/api/v1/instruction/{ins_id}/rework", json={}, headers=jwt())
-    assert r.status_code == 422 and r.get_json()["rule"] == "M5.5"
-
-
-def test_M5_5_rework_from_the_instruction_page(client, app):
+    assert r.status_code == 200 and got["status"] == "open" and got["rework_count"] == count + 1
+    assert got["executor_answer"] is None
+    assert _post(client, jwt, ins_id, "rework", reason="ещё").get_json()["rule"] == "M5.5"
+    # the final motivated answer, accepted by the staff: the only way off control
+    assert _post(client, jwt, ins_id, "answer", answer="Вопрос решён: подключено водоснабжение").status_code == 200
+    r = _post(client, jwt, ins_id, "accept")
+    got = r.get_json()["result"]
+    assert r.status_code == 200 and got["status"] == "answered"
+    assert got["final_answer"] == "Вопрос решён: подключено водоснабжение"
+    assert _post(client, jwt, ins_id, "answer", answer="ещё").get_json()["rule"] == "R35"
     with app.app_context():
-        ins_id = db.session.execute(select(Instruction.id).where(Instruction.status == "answered").limit(1)).scalar_one()
-        before = db.session.get(Instruction, ins_id).rework_count
+        ins = db.session.get(Instruction, ins_id)
+        actions = db.session.execute(select(AppealEvent.action).where(AppealEvent.appeal_id == ins.appeal_id)
+                                     ).scalars().all()
+    assert {"instruction-answer", "instruction-rework", "instruction-accept"} <= set(actions)
+
+
+def test_R34_the_executor_may_answer_but_never_accept_and_a_clerk_controls(client, jwt, app):
+    from app.models import Official
+
+    with app.app_context():
+        official = db.session.execute(select(Official).where(Official.user_id.is_not(None)).limit(1)).scalar_one()
+        executor_user, official_id = official.user_id, official.id
+        ins = db.session.execute(select(Instruction).where(Instruction.status == "open")
+                                 .order_by(Instruction.id.desc()).limit(1)).scalar_one()
+        ins.assignee_official_id = official_id
+        db.session.commit()
+        ins_id = ins.id
+        username = db.session.get(app.appbuilder.sm.user_model, executor_user).username
+    r = _post(client, jwt, ins_id, "answer", user=username, answer="Исполнено")
+    assert r.status_code == 200, r.get_data(as_text=True)
+    r = _post(client, jwt, ins_id, "accept", user=username)
+    assert r.status_code in (403, 422)
+    if r.status_code == 422:
+        assert r.get_json()["rule"] == "R34"
+    with app.app_context():
+        assert db.session.get(Instruction, ins_id).status == "open"
+    r = _post(client, jwt, ins_id, "move-deadline", user=username, due_on="2099-01-01", reason="x")
+    assert r.status_code in (403, 422)
+
+
+def test_R23_a_deadline_moves_only_by_a_recorded_change_never_by_put(client, jwt, app):
+    ins_id, _, due = _open_instruction(app)
+    r = client.put(f"/api/v1/instruction/{ins_id}", json={"due_on": "2099-01-01"}, headers=jwt())
+    assert r.status_code in (400, 422)
+    with app.app_context():
+        assert db.session.get(Instruction, ins_id).due_on == due
+    from tests.api.test_workflow_api import today
+
+    assert _post(client, jwt, ins_id, "move-deadline", reason="x").get_json()["rule"] == "R23"
+    past = (today() - timedelta(days=1)).isoformat()
+    assert _post(client, jwt, ins_id, "move-deadline", due_on=past, reason="x").get_json()["rule"] == "R23"
+    later = (today() + timedelta(days=20)).isoformat()
+    assert _post(client, jwt, ins_id, "move-deadline", due_on=later).get_json()["rule"] == "R23"  # no reason
+    r = _post(client, jwt, ins_id, "move-deadline", due_on=later, reason="Нужны дополнительные материалы")
+    assert r.status_code == 200 and r.get_json()["result"]["due_on"] == later
+    with app.app_context():
+        ins = db.session.get(Instruction, ins_id)
+        event = db.session.execute(select(AppealEvent).where(AppealEvent.appeal_id == ins.appeal_id,
+                                   AppealEvent.action == "instruction-move-deadline")).scalars().all()[-1]
+    assert event.payload["previous_due_on"] == due.isoformat() and event.payload["due_on"] == later
+
+
+def test_R34_an_instruction_is_never_deleted(client, jwt, app):
+    ins_id, _, _ = _open_instruction(app)
+    r = client.delete(f"/api/v1/instruction/{ins_id}", headers=jwt())
+    assert r.status_code == 403  # no role is granted the deletion, the Manager included
     login(client, "manager")
-    assert 'id="instruction-actions"' in client.get(f"/instructionview/show/{ins_id}").get_data(as_text=True)
-    client.post(f"/instruction-control/{ins_id}/rework")
+    client.post(f"/instructionview/delete/{ins_id}")
+    with app.app_context():
+        assert db.session.get(Instruction, ins_id) is not None
+
+
+def test_M5_5_and_R35_control_from_the_instruction_page(client, jwt, app):
+    ins_id, before, _ = _open_instruction(app)
+    assert _post(client, jwt, ins_id, "answer", answer="Ответ исполнителя").status_code == 200
+    login(client, "clerk")
+    page = client.get(f"/instructionview/show/{ins_id}")
+    if page.status_code == 404:  # another place's instruction: use the manager, who sees all
+        login(client, "manager")
+        page = client.get(f"/instructionview/show/{ins_id}")
+    body = page.get_data(as_text=True)
+    assert 'id="instruction-actions"' in body and "/instruction-control/%d/accept" % ins_id in body
+    client.post(f"/instruction-control/{ins_id}/rework", data={"reason": "Не мотивирован"})
     with app.app_context():
         assert db.session.get(Instruction, ins_id).rework_count == before + 1
 
