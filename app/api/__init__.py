@@ -113,7 +113,7 @@ class ReceptionSessionApi(QRestApi):
     datamodel = QInterface(ReceptionSession)
     read_columns = [
         "id", "official", "place", "day", "starts_at", "ends_at", "capacity", "kind", "status",
-        "order_ref", "order_date",
+        "order_ref", "order_date", "notice_timely",
     ]
     add_columns = edit_columns = [
         "official", "place", "day", "starts_at", "ends_at", "capacity", "kind", "order_ref", "order_date",
@@ -155,7 +155,7 @@ class ApplicantApi(QRestApi):
     class_permission_name = "Applicant"
     datamodel = QInterface(Applicant)
     read_columns = [
-        "id", "kind", "full_name", "iin", "organization", "bin", "phone", "email", "address",
+        "id", "kind", "full_name", "iin", "organization", "bin", "authority_document", "phone", "email", "address",
         "district", "privilege",
     ]
     add_columns = edit_columns = read_columns[1:]

@@ -171,12 +171,11 @@ def cancellation_notice_latest(reception_day: date, cal: WorkingCalendar) -> Ter
     return _working_days_before("R16", reception_day, CANCELLATION_NOTICE_WORKING_DAYS_BEFORE, cal)
 
 
-def cancellation_notice_is_timely(
-    told_on: date, reception_day: date, cal: WorkingCalendar, illness: bool = False
-) -> bool:
+def cancellation_notice_is_timely(told_on: date, reception_day: date, cal: WorkingCalendar) -> bool:
     """R16: timely if no later than 2 working days before, or on the day
-    itself for illness."""
-    if illness and told_on <= reception_day:
+    itself — the same-day option holds for every reason (illness, a business
+    trip or any other)."""
+    if told_on == reception_day:
         return True
     return told_on <= cancellation_notice_latest(reception_day, cal).due
 

@@ -67,11 +67,19 @@ class ReceptionSession(Model):
     """R16: when the reception staff were told of the cancellation."""
     cancelled_for_illness: Mapped[bool] = mapped_column(Boolean, default=False)
     notice_late: Mapped[bool] = mapped_column(Boolean, default=False)
-    """R16: told later than 2 working days before (and not illness on the day)."""
+    """R16: told later than 2 working days before, and not on the day itself."""
 
     official: Mapped[Official] = relationship()
     place: Mapped[ReceptionPlace] = relationship()
     approved_by = relationship("User")
+
+    @property
+    def notice_timely(self) -> bool | None:
+        """R16 (CONTRACT.md): whether a cancellation was told in time; None
+        for a session not cancelled."""
+        if getattr(self.status, "value", self.status) != "cancelled":
+            return None
+        return not self.notice_late
     appeals = relationship("Appeal", back_populates="session")
     protocols: Mapped[list[Protocol]] = relationship(back_populates="session")
 

@@ -146,7 +146,8 @@ def session_queue(session_id: int) -> list[Appeal]:
 
 def cancel_session(session_id: int, reason: str, told_at: datetime, illness: bool, user_id: int | None) -> list[Appeal]:
     """R16: record the reason and when the reception staff were told; flag a
-    notice later than 2 working days before (except illness on the day)."""
+    notice later than 2 working days before and not on the day itself (R16:
+    the same-day option holds for every reason; illness is still recorded)."""
     session = db.session.get(ReceptionSession, session_id)
     if session is None:
         raise LookupError(session_id)
@@ -162,7 +163,7 @@ def cancel_session(session_id: int, reason: str, told_at: datetime, illness: boo
     session.cancel_reason = reason.strip()
     session.staff_notified_at = told_at
     session.cancelled_for_illness = bool(illness)
-    session.notice_late = not deadlines.cancellation_notice_is_timely(told_on, session.day, working_calendar(), illness)
+    session.notice_late = not deadlines.cancellation_notice_is_timely(told_on, session.day, working_calendar())
     db.session.commit()
     return session_queue(session_id)
 

@@ -86,13 +86,13 @@ class ApplicantView(QModelView):
     }
 
     def pre_add(self, item):
-        normalize(item)
+        form_error(normalize, item)  # R10 refused with its rule above the form
         user = current_user()
         if user is not None and own_place_only(user) is not None:
             item.registered_place_id = place_of(user)
 
     def pre_update(self, item):
-        normalize(item)
+        form_error(normalize, item)
 
 
 class AppealEventView(ReadOnlyModelView):

@@ -48,8 +48,8 @@ def test_a_duplicate_is_a_409_with_a_sentence_not_sql(client, jwt, app):
 
 
 def test_a_check_constraint_is_a_422_with_a_sentence_not_sql(client, jwt, app):
-    r = client.post("/api/v1/applicant/", json={"kind": "legal_entity", "full_name": "Без организации"},
-                    headers=jwt("manager"))
+    r = client.post("/api/v1/applicant/", json={"kind": "legal_entity", "full_name": "Без организации",
+                                                "authority_document": "Доверенность № 7"}, headers=jwt("manager"))
     assert r.status_code == 422, r.get_data(as_text=True)
     _no_sql(r.get_data(as_text=True))
     assert "message" in r.get_json()

@@ -443,12 +443,12 @@ def test_R15_withdraw_from_any_open_status(status):
 
 # --- other terms ------------------------------------------------------------------
 
-def test_R16_cancellation_notice_two_working_days_before_or_on_the_day_for_illness():
+def test_R16_cancellation_notice_two_working_days_before_or_on_the_day_for_every_reason():
     day = date(2026, 4, 22)  # Wednesday
     assert deadlines.cancellation_notice_latest(day, KZ).due == date(2026, 4, 20)
     assert deadlines.cancellation_notice_is_timely(date(2026, 4, 20), day, KZ)
     assert not deadlines.cancellation_notice_is_timely(date(2026, 4, 21), day, KZ)
-    assert deadlines.cancellation_notice_is_timely(date(2026, 4, 22), day, KZ, illness=True)
+    assert deadlines.cancellation_notice_is_timely(date(2026, 4, 22), day, KZ)  # on the day: any reason
 
 
 def test_R19_applicant_told_within_2_working_days_of_a_request_to_another_body():

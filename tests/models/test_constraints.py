@@ -163,3 +163,24 @@ def test_answered_on_is_the_local_day_of_the_answer(app):
         db.session.refresh(appeal)
         assert appeal.answered_on == date(2026, 4, 7)
         assert AppealStatus(appeal.status)  # the appeal itself is untouched otherwise
+
+
+
+def test_R10_a_legal_entitys_representative_presents_the_authority_document(client, jwt, app):
+    body = {"kind": "legal_entity", "full_name": "Сейткали Нурлан", "organization": "ТОО «Жол»"}
+    r = client.post("/api/v1/applicant/", json=body, headers=jwt("manager"))
+    assert r.status_code == 422 and r.get_json().get("rule") == "R10", r.get_data(as_text=True)
+    r = client.post("/api/v1/applicant/", json={**body, "authority_document": "   "}, headers=jwt("manager"))
+    assert r.status_code == 422 and r.get_json().get("rule") == "R10", r.get_data(as_text=True)
+    r = client.post("/api/v1/applicant/", json={**body, "authority_document": "Доверенность № 12 от 01.11.2026"},
+                    headers=jwt("manager"))
+    assert r.status_code == 201, r.get_data(as_text=True)
+    # the form says the same, above the form, and saves nothing
+    from tests.conftest import login
+
+    login(client, "manager")
+    page = client.post("/applicantview/add", data={"kind": "legal_entity", "full_name": "Ахметов Ерлан",
+                                                   "organization": "ТОО «Су»"}, follow_redirects=True)
+    assert "R10" in page.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.execute(select(Applicant).where(Applicant.full_name == "Ахметов Ерлан")).first() is None
