@@ -340,6 +340,20 @@ def assignable_users(appeal: Appeal) -> list:
     return [u for u in users if is_visible(Appeal, appeal.id, user=u)]
 
 
+def handled_before(appeal: Appeal) -> list[int]:
+    """R37: the employees who handled this appeal, or the same applicant's
+    earlier appeals on the same question (same category)."""
+    earlier = select(Appeal.id).where(Appeal.applicant_id == appeal.applicant_id,
+                                      Appeal.category_id == appeal.category_id, Appeal.id < appeal.id)
+    ids = [appeal.id, *db.session.execute(earlier).scalars()]
+    out = [p.get("assignee") for p in db.session.execute(
+        select(AppealEvent.payload).where(AppealEvent.appeal_id.in_(ids), AppealEvent.action == "assign")
+    ).scalars() if isinstance(p, dict)]
+    out += db.session.execute(select(Appeal.assignee_id).where(Appeal.id.in_(ids),
+                                                               Appeal.assignee_id.is_not(None))).scalars().all()
+    return [p for p in out if p is not None]
+
+
 def assign(appeal_id: int, assignee_id: int, user_id: int | None) -> Appeal:
     """Assign an appeal to an employee who may see and act on it; an appeal
     from a reception is never given back to someone it was assigned to
@@ -351,11 +365,7 @@ def assign(appeal_id: int, assignee_id: int, user_id: int | None) -> Appeal:
     if assignee_id not in {u.id for u in assignable_users(appeal)}:
         db.session.rollback()
         raise RuleViolation("R37", _l("No such employee may be given this appeal."))
-    previous = [p.get("assignee") for p in db.session.execute(
-        select(AppealEvent.payload).where(AppealEvent.appeal_id == appeal_id, AppealEvent.action == "assign")
-    ).scalars()]
-    if appeal.assignee_id is not None:
-        previous.append(appeal.assignee_id)
+    previous = handled_before(appeal)
     from_reception = appeal.from_reception or appeal.status in (AppealStatus.received, AppealStatus.closed)
     if from_reception:
         try:

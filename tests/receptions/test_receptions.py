@@ -289,8 +289,14 @@ def test_M5_5_and_R35_control_from_the_instruction_page(client, jwt, app):
         assert db.session.get(Instruction, ins_id).rework_count == before + 1
 
 
+def _own_applicant(client, jwt, name: str) -> int:
+    r = client.post("/api/v1/applicant/", json={"kind": "individual", "full_name": name}, headers=jwt())
+    assert r.status_code == 201, r.get_data(as_text=True)
+    return r.get_json()["id"]
+
+
 def test_R37_an_appeal_from_a_reception_is_not_given_back_to_an_earlier_employee(client, jwt, app):
-    a = new_appeal(client, jwt, app, from_reception=True)
+    a = new_appeal(client, jwt, app, from_reception=True, applicant=_own_applicant(client, jwt, "Жанболатов Ерік"))
     with app.app_context():
         sm = app.appbuilder.sm
         first, second = sm.find_user(username="responsible").id, sm.find_user(username="clerk").id
@@ -298,6 +304,29 @@ def test_R37_an_appeal_from_a_reception_is_not_given_back_to_an_earlier_employee
     assert client.post(f"/api/v1/appeal/{a['id']}/assign", json={"assignee": second}, headers=jwt()).status_code == 200
     r = client.post(f"/api/v1/appeal/{a['id']}/assign", json={"assignee": first}, headers=jwt())
     assert r.status_code == 422 and r.get_json()["rule"] == "R37"
+
+
+def test_R37_nor_to_one_who_handled_the_same_applicants_earlier_appeal_on_the_same_question(client, jwt, app):
+    from app.models import Category
+
+    applicant = _own_applicant(client, jwt, "Оразбаева Гүлнар")
+    earlier = new_appeal(client, jwt, app, applicant=applicant)
+    with app.app_context():
+        sm = app.appbuilder.sm
+        worker, other = sm.find_user(username="responsible").id, sm.find_user(username="clerk").id
+        other_topic = db.session.execute(select(Category.id).where(Category.id != earlier["category"])
+                                         .order_by(Category.id).limit(1)).scalar_one()
+    assert client.post(f"/api/v1/appeal/{earlier['id']}/assign", json={"assignee": worker},
+                       headers=jwt()).status_code == 200
+    again = new_appeal(client, jwt, app, applicant=applicant, from_reception=True)  # the same question again
+    r = client.post(f"/api/v1/appeal/{again['id']}/assign", json={"assignee": worker}, headers=jwt())
+    assert r.status_code == 422 and r.get_json()["rule"] == "R37"
+    assert client.post(f"/api/v1/appeal/{again['id']}/assign", json={"assignee": other},
+                       headers=jwt()).status_code == 200
+    # another question of the same applicant may go to the same worker
+    topic = new_appeal(client, jwt, app, applicant=applicant, from_reception=True, category=other_topic)
+    assert client.post(f"/api/v1/appeal/{topic['id']}/assign", json={"assignee": worker},
+                       headers=jwt()).status_code == 200
 
 
 def test_R36_appeals_filed_during_a_reception_are_marked(client, jwt, app):
