@@ -17,6 +17,7 @@ from app.models import (
     Instruction,
     Official,
     Protocol,
+    ProtocolEntry,
     ReceptionPlace,
     ReceptionSession,
     SurveyCall,
@@ -259,6 +260,25 @@ class ProtocolApi(QRestApi):
     add_columns = edit_columns = read_columns[1:]
 
 
+class ProtocolEntryApi(QRestApi):
+    """R23: the decision taken on each appeal received at a reception."""
+
+    resource_name = "protocol_entry"
+    class_permission_name = "Protocol"
+    datamodel = QInterface(ProtocolEntry)
+    read_columns = ["id", "protocol", "appeal", "decision"]
+    add_columns = ["protocol", "appeal", "decision"]
+    edit_columns = ["decision"]
+    include_route_methods = {"get", "get_list", "post", "put", "info"}
+    """No deletion: a closed appeal keeps the decision its closing rested on."""
+
+    def pre_add(self, item: ProtocolEntry) -> None:
+        receptions.validate_protocol_entry(item)
+
+    def pre_update(self, item: ProtocolEntry) -> None:
+        receptions.validate_protocol_entry(item)
+
+
 class InstructionApi(QRestApi):
     resource_name = "instruction"
     class_permission_name = "Instruction"
@@ -346,7 +366,7 @@ class CalendarDayApi(QRestApi):
 
 APIS = [
     DistrictApi, DepartmentApi, OfficialApi, CategoryApi, ReceptionPlaceApi, ReceptionSessionApi,
-    ApplicantApi, AppealApi, ProtocolApi, InstructionApi, SurveyCallApi, CalendarDayApi,
+    ApplicantApi, AppealApi, ProtocolApi, ProtocolEntryApi, InstructionApi, SurveyCallApi, CalendarDayApi,
 ]
 
 

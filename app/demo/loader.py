@@ -46,6 +46,7 @@ from app.models import (
     Official,
     ParticipationRequest,
     Protocol,
+    ProtocolEntry,
     ReceptionPlace,
     ReceptionSession,
     RegCounter,
@@ -502,6 +503,10 @@ class _Builder:
             )
             protocols[id(session)] = protocol
             db.session.add(protocol)
+        db.session.add(ProtocolEntry(  # R23: the decision taken on this appeal
+            protocol=protocol, appeal=appeal,
+            decision="Даны поручения с конкретными сроками исполнения / Нақты орындау мерзімдері бар тапсырмалар берілді",
+        ))
         answered_all = True
         for _ in range(rnd.choice([1, 1, 2])):
             due = self.cal.add_working_days(session.day, rnd.choice([10, 15, 20]))

@@ -103,6 +103,7 @@ class AppealSnapshot:
     video_consent: bool = False
     last_extension_on: Optional[date] = None
     last_extension_notified_on: Optional[date] = None
+    protocol_entries: int = 0
 
 
 @dataclass(frozen=True)
@@ -378,11 +379,13 @@ def _receive(step: Step) -> Decision:
 
 
 def _close(step: Step) -> Decision:
-    """R35: closed with the final motivated answer, once no instruction of
-    the appeal is still under control."""
+    """R35, R23: closed with the final motivated answer, once the protocol
+    records the decision on it and no instruction is still under control."""
     answer = step.text("final_answer")
     if not answer:
         raise WorkflowError("R35", "final_answer_required")
+    if not step.snap.protocol_entries:
+        raise WorkflowError("R23", "no_protocol_entry")
     if step.snap.open_instructions:
         raise WorkflowError("R35", "instructions_open", count=step.snap.open_instructions)
     return step.decide("R35", answer, final_answer=answer, closed_on=step.today)

@@ -35,9 +35,11 @@ METHOD_PERMISSIONS = {
 
 def register_of(model) -> str | None:
     """The register (stable permission name) whose read right covers ``model``."""
-    from app.models import ParticipationRequest
+    from app.models import ParticipationRequest, ProtocolEntry
     from app.security.roles import REGISTERS
 
     if model is ParticipationRequest:
         return "ReceptionSession"
+    if model is ProtocolEntry:
+        return "Protocol"
     return model.__name__ if model.__name__ in REGISTERS else None

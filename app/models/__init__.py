@@ -5,7 +5,7 @@ from flask_appbuilder.security.sqla import models as _fab_security  # noqa: F401
 from .appeals import Appeal, AppealEvent, AppendOnlyError, Applicant
 from .audit import AuditLog
 from .jobs import Job, Notification, UserSession
-from .receptions import Instruction, ParticipationRequest, Protocol, ReceptionSession, RosterApproval
+from .receptions import Instruction, ParticipationRequest, Protocol, ProtocolEntry, ReceptionSession, RosterApproval
 from .reference import (
     CalendarDay,
     Category,
@@ -29,6 +29,7 @@ __all__ = [
     "Department",
     "District",
     "Instruction",
+    "ProtocolEntry",
     "Job",
     "Notification",
     "UserSession",

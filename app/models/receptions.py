@@ -102,10 +102,35 @@ class Protocol(Model):
 
     session: Mapped[ReceptionSession] = relationship(back_populates="protocols")
     instructions: Mapped[list[Instruction]] = relationship(back_populates="protocol")
+    entries: Mapped[list[ProtocolEntry]] = relationship(back_populates="protocol")
     created_by = relationship("User")
 
     def __str__(self) -> str:
         return self.number
+
+
+class ProtocolEntry(Model):
+    """R23: the decision taken at a reception on one appeal, in its protocol.
+    A received appeal is closed only once it has one."""
+
+    __tablename__ = "protocol_entry"
+    __table_args__ = (
+        UniqueConstraint("protocol_id", "appeal_id", name="uq_protocol_entry_appeal"),
+        CheckConstraint("decision <> ''", name="ck_protocol_entry_decision"),
+        Index("ix_protocol_entry_appeal", "appeal_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    protocol_id: Mapped[int] = mapped_column(ForeignKey("protocol.id", ondelete="RESTRICT"))
+    appeal_id: Mapped[int] = mapped_column(ForeignKey("appeal.id", ondelete="RESTRICT"))
+    decision: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.utcnow)
+
+    protocol: Mapped[Protocol] = relationship(back_populates="entries")
+    appeal = relationship("Appeal")
+
+    def __str__(self) -> str:
+        return f"{self.protocol} — {self.appeal}"
 
 
 class Instruction(Model):

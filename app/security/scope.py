@@ -32,13 +32,14 @@ from app.models import (
     Official,
     ParticipationRequest,
     Protocol,
+    ProtocolEntry,
     ReceptionSession,
     SurveyCall,
     UserPlace,
 )
 from app.security.roles import ALL, ASSIGNED, OFFICIAL, PLACE, traits
 
-SCOPED_MODELS = (Appeal, AppealEvent, Applicant, ReceptionSession, Protocol, Instruction, SurveyCall,
+SCOPED_MODELS = (Appeal, AppealEvent, Applicant, ReceptionSession, Protocol, ProtocolEntry, Instruction, SurveyCall,
                  ParticipationRequest)
 MAX_ID = 2**31 - 1
 """Every primary key is a 32-bit integer: a larger id names no record."""
@@ -104,7 +105,7 @@ def _place_clause(model, place_id: int):
         return ReceptionSession.place_id == place_id
     if model is Protocol:
         return Protocol.session_id.in_(place_sessions)
-    if model in (Instruction, SurveyCall, ParticipationRequest):
+    if model in (Instruction, SurveyCall, ParticipationRequest, ProtocolEntry):
         return model.appeal_id.in_(place_appeals)
     return false()
 
@@ -125,6 +126,8 @@ def _official_clause(model, official_id: int):
         return or_(Appeal.official_id == official_id, Appeal.session_id.in_(own_sessions))
     if model in (AppealEvent, ParticipationRequest):
         return model.appeal_id.in_(own_appeals)
+    if model is ProtocolEntry:
+        return ProtocolEntry.protocol_id.in_(select(Protocol.id).where(Protocol.session_id.in_(own_sessions)))
     return false()
 
 

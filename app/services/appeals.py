@@ -139,7 +139,13 @@ def snapshot(appeal: Appeal) -> AppealSnapshot:
         session_day = db.session.execute(
             select(ReceptionSession.day).where(ReceptionSession.id == appeal.session_id)
         ).scalar_one_or_none()
+    from app.models import ProtocolEntry
+
+    entries = db.session.execute(
+        select(func.count()).select_from(ProtocolEntry).where(ProtocolEntry.appeal_id == appeal.id)
+    ).scalar_one()
     return AppealSnapshot(
+        protocol_entries=entries,
         status=AppealStatus(appeal.status),
         registered_on=appeal.registered_on,
         answer_due_on=appeal.answer_due_on,

@@ -316,6 +316,22 @@ def validate_instruction(ins: Instruction) -> None:
                                       "protocol's reception session and not yet closed."))
 
 
+def validate_protocol_entry(entry) -> None:
+    """R23: the decision on an appeal received at the protocol's own session.
+    Checked before anything is flushed (an empty decision never reaches the
+    database's CHECK)."""
+    if not (entry.decision or "").strip():
+        raise RuleViolation("R23", _l("Write the decision taken on the appeal."))
+    entry.decision = entry.decision.strip()
+    with db.session.no_autoflush:
+        protocol = entry.protocol or (db.session.get(Protocol, entry.protocol_id) if entry.protocol_id else None)
+        appeal = entry.appeal or (db.session.get(Appeal, entry.appeal_id) if entry.appeal_id else None)
+    if protocol is None or appeal is None:
+        return
+    if appeal.session_id != protocol.session_id or appeal.status not in (AppealStatus.received, AppealStatus.closed):
+        raise RuleViolation("R23", _l("A protocol records decisions only on the appeals received at its reception."))
+
+
 def validate_survey_call(call) -> None:
     """R38: a call about an appeal is a call to that appeal's applicant."""
     if call.appeal_id is None and call.appeal is None:

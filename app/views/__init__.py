@@ -5,7 +5,13 @@ from flask_babel import lazy_gettext as _l
 
 from .appeals import AppealEventView, AppealView, ApplicantView
 from .audit import AuditLogView
-from .receptions import InstructionView, ParticipationRequestView, ProtocolView, ReceptionSessionView
+from .receptions import (
+    InstructionView,
+    ParticipationRequestView,
+    ProtocolEntryView,
+    ProtocolView,
+    ReceptionSessionView,
+)
 from .reference import (
     CalendarDayView,
     CategoryView,
@@ -28,6 +34,7 @@ MENU = [
     (AppealEventView, "AppealHistory", _l("Appeal history"), "fa-history", "AppealsMenu", APPEALS),
     (ReceptionSessionView, "Sessions", _l("Reception sessions (roster)"), "fa-calendar", "ReceptionsMenu", RECEPTIONS),
     (ProtocolView, "Protocols", _l("Protocols"), "fa-file-text", "ReceptionsMenu", RECEPTIONS),
+    (ProtocolEntryView, "ProtocolEntries", _l("Decisions of the protocols"), "fa-gavel", "ReceptionsMenu", RECEPTIONS),
     (InstructionView, "Instructions", _l("Instructions"), "fa-tasks", "ReceptionsMenu", RECEPTIONS),
     (ParticipationRequestView, "Participation", _l("Participation of other bodies"), "fa-users", "ReceptionsMenu", RECEPTIONS),
     (SurveyCallView, "SurveyCalls", _l("Survey calls"), "fa-phone", "SurveysMenu", SURVEYS),

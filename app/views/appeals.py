@@ -33,7 +33,7 @@ from app.validators import identifier_error
 
 from .base import COMMON_LABELS, QModelView, ReadOnlyModelView
 from .feedback import form_error
-from .fields import format_plain
+from .fields import format_local, format_plain
 from .workflow_forms import ACTION_LABELS
 
 
@@ -107,7 +107,7 @@ class AppealEventView(ReadOnlyModelView):
     show_columns = list_columns + ["payload"]
     search_columns = ["at", "action", "to_status", "rule"]
     label_columns = {
-        "at": _l("When (UTC)"),
+        "at": _l("When"),
         "appeal": _l("Appeal"),
         "action": _l("Action"),
         "from_status": _l("From"),
@@ -117,7 +117,7 @@ class AppealEventView(ReadOnlyModelView):
         "reason": _l("Reason"),
         "payload": _l("Details"),
     }
-    formatters_columns = {"payload": lambda v: format_plain(present_payload(v))}
+    formatters_columns = {"payload": lambda v: format_plain(present_payload(v)), "at": format_local}
 
 
 APPEAL_LABELS = {

@@ -7,7 +7,7 @@ from app.fab.interface import QInterface
 from app.models import AuditLog
 
 from .base import ReadOnlyModelView
-from .fields import format_change_set
+from .fields import format_change_set, format_local, format_operation
 
 
 class AuditLogView(ReadOnlyModelView):
@@ -21,7 +21,7 @@ class AuditLogView(ReadOnlyModelView):
     show_columns = list_columns
     search_columns = ["at", "user", "ip", "operation", "table_name", "record_id"]
     label_columns = {
-        "at": _l("When (UTC)"),
+        "at": _l("When"),
         "user": _l("Who"),
         "ip": _l("IP address"),
         "operation": _l("Operation"),
@@ -29,4 +29,4 @@ class AuditLogView(ReadOnlyModelView):
         "record_id": _l("Record"),
         "change_set": _l("Changes"),
     }
-    formatters_columns = {"change_set": format_change_set}
+    formatters_columns = {"change_set": format_change_set, "at": format_local, "operation": format_operation}

@@ -19,6 +19,7 @@ from .fields import (
     format_bool,
     format_changes,
     format_date,
+    format_operation,
     format_plain,
 )
 
@@ -148,6 +149,7 @@ class QModelView(ModelView):
 
             kwargs["audit"] = audit_rows(self.datamodel.obj.__tablename__, kwargs["pk"])
             kwargs["format_changes"] = format_changes  # called with the row: presented per table
+            kwargs["format_operation"] = format_operation
         return super().render_template(template, **kwargs)
 
 

@@ -117,3 +117,23 @@ def format_changes(changes, table: str = "") -> Markup:
 def format_change_set(value) -> Markup:
     table, changes = value
     return format_changes(changes, table)
+
+
+OPERATION_LABELS = {
+    "create": _l("Created"),
+    "update": _l("Changed"),
+    "delete": _l("Deleted"),
+}
+
+
+def format_operation(value) -> str:
+    """An audit operation in the user's language (never the raw code)."""
+    label_ = OPERATION_LABELS.get(value)
+    return str(label_) if label_ is not None else format_plain(value)
+
+
+def format_local(value) -> str:
+    """A UTC timestamp (events, audit) in local time: 01.12.2026 18:30."""
+    from app.services.clock import fmt_local
+
+    return fmt_local(value) or "—"

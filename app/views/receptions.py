@@ -6,11 +6,11 @@ from flask_babel import lazy_gettext as _l
 
 from app.domain.deadlines import participation_notice_due, participation_refusal_report_due, reference_note_due
 from app.fab.interface import QInterface
-from app.models import Instruction, ParticipationRequest, Protocol, ReceptionSession
+from app.models import Instruction, ParticipationRequest, Protocol, ProtocolEntry, ReceptionSession
 from app.security.roles import can
 from app.security.scope import is_writable
 from app.services.calendar import working_calendar
-from app.services.receptions import session_queue, validate_instruction, validate_session
+from app.services.receptions import session_queue, validate_instruction, validate_protocol_entry, validate_session
 
 from .appeals import AppealView
 from .base import COMMON_LABELS, QModelView
@@ -82,6 +82,32 @@ class InstructionView(QModelView):
     }
 
 
+class ProtocolEntryView(QModelView):
+    """R23: the decision taken on each appeal at the reception."""
+
+    list_title = _l("Decisions of the protocols (R23)")
+    show_title = _l("Decision on an appeal")
+    add_title = _l("Record the decision on an appeal")
+    edit_title = _l("Edit the decision")
+    datamodel = QInterface(ProtocolEntry, eager=("protocol", "appeal"))
+    class_permission_name = "Protocol"
+    base_permissions = ["can_read", "can_write"]  # no deletion: a closed appeal rests on it
+    base_order = ("id", "desc")
+    list_columns = ["protocol", "appeal", "decision"]
+    add_columns = ["protocol", "appeal", "decision"]
+    edit_columns = ["decision"]
+    show_columns = list_columns
+    search_columns = ["protocol", "decision"]
+    lookups = {"appeal": "appeal", "protocol": "protocol"}
+    label_columns = {"protocol": _l("Protocol"), "appeal": _l("Appeal"), "decision": _l("Decision taken")}
+
+    def pre_add(self, item):
+        form_error(validate_protocol_entry, item)
+
+    def pre_update(self, item):
+        form_error(validate_protocol_entry, item)
+
+
 class ProtocolView(QModelView):
     list_title = _l("Protocols")
     show_title = _l("Protocol")
@@ -101,7 +127,7 @@ class ProtocolView(QModelView):
         "summary": _l("Summary"),
         "created_by": _l("Drawn up by"),
     }
-    related_views = [InstructionView]
+    related_views = [ProtocolEntryView, InstructionView]
     lookups = {"session": "session"}
 
     def pre_add(self, item):

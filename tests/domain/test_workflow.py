@@ -409,8 +409,15 @@ def test_R23_reception_is_recorded_on_or_after_its_day():
     assert run(snap, "receive", today=date(2026, 4, 20)).to_status == S.received
 
 
+def test_R23_a_received_appeal_is_closed_only_once_its_protocol_records_the_decision():
+    snap = replace(BASE, status=S.received)
+    err = blocked(snap, "close", final_answer="ответ")
+    assert (err.rule, err.code) == ("R23", "no_protocol_entry")
+    assert run(replace(snap, protocol_entries=1), "close", final_answer="ответ").to_status == S.closed
+
+
 def test_R35_close_only_with_every_instruction_answered():
-    snap = replace(BASE, status=S.received, open_instructions=2)
+    snap = replace(BASE, status=S.received, open_instructions=2, protocol_entries=1)
     err = blocked(snap, "close", final_answer="ответ")
     assert err.rule == "R35" and err.params["count"] == 2
     assert blocked(replace(snap, open_instructions=0), "close").code == "final_answer_required"

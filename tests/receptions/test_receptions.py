@@ -14,6 +14,7 @@ from app.models import (
     Instruction,
     Official,
     ParticipationRequest,
+    Protocol,
     ReceptionPlace,
     ReceptionSession,
     RosterApproval,
@@ -329,6 +330,43 @@ def test_R37_nor_to_one_who_handled_the_same_applicants_earlier_appeal_on_the_sa
                        headers=jwt()).status_code == 200
 
 
+def test_R23_the_protocol_records_the_decision_per_appeal_and_closing_needs_it(client, jwt, app):
+    from app.models import ProtocolEntry
+
+    with app.app_context():
+        # a received appeal with no instruction under control; its decision not yet recorded
+        appeal = db.session.execute(
+            select(Appeal).where(Appeal.status == "received", ~Appeal.id.in_(select(Instruction.appeal_id).where(
+                Instruction.status == "open"))).order_by(Appeal.id.desc()).limit(1)
+        ).scalar_one()
+        db.session.execute(ProtocolEntry.__table__.delete().where(ProtocolEntry.appeal_id == appeal.id))
+        db.session.commit()
+        protocol = db.session.execute(select(Protocol).where(Protocol.session_id == appeal.session_id)).scalar_one()
+        other = db.session.execute(select(Protocol).where(Protocol.session_id != appeal.session_id).limit(1)).scalar_one()
+        appeal_id, protocol_id, other_id, version = appeal.id, protocol.id, other.id, appeal.version
+    r = act(client, jwt, appeal_id, "close", final_answer="Вопрос решён")
+    assert r.status_code == 422 and r.get_json()["rule"] == "R23", r.get_data(as_text=True)
+    # an entry at another reception's protocol, or an empty decision, is refused
+    r = client.post("/api/v1/protocol_entry/", json={"protocol": other_id, "appeal": appeal_id, "decision": "x"},
+                    headers=jwt())
+    assert r.status_code == 422 and r.get_json()["rule"] == "R23"
+    r = client.post("/api/v1/protocol_entry/", json={"protocol": protocol_id, "appeal": appeal_id, "decision": "  "},
+                    headers=jwt())
+    assert r.status_code in (400, 422)
+    r = client.post("/api/v1/protocol_entry/", json={"protocol": protocol_id, "appeal": appeal_id,
+                                                     "decision": "Дано поручение акимату района"}, headers=jwt())
+    assert r.status_code == 201, r.get_data(as_text=True)
+    entry_id = r.get_json()["id"]
+    r = client.post("/api/v1/protocol_entry/", json={"protocol": protocol_id, "appeal": appeal_id,
+                                                     "decision": "ещё раз"}, headers=jwt())
+    assert r.status_code in (409, 422)  # one decision per appeal and protocol
+    assert client.delete(f"/api/v1/protocol_entry/{entry_id}", headers=jwt()).status_code in (404, 405)
+    login(client, "manager")
+    assert "Дано поручение акимату района" in client.get(f"/protocolview/show/{protocol_id}").get_data(as_text=True)
+    r = act(client, jwt, appeal_id, "close", final_answer="Вопрос решён", version=version)
+    assert r.status_code == 200 and r.get_json()["result"]["status"] == "closed", r.get_data(as_text=True)
+
+
 def test_R36_appeals_filed_during_a_reception_are_marked(client, jwt, app):
     a = new_appeal(client, jwt, app, from_reception=True)
     assert a["from_reception"] is True
@@ -412,3 +450,13 @@ def test_R11_foreigner_and_interpreter_need_are_recorded(client, app):
         assert appeal.foreigner and appeal.interpreter_needed
         appeal_id = appeal.id
     assert "(R11)" in client.get(f"/appealview/show/{appeal_id}").get_data(as_text=True)
+
+
+def test_R23_an_empty_decision_is_refused_on_edit_too_never_a_500(client, jwt, app):
+    from app.models import ProtocolEntry
+
+    with app.app_context():
+        entry_id = db.session.execute(select(ProtocolEntry.id).order_by(ProtocolEntry.id).limit(1)).scalar_one()
+    for body in ({"decision": ""}, {"decision": "   "}, {"decision": None}):
+        r = client.put(f"/api/v1/protocol_entry/{entry_id}", json=body, headers=jwt())
+        assert r.status_code in (400, 422), (body, r.status_code, r.get_data(as_text=True))

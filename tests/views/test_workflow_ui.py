@@ -229,3 +229,25 @@ def test_R27_R33_the_refusal_form_offers_only_entitled_officials_and_needs_the_h
     letter = client.get(f"/appeal-workflow/{a['id']}/letter/refusal").get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Official, decider_id(app)).full_name in letter
+
+
+def test_the_history_and_the_audit_panel_show_local_times_and_translated_operations(client, jwt, app):
+    """No UTC time and no raw "create" in a Kazakh page."""
+    from app.models import AppealEvent
+    from app.services.clock import fmt_local
+
+    a = new_appeal(client, jwt, app)
+    with app.app_context():
+        at = db.session.execute(select(AppealEvent.at).where(AppealEvent.appeal_id == a["id"])).scalars().first()
+    login(client, "manager")
+    client.get("/lang/kk")
+    page = client.get(f"/appealview/show/{a['id']}").get_data(as_text=True)
+    with app.app_context():
+        local = fmt_local(at)
+    assert local in page.split('id="timeline"')[1]
+    assert at.strftime("%d.%m.%Y %H:%M") != local  # Almaty is 5 hours ahead of UTC
+    assert "(UTC)" not in page
+    panel = page.split('id="timeline"')[0]
+    assert "Құрылды" in panel and ">create<" not in panel
+    log = client.get("/auditlogview/list/").get_data(as_text=True)
+    assert ">create<" not in log and ">update<" not in log
