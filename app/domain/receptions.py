@@ -9,11 +9,14 @@ from typing import Optional
 from .errors import WorkflowError
 from .vocabulary import OfficialLevel, PlaceKind, SessionKind
 
-# R2: the persons who receive citizens at the public reception and at the
-# reception centres at least once a month (R7, R7-1).
+# R2: the persons of the akim's office who receive citizens at the public
+# reception and at the reception centres at least once a month (R7, R7-1):
+# (1) the akim and deputies, (2) the head of the office and deputies, (3) the
+# heads of its structural units, (4) its other authorised employees. District
+# akims and heads of other bodies are not R2 persons.
 R2_LEVELS = frozenset({
     OfficialLevel.akim, OfficialLevel.deputy_akim, OfficialLevel.office_head,
-    OfficialLevel.deputy_office_head, OfficialLevel.unit_head,
+    OfficialLevel.deputy_office_head, OfficialLevel.unit_head, OfficialLevel.authorised_employee,
 })
 
 
@@ -23,6 +26,8 @@ class RosterEntry:
     place_kind: PlaceKind
     day: date
     cancelled: bool = False
+    off_roster: bool = False
+    """R9: a reception off the roster (by the akim's order) is no roster entry."""
 
 
 @dataclass(frozen=True)
@@ -32,18 +37,20 @@ class Gap:
     reception_centres: bool  # no session at any reception centre this month
 
 
-def roster_gaps(officials: Iterable[tuple[int, OfficialLevel]], entries: Iterable[RosterEntry],
+def roster_gaps(officials: Iterable[tuple], entries: Iterable[RosterEntry],
                 year: int, month: int) -> list[Gap]:
     """R7 / R7-1: the R2 officials who fall short of one reception a month at
-    the public reception and at the reception centres (cancelled sessions do
-    not count)."""
+    the public reception and at the reception centres. ``officials`` are
+    (id, level) or (id, level, of the akim's office); cancelled and
+    off-roster sessions do not count."""
     seen: dict[int, set[PlaceKind]] = {}
     for e in entries:
-        if e.day.year == year and e.day.month == month and not e.cancelled:
+        if e.day.year == year and e.day.month == month and not e.cancelled and not e.off_roster:
             seen.setdefault(e.official_id, set()).add(PlaceKind(e.place_kind))
     gaps = []
-    for official_id, level in officials:
-        if OfficialLevel(level) not in R2_LEVELS:
+    for official_id, level, *rest in officials:
+        of_akim_office = rest[0] if rest else True
+        if OfficialLevel(level) not in R2_LEVELS or not of_akim_office:
             continue
         kinds = seen.get(official_id, set())
         missing_public = PlaceKind.public_reception not in kinds

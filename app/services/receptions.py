@@ -23,7 +23,7 @@ from app.domain.receptions import (
     rebooking_plan,
     roster_gaps,
 )
-from app.domain.vocabulary import AppealStatus, InstructionStatus, SessionStatus
+from app.domain.vocabulary import AppealStatus, DepartmentKind, InstructionStatus, SessionKind, SessionStatus
 from app.extensions import db
 from app.models import (
     Appeal,
@@ -63,17 +63,20 @@ def month_gaps(year: int, month: int) -> list[dict]:
     the reception centres, in the month."""
     start, end = _month_bounds(year, month)
     rows = db.session.execute(
-        select(ReceptionSession.official_id, ReceptionPlace.kind, ReceptionSession.day, ReceptionSession.status)
+        select(ReceptionSession.official_id, ReceptionPlace.kind, ReceptionSession.day, ReceptionSession.status,
+               ReceptionSession.kind)
         .join(ReceptionPlace, ReceptionPlace.id == ReceptionSession.place_id)
         .where(ReceptionSession.day >= start, ReceptionSession.day < end)
     ).all()
-    entries = [RosterEntry(o, k, d, s == SessionStatus.cancelled) for o, k, d, s in rows]
+    entries = [RosterEntry(o, k, d, s == SessionStatus.cancelled, SessionKind(sk) in (SessionKind.off_roster, SessionKind.after_meeting))
+               for o, k, d, s, sk in rows]
     officials = db.session.execute(
         select(Official).where(Official.active.is_(True)).options(selectinload(Official.department))
         .order_by(Official.full_name)
     ).scalars().all()
     by_id = {o.id: o for o in officials}
-    gaps = roster_gaps([(o.id, o.level) for o in officials], entries, year, month)
+    gaps = roster_gaps([(o.id, o.level, o.department.kind == DepartmentKind.akim_office) for o in officials],
+                       entries, year, month)
     return [{"official": by_id[g.official_id], "public_reception": g.public_reception,
              "reception_centres": g.reception_centres} for g in gaps]
 

@@ -23,8 +23,22 @@ def test_R7_officials_without_a_reception_in_the_month_are_listed():
     entries = [RosterEntry(1, "public_reception", date(2026, 12, 3)), RosterEntry(1, "reception_centre", date(2026, 12, 9)),
                RosterEntry(2, "public_reception", date(2026, 12, 4))]
     gaps = {g.official_id: g for g in roster_gaps(OFFICIALS, entries, 2026, 12)}
-    assert 1 not in gaps and 4 not in gaps  # authorised employees are not R2 receivers
+    assert 1 not in gaps
     assert gaps[3].public_reception and gaps[3].reception_centres
+    assert gaps[4].public_reception  # R2 item 4: the office's authorised employees receive too
+
+
+def test_R2_R7_district_akims_and_heads_of_other_bodies_are_not_R2_persons():
+    officials = [(1, "akim", True), (5, "akim", False), (6, "unit_head", False)]  # 5, 6: a district akimat, a body
+    gaps = {g.official_id for g in roster_gaps(officials, [], 2026, 12)}
+    assert gaps == {1}
+
+
+def test_R7_off_roster_and_after_meeting_receptions_are_not_the_roster():
+    entries = [RosterEntry(2, "public_reception", date(2026, 12, 4), off_roster=True),
+               RosterEntry(2, "reception_centre", date(2026, 12, 8))]
+    gap = {g.official_id: g for g in roster_gaps(OFFICIALS, entries, 2026, 12)}[2]
+    assert gap.public_reception and not gap.reception_centres
 
 
 def test_R7_1_a_reception_centre_is_required_besides_the_public_reception():

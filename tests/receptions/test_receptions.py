@@ -460,3 +460,29 @@ def test_R23_an_empty_decision_is_refused_on_edit_too_never_a_500(client, jwt, a
     for body in ({"decision": ""}, {"decision": "   "}, {"decision": None}):
         r = client.put(f"/api/v1/protocol_entry/{entry_id}", json=body, headers=jwt())
         assert r.status_code in (400, 422), (body, r.status_code, r.get_data(as_text=True))
+
+
+def test_R2_R7_month_gaps_count_the_offices_people_and_roster_sessions_only(app):
+    from app.domain.vocabulary import DepartmentKind
+    from app.models import Department
+    from app.services.receptions import month_gaps
+
+    with app.app_context():
+        office = db.session.execute(select(Department).where(Department.kind == DepartmentKind.akim_office)
+                                    .limit(1)).scalar_one()
+        district = db.session.execute(select(Department).where(Department.kind != DepartmentKind.akim_office)
+                                      .limit(1)).scalar_one()
+        employee = Official(full_name="Тестова Айгерім", position_kk="Бас маман", position_ru="Главный специалист",
+                            level="authorised_employee", department=office, active=True)
+        outsider = Official(full_name="Аудандық Әкім", position_kk="Аудан әкімі", position_ru="Аким района",
+                            level="akim", department=district, active=True)
+        db.session.add_all([employee, outsider])
+        db.session.commit()
+        try:
+            listed = {g["official"].id for g in month_gaps(2031, 5)}
+            assert employee.id in listed  # R2 item 4
+            assert outsider.id not in listed  # a district akim is no R2 person
+        finally:
+            db.session.delete(employee)
+            db.session.delete(outsider)
+            db.session.commit()
