@@ -117,6 +117,10 @@ MESSAGES = {
     "no_executor_answer": N_("The executor has not answered yet: there is nothing to accept or send back."),
     "executor_may_not_accept": N_("The executor cannot accept their own answer: the public-reception staff do."),
     "due_on_required": N_("Give the new deadline."),
+    "last_place_for_the_queue": N_(
+        "The last place of this reception belongs to the queue: %(ahead)s earlier or privileged appeal(s) for "
+        "this official are waiting. Book them first, or choose another session."
+    ),
     "no_protocol_entry": N_("Record the decision taken on the appeal in the reception's protocol first."),
     "due_on_in_past": N_("The new deadline (%(due_on)s) cannot be in the past."),
     "due_on_unchanged": N_("The deadline is already %(due_on)s."),

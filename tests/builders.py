@@ -30,3 +30,24 @@ def decider_id(app, level: str = "deputy_akim") -> int:
     with app.app_context():
         return db.session.execute(select(Official.id).where(Official.level == level, Official.active.is_(True))
                                   .order_by(Official.id).limit(1)).scalar_one()
+
+
+def fresh_official(app, level: str = "deputy_akim") -> int:
+    """A new active official of the akim's office with no appeals waiting for
+    them: booking tests are not in the queue (R12/R28) of the demo's backlog."""
+    import uuid
+
+    from sqlalchemy import select
+
+    from app.domain.vocabulary import DepartmentKind
+    from app.extensions import db
+    from app.models import Department, Official
+
+    with app.app_context():
+        office = db.session.execute(select(Department).where(Department.kind == DepartmentKind.akim_office)
+                                    .order_by(Department.id).limit(1)).scalar_one()
+        official = Official(full_name=f"Тестов {uuid.uuid4().hex[:6]}", position_kk="Әкім орынбасары",
+                            position_ru="Заместитель акима", level=level, department=office, active=True)
+        db.session.add(official)
+        db.session.commit()
+        return official.id

@@ -74,6 +74,9 @@ class SessionSlot:
     official_id: int
     kind: str = "in_person"
     official_level: Optional[OfficialLevel] = None
+    waiting_ahead: int = 0
+    """R12/R28: appeals for this session's official that come before this one
+    in the queue and wait for a booking."""
 
 
 @dataclass(frozen=True)
@@ -336,10 +339,10 @@ def _record_extension_notice(step: Step) -> Decision:
 
 
 def _schedule(step: Step) -> Decision:
-    """R26-R29, R3, R13: a free session of the official asked for, not in
-    the past, the reference note in time (or a same-day reception of a unit
-    head with consent), video only with consent and only for the akim and
-    deputies."""
+    """R26-R29, R3, R13, R28: a free session of the official asked for, not
+    in the past, its last place kept for the queue, the reference note in
+    time (or a same-day reception of a unit head with consent), video only
+    with consent and only for the akim and deputies."""
     snap, slot = step.snap, step.params.get("session")
     if not isinstance(slot, SessionSlot):
         raise WorkflowError("R29", "session_required")
@@ -349,6 +352,8 @@ def _schedule(step: Step) -> Decision:
         raise WorkflowError("R29", "session_in_past", day=slot.day)
     if slot.booked >= slot.capacity:
         raise WorkflowError("R29", "session_full", capacity=slot.capacity)
+    if slot.capacity - slot.booked == 1 and slot.waiting_ahead:
+        raise WorkflowError("R28", "last_place_for_the_queue", ahead=slot.waiting_ahead)
     if slot.official_id != snap.official_id and not step.may_override_official:
         raise WorkflowError("R27", "wrong_official")
     if slot.kind == "video":

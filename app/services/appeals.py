@@ -163,7 +163,24 @@ def snapshot(appeal: Appeal) -> AppealSnapshot:
     )
 
 
-def session_slot(session_id) -> SessionSlot | None:
+def waiting_ahead(appeal: Appeal, official_id: int) -> int:
+    """R12/R28: appeals for the same official, still waiting for a booking,
+    that come before ``appeal`` in the queue (privileged first, then by
+    registration)."""
+    from sqlalchemy import tuple_
+
+    from .receptions import queue_order
+
+    key = tuple_(*queue_order())
+    mine = (0 if appeal.privilege is not None else 1, appeal.registered_on, appeal.received_at, appeal.id)
+    return db.session.execute(
+        select(func.count()).select_from(Appeal).where(
+            Appeal.official_id == official_id, Appeal.status == AppealStatus.registered, Appeal.id != appeal.id,
+            Appeal.session_id.is_(None), key < tuple_(*mine))
+    ).scalar_one()
+
+
+def session_slot(session_id, appeal: Appeal | None = None) -> SessionSlot | None:
     """A reception session the user may see, locked for the booking, and how
     many appeals it already holds; None for a session that does not exist
     or that the user may not see (the same answer)."""
@@ -181,6 +198,7 @@ def session_slot(session_id) -> SessionSlot | None:
         capacity=session.capacity, booked=booked, official_id=session.official_id,
         kind=getattr(session.kind, "value", session.kind) or "in_person",
         official_level=OfficialLevel(session.official.level) if session.official is not None else None,
+        waiting_ahead=waiting_ahead(appeal, session.official_id) if appeal is not None else 0,
     )
 
 
@@ -231,7 +249,7 @@ def perform(
             raise LookupError(appeal_id)
         check_version(appeal, expected_version)
         if action == Action.schedule.value:
-            params["session"] = session_slot(params.get("session"))
+            params["session"] = session_slot(params.get("session"), appeal)
             if params["session"] is None:
                 raise WorkflowError("R29", "session_required")
         if "decided_by" in params:

@@ -117,9 +117,11 @@ def test_R29_twenty_parallel_bookings_never_exceed_a_sessions_places(pg_live):
     from app.services.clock import today
 
     live, base, token = pg_live
+    from tests.builders import fresh_official
+
+    official_id = fresh_official(live)  # no backlog of the demo waits for them (R28)
     with live.app_context():
-        official = db.session.execute(select(Official).where(Official.active.is_(True)).order_by(Official.id)
-                                      .limit(1)).scalar_one()
+        official = db.session.get(Official, official_id)
         place = db.session.execute(select(ReceptionPlace).order_by(ReceptionPlace.id).limit(1)).scalar_one()
         template = db.session.execute(select(Appeal).order_by(Appeal.id).limit(1)).scalar_one()
         session = ReceptionSession(official_id=official.id, place_id=place.id, day=today() + timedelta(days=47),
@@ -141,7 +143,8 @@ def test_R29_twenty_parallel_bookings_never_exceed_a_sessions_places(pg_live):
                                         {"session": session_id}))
     codes = sorted(code for code, _ in answers)
     assert codes.count(200) == 1 and codes.count(422) == 19, codes
-    assert all(body.get("rule") == "R29" for code, body in answers if code == 422)
+    # full (R29), or the last place kept for an earlier appeal of the twenty (R28)
+    assert all(body.get("rule") in ("R28", "R29") for code, body in answers if code == 422)
     with live.app_context():
         booked = db.session.execute(select(func.count()).where(Appeal.session_id == session_id)).scalar_one()
     assert booked == 1

@@ -17,7 +17,7 @@ def today() -> date:
 
     return datetime.now(ZoneInfo("Asia/Almaty")).date()
 from tests.api.test_rest import _appeal_body
-from tests.builders import back_date_draft, decider_id
+from tests.builders import back_date_draft, decider_id, fresh_official
 
 
 def new_appeal(client, jwt, app, received_at="2026-10-01T10:00:00", **over) -> dict:
@@ -161,16 +161,37 @@ def _session(app, official_id, days_ahead=30, capacity=2):
 
 
 def test_R29_schedule_books_a_slot_and_R23_reception_waits_for_its_day(client, jwt, app):
-    a = new_appeal(client, jwt, app)
+    official = fresh_official(app)
+    a = new_appeal(client, jwt, app, official=official)
     session_id, day = _session(app, a["official"], days_ahead=33, capacity=1)
     r = act(client, jwt, a["id"], "schedule", session=session_id)
     assert r.status_code == 200, r.get_data(as_text=True)
     assert r.get_json()["result"]["status"] == "scheduled"
-    b = new_appeal(client, jwt, app)
+    b = new_appeal(client, jwt, app, official=official)
     r = act(client, jwt, b["id"], "schedule", session=session_id)
     assert r.status_code == 422 and r.get_json()["rule"] == "R29"  # full
     r = act(client, jwt, a["id"], "receive")
     assert r.status_code == 422 and r.get_json()["rule"] == "R23"
+
+
+def test_R28_R12_the_last_place_goes_to_the_queue_privileged_first(client, jwt, app):
+    """A later appeal cannot take the last place while an earlier one for the
+    same official waits; a privileged applicant (R12) is earlier still."""
+    official = fresh_official(app)
+    early = new_appeal(client, jwt, app, official=official, received_at="2026-10-01T10:00:00")
+    later = new_appeal(client, jwt, app, official=official, received_at="2026-10-02T10:00:00")
+    session_id, _ = _session(app, official, days_ahead=36, capacity=2)
+    # two places: the later one may book the first of them
+    assert act(client, jwt, later["id"], "schedule", session=session_id).status_code == 200
+    privileged = new_appeal(client, jwt, app, official=official, received_at="2026-10-05T10:00:00",
+                            privilege="disabled")
+    # one place left: the earlier appeal waits, and the privileged one comes before it
+    r = act(client, jwt, early["id"], "schedule", session=session_id)
+    assert r.status_code == 422 and r.get_json()["rule"] == "R28", r.get_data(as_text=True)
+    r = act(client, jwt, privileged["id"], "schedule", session=session_id)
+    assert r.status_code == 200, r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Appeal, early["id"]).status == "registered"
 
 
 def test_R27_clerk_cannot_book_another_official_but_manager_can(client, jwt, app):

@@ -366,6 +366,14 @@ def test_R29_schedule_guards(slot, rule, code):
     assert (err.rule, err.code) == (rule, code)
 
 
+def test_R28_the_last_place_is_kept_for_an_earlier_appeal_in_the_queue():
+    last = replace(SLOT, capacity=3, booked=2, waiting_ahead=1)
+    err = blocked(BASE, "schedule", session=last)
+    assert (err.rule, err.code) == ("R28", "last_place_for_the_queue") and err.params["ahead"] == 1
+    assert run(BASE, "schedule", session=replace(last, waiting_ahead=0)).to_status == S.scheduled
+    assert run(BASE, "schedule", session=replace(last, booked=1)).to_status == S.scheduled  # not the last place
+
+
 VIDEO = replace(SLOT, kind="video", official_level=OfficialLevel.deputy_akim)
 
 

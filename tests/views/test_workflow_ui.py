@@ -94,11 +94,13 @@ def test_list_action_redirects_to_the_bulk_form(client, jwt, app):
 
 def test_R29_answer_letter_in_the_applicants_language_with_date_and_time(client, jwt, app):
     from tests.api.test_workflow_api import _session
+    from tests.builders import fresh_official
 
-    kk = new_appeal(client, jwt, app, language="kk")
+    official = fresh_official(app)
+    kk = new_appeal(client, jwt, app, language="kk", official=official)
     session_id, day = _session(app, kk["official"], days_ahead=35)
     assert act(client, jwt, kk["id"], "schedule", session=session_id).status_code == 200
-    ru = new_appeal(client, jwt, app, language="ru")
+    ru = new_appeal(client, jwt, app, language="ru", official=official)
     assert act(client, jwt, ru["id"], "schedule", session=session_id).status_code == 200
     login(client, "clerk")
     letter_kk = client.get(f"/appeal-workflow/{kk['id']}/letter/answer").get_data(as_text=True)
