@@ -3,9 +3,10 @@ turn every term due within 2 working days, or overdue, into one in-app
 notification per responsible user — never twice for the same term."""
 from __future__ import annotations
 
-from sqlalchemy import Integer, String, and_, cast, exists, func, insert, literal, null, select, union_all
+from sqlalchemy import Integer, String, and_, case, cast, exists, func, insert, literal, null, select, union_all
 from sqlalchemy.orm import aliased
 
+from app.domain import deadlines
 from app.domain.vocabulary import TERM_RUNNING_STATUSES, AppealStatus, InstructionStatus
 from app.extensions import db
 from app.models import Appeal, Instruction, Notification, Official, ParticipationRequest, UserPlace
@@ -16,7 +17,7 @@ from .clock import today
 HORIZON_WORKING_DAYS = 2
 
 
-def _term_rows(horizon):
+def _term_rows(horizon, cal):
     a = Appeal
     running = [s.value for s in TERM_RUNNING_STATUSES]
     terms = [
@@ -43,12 +44,21 @@ def _term_rows(horizon):
                      .join(UserPlace, UserPlace.place_id == a.reception_place_id)
                      .where(cond, a.assignee_id.is_(None)))
         selects += [who_assignee, who_place]
-    # R19 / R20: participation of other bodies
+    # R19 / R20: participation of other bodies. The due day is 2 working days
+    # after the event day: computed on the calendar for the few distinct event
+    # days of the open requests, and mapped in SQL (a CASE), still one query.
     p = ParticipationRequest
-    for kind, rule, due_expr, cond in (
-        ("participation_notice", "R19", p.requested_on, p.applicant_told_on.is_(None)),
-        ("participation_refusal", "R20", p.refused_on, and_(p.refused_on.is_not(None), p.reported_on.is_(None))),
+    for kind, rule, event, cond, term in (
+        ("participation_notice", "R19", p.requested_on, p.applicant_told_on.is_(None),
+         deadlines.participation_notice_due),
+        ("participation_refusal", "R20", p.refused_on, and_(p.refused_on.is_not(None), p.reported_on.is_(None)),
+         deadlines.participation_refusal_report_due),
     ):
+        days = db.session.execute(select(event).where(cond).distinct()).scalars().all()
+        dues = {day: term(day, cal).due for day in days if day is not None}
+        if not dues:
+            continue
+        due_expr = case(dues, value=event)
         selects.append(
             select(UserPlace.user_id.label("user_id"), a.id.label("appeal_id"), cast(null(), Integer).label("instruction_id"),
                    literal(kind).label("kind"), literal(rule).label("rule"), due_expr.label("due_on"))
@@ -70,7 +80,7 @@ def run_monitor() -> int:
     """Insert the notifications that do not exist yet; returns how many."""
     cal = working_calendar()
     horizon = cal.add_working_days(cal.on_or_after(today()), HORIZON_WORKING_DAYS)
-    rows = _term_rows(horizon)
+    rows = _term_rows(horizon, cal)
     key = (rows.c.kind + literal(":") + func.coalesce(cast(rows.c.instruction_id, String), "")
            + literal(":") + cast(rows.c.appeal_id, String) + literal(":") + cast(rows.c.due_on, String))
     existing = aliased(Notification)

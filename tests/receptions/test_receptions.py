@@ -486,3 +486,35 @@ def test_R2_R7_month_gaps_count_the_offices_people_and_roster_sessions_only(app)
             db.session.delete(employee)
             db.session.delete(outsider)
             db.session.commit()
+
+
+def test_R19_R20_the_monitor_reminds_of_the_due_day_not_the_event_day(app):
+    from app.domain import deadlines
+    from app.models import Department, Notification
+    from app.services.calendar import working_calendar
+    from app.services.clock import today
+    from app.services.monitor import run_monitor
+
+    with app.app_context():
+        cal = working_calendar()
+        day = cal.on_or_after(today())
+        from app.models import UserPlace
+
+        appeal = db.session.execute(select(Appeal).join(UserPlace, UserPlace.place_id == Appeal.reception_place_id)
+                                    .where(Appeal.status == "registered").order_by(Appeal.id).limit(1)).scalar_one()
+        dept = db.session.execute(select(Department.id).limit(1)).scalar_one()
+        req = ParticipationRequest(appeal_id=appeal.id, department_id=dept, requested_on=day, refused_on=day)
+        db.session.add(req)
+        db.session.commit()
+        try:
+            run_monitor()
+            got = {n.rule: n.due_on for n in db.session.execute(
+                select(Notification).where(Notification.appeal_id == appeal.id,
+                                           Notification.rule.in_(["R19", "R20"]))).scalars()}
+            assert got["R19"] == deadlines.participation_notice_due(day, cal).due != day
+            assert got["R20"] == deadlines.participation_refusal_report_due(day, cal).due
+        finally:
+            db.session.execute(Notification.__table__.delete().where(Notification.appeal_id == appeal.id,
+                                                                     Notification.rule.in_(["R19", "R20"])))
+            db.session.delete(req)
+            db.session.commit()
