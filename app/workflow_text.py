@@ -117,6 +117,9 @@ MESSAGES = {
     "no_executor_answer": N_("The executor has not answered yet: there is nothing to accept or send back."),
     "executor_may_not_accept": N_("The executor cannot accept their own answer: the public-reception staff do."),
     "due_on_required": N_("Give the new deadline."),
+    "restrictions_video_only": N_(
+        "Restrictions are in force on that day (R14): reception is by video-conference only."
+    ),
     "last_place_for_the_queue": N_(
         "The last place of this reception belongs to the queue: %(ahead)s earlier or privileged appeal(s) for "
         "this official are waiting. Book them first, or choose another session."

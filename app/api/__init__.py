@@ -20,6 +20,7 @@ from app.models import (
     ProtocolEntry,
     ReceptionPlace,
     ReceptionSession,
+    RestrictionPeriod,
     SurveyCall,
 )
 from app.security.roles import can
@@ -364,9 +365,20 @@ class CalendarDayApi(QRestApi):
     add_columns = edit_columns = read_columns[1:]
 
 
+class RestrictionPeriodApi(QRestApi):
+    """R14: periods of restrictions (video-only reception), with the calendar's rights."""
+
+    resource_name = "restriction_period"
+    class_permission_name = "CalendarDay"
+    datamodel = QInterface(RestrictionPeriod)
+    read_columns = ["id", "starts_on", "ends_on", "reason"]
+    add_columns = edit_columns = read_columns[1:]
+
+
 APIS = [
     DistrictApi, DepartmentApi, OfficialApi, CategoryApi, ReceptionPlaceApi, ReceptionSessionApi,
     ApplicantApi, AppealApi, ProtocolApi, ProtocolEntryApi, InstructionApi, SurveyCallApi, CalendarDayApi,
+    RestrictionPeriodApi,
 ]
 
 

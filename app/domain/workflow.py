@@ -74,6 +74,8 @@ class SessionSlot:
     official_id: int
     kind: str = "in_person"
     official_level: Optional[OfficialLevel] = None
+    restricted: bool = False
+    """R14: the session's day falls in a period of restrictions (video only)."""
     waiting_ahead: int = 0
     """R12/R28: appeals for this session's official that come before this one
     in the queue and wait for a booking."""
@@ -339,7 +341,7 @@ def _record_extension_notice(step: Step) -> Decision:
 
 
 def _schedule(step: Step) -> Decision:
-    """R26-R29, R3, R13, R28: a free session of the official asked for, not
+    """R26-R29, R3, R13-R14, R28: a free session of the official asked for, not
     in the past, its last place kept for the queue, the reference note in
     time (or a same-day reception of a unit head with consent), video only
     with consent and only for the akim and deputies."""
@@ -356,6 +358,8 @@ def _schedule(step: Step) -> Decision:
         raise WorkflowError("R28", "last_place_for_the_queue", ahead=slot.waiting_ahead)
     if slot.official_id != snap.official_id and not step.may_override_official:
         raise WorkflowError("R27", "wrong_official")
+    if slot.restricted and slot.kind != "video":
+        raise WorkflowError("R14", "restrictions_video_only")
     if slot.kind == "video":
         if slot.official_level is not None and slot.official_level not in VIDEO_OFFICIALS:
             raise WorkflowError("R13", "video_not_for_official")

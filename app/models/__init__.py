@@ -14,6 +14,7 @@ from .reference import (
     Official,
     ReceptionPlace,
     RegCounter,
+    RestrictionPeriod,
     UserPlace,
 )
 from .surveys import SurveyCall
@@ -40,6 +41,7 @@ __all__ = [
     "ReceptionPlace",
     "ReceptionSession",
     "RegCounter",
+    "RestrictionPeriod",
     "UserPlace",
     "SurveyCall",
 ]

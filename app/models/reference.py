@@ -181,3 +181,19 @@ class CalendarDay(Model):
 
     def __str__(self) -> str:
         return self.day.isoformat()
+
+
+class RestrictionPeriod(Model):
+    """R14: while restrictions are in force (a period the Admin sets),
+    reception is by video-conference only."""
+
+    __tablename__ = "restriction_period"
+    __table_args__ = (CheckConstraint("ends_on >= starts_on", name="ck_restriction_period_order"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    def __str__(self) -> str:
+        return f"{self.starts_on:%d.%m.%Y}–{self.ends_on:%d.%m.%Y}"

@@ -180,6 +180,12 @@ def waiting_ahead(appeal: Appeal, official_id: int) -> int:
     ).scalar_one()
 
 
+def _restricted(day) -> bool:
+    from .receptions import under_restrictions
+
+    return under_restrictions(day)
+
+
 def session_slot(session_id, appeal: Appeal | None = None) -> SessionSlot | None:
     """A reception session the user may see, locked for the booking, and how
     many appeals it already holds; None for a session that does not exist
@@ -199,6 +205,7 @@ def session_slot(session_id, appeal: Appeal | None = None) -> SessionSlot | None
         kind=getattr(session.kind, "value", session.kind) or "in_person",
         official_level=OfficialLevel(session.official.level) if session.official is not None else None,
         waiting_ahead=waiting_ahead(appeal, session.official_id) if appeal is not None else 0,
+        restricted=_restricted(session.day),
     )
 
 

@@ -121,10 +121,26 @@ def roster(place_id: int, year: int, month: int) -> list[ReceptionSession]:
 
 
 # --- sessions --------------------------------------------------------------------
+def under_restrictions(day) -> bool:
+    """R14: whether ``day`` falls in a period of restrictions set by the Admin."""
+    from app.models import RestrictionPeriod
+
+    if day is None:
+        return False
+    return db.session.execute(select(RestrictionPeriod.id).where(
+        RestrictionPeriod.starts_on <= day, RestrictionPeriod.ends_on >= day).limit(1)).first() is not None
+
+
 def validate_session(session: ReceptionSession) -> None:
-    """R9 / R7 part 2 on create and edit; R13-R14 for a video session."""
+    """R9 / R7 part 2 on create and edit; R13-R14 for a video session; R14:
+    while restrictions are in force, only video sessions."""
     official = session.official or db.session.get(Official, session.official_id)
     try:
+        kind = getattr(session.kind, "value", session.kind)
+        with db.session.no_autoflush:
+            restricted = under_restrictions(session.day)
+        if restricted and kind != SessionKind.video.value:
+            raise WorkflowError("R14", "restrictions_video_only")
         check_session(session.kind, official.level, session.order_ref, session.order_date)
         if session.id is not None:
             consents = db.session.execute(

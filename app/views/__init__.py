@@ -19,6 +19,7 @@ from .reference import (
     DistrictView,
     OfficialView,
     ReceptionPlaceView,
+    RestrictionPeriodView,
 )
 from .surveys import SurveyCallView
 
@@ -45,6 +46,8 @@ MENU = [
     (CategoryView, "Categories", _l("Categories"), "fa-tags", "ReferenceMenu", REFERENCE),
     (AuditLogView, "AuditLog", _l("Audit log"), "fa-eye", "ReferenceMenu", REFERENCE),
     (CalendarDayView, "Calendar", _l("Working-day calendar"), "fa-calendar-check-o", "ReferenceMenu", REFERENCE),
+    (RestrictionPeriodView, "Restrictions", _l("Restrictions (video only)"), "fa-video-camera", "ReferenceMenu",
+     REFERENCE),
 ]
 
 

@@ -6,7 +6,7 @@ from flask import request
 from flask_babel import lazy_gettext as _l
 
 from app.fab.interface import QInterface
-from app.models import CalendarDay, Category, Department, District, Official, ReceptionPlace
+from app.models import CalendarDay, Category, Department, District, Official, ReceptionPlace, RestrictionPeriod
 
 from .appeals import AppealView
 from .base import COMMON_LABELS, QModelView
@@ -158,3 +158,19 @@ def term_check(raw: str | None) -> dict:
         start = today()
     term = answer_due(start, working_calendar(), counting_rules())
     return {"start": start, "due": term.due, "explanation": explain(term)}
+
+
+class RestrictionPeriodView(QModelView):
+    """R14: the periods of restrictions, kept by the Admin with the calendar."""
+
+    list_title = _l("Restrictions: video-only reception (R14)")
+    show_title = _l("Period of restrictions")
+    add_title = _l("Add a period of restrictions")
+    edit_title = _l("Edit the period of restrictions")
+    datamodel = QInterface(RestrictionPeriod)
+    class_permission_name = "CalendarDay"
+    base_order = ("starts_on", "desc")
+    list_columns = add_columns = edit_columns = show_columns = ["starts_on", "ends_on", "reason"]
+    search_columns = ["starts_on", "ends_on", "reason"]
+    label_columns = {"starts_on": _l("From"), "ends_on": _l("To"), "reason": _l("Reason (the act)")}
+    description_columns = {"starts_on": _l("While restrictions are in force, reception is by video-conference only.")}

@@ -377,6 +377,13 @@ def test_R28_the_last_place_is_kept_for_an_earlier_appeal_in_the_queue():
 VIDEO = replace(SLOT, kind="video", official_level=OfficialLevel.deputy_akim)
 
 
+def test_R14_while_restrictions_are_in_force_reception_is_by_video_only():
+    err = blocked(BASE, "schedule", session=replace(SLOT, restricted=True))
+    assert (err.rule, err.code) == ("R14", "restrictions_video_only")
+    consenting = replace(BASE, video_consent=True)
+    assert run(consenting, "schedule", session=replace(VIDEO, restricted=True)).to_status == S.scheduled
+
+
 def test_R13_a_video_session_needs_the_applicants_consent_and_the_akim_or_a_deputy():
     err = blocked(BASE, "schedule", session=VIDEO)
     assert (err.rule, err.code) == ("R13", "video_consent_missing")

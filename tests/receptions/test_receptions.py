@@ -518,3 +518,37 @@ def test_R19_R20_the_monitor_reminds_of_the_due_day_not_the_event_day(app):
                                                                      Notification.rule.in_(["R19", "R20"])))
             db.session.delete(req)
             db.session.commit()
+
+
+def test_R14_a_period_of_restrictions_allows_video_sessions_only(client, jwt, app):
+    from tests.api.test_workflow_api import _session
+    from tests.builders import fresh_official
+
+    official = fresh_official(app)
+    a = new_appeal(client, jwt, app, official=official)
+    in_person, day = _session(app, official, days_ahead=38, capacity=3)  # planned before the restrictions
+    r = client.post("/api/v1/restriction_period/", headers=jwt("admin"), json={
+        "starts_on": (day - timedelta(days=1)).isoformat(), "ends_on": (day + timedelta(days=1)).isoformat(),
+        "reason": "Постановление о карантине"})
+    assert r.status_code == 201, r.get_data(as_text=True)
+    period = r.get_json()["id"]
+    try:
+        r = act(client, jwt, a["id"], "schedule", session=in_person)
+        assert r.status_code == 422 and r.get_json()["rule"] == "R14", r.get_data(as_text=True)
+        with app.app_context():
+            place = db.session.execute(select(ReceptionPlace.id).order_by(ReceptionPlace.id).limit(1)).scalar_one()
+        body = {"official": official, "place": place, "day": day.isoformat(), "starts_at": "11:00:00",
+                "ends_at": "11:30:00", "capacity": 2, "kind": "regular"}
+        r = client.post("/api/v1/reception_session/", json=body, headers=jwt())
+        assert r.status_code == 422 and r.get_json()["rule"] == "R14", r.get_data(as_text=True)
+        r = client.post("/api/v1/reception_session/", json={**body, "kind": "video"}, headers=jwt())
+        assert r.status_code == 201, r.get_data(as_text=True)
+        # a period that ends before it starts is refused in words, not SQL
+        r = client.post("/api/v1/restriction_period/", headers=jwt("admin"), json={
+            "starts_on": "2031-02-10", "ends_on": "2031-02-01", "reason": "x"})
+        assert r.status_code in (409, 422) and "CHECK" not in r.get_data(as_text=True)
+        # only the Admin keeps the calendar and its restrictions
+        assert client.post("/api/v1/restriction_period/", headers=jwt("manager"), json={
+            "starts_on": "2031-03-01", "ends_on": "2031-03-02", "reason": "x"}).status_code == 403
+    finally:
+        assert client.delete(f"/api/v1/restriction_period/{period}", headers=jwt("admin")).status_code == 200
