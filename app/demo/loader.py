@@ -50,6 +50,7 @@ from app.models import (
     ReceptionPlace,
     ReceptionSession,
     RegCounter,
+    RestrictionPeriod,
     SurveyCall,
     UserPlace,
 )
@@ -176,6 +177,12 @@ class _Builder:
         self.regional_bodies = [d for d in self.departments.values() if d.kind == DepartmentKind.regional_body]
         self.places = self._places()
         self.categories, self.topics = self._categories()
+        # R14: the state of emergency of 2020, when reception went video-only (a past period)
+        db.session.add(RestrictionPeriod(
+            starts_on=date(2020, 3, 16), ends_on=date(2020, 5, 11),
+            reason="Чрезвычайное положение: Указ Президента РК от 15.03.2020 № 285 / "
+                   "Төтенше жағдай: ҚР Президентінің 15.03.2020 № 285 Жарлығы",
+        ))
         db.session.flush()
         self.applicants = self._applicants()
         self.sessions = self._sessions()
