@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.domain import deadlines
@@ -12,13 +12,14 @@ from app.domain.errors import WorkflowError
 from app.domain.vocabulary import AppealStatus, InstructionStatus, OfficialLevel, SessionStatus
 from app.domain.workflow import Action, AppealSnapshot, Decider, SessionSlot, transition
 from app.extensions import db
-from app.models import Appeal, AppealEvent, Category, Instruction, Official, ReceptionSession, RegCounter
+from app.models import Appeal, AppealEvent, Category, Instruction, Official, ProtocolEntry, ReceptionSession, RegCounter
 from app.security.scope import get_visible
 from app.workflow_text import workflow_message
 
 from .calendar import counting_rules, working_calendar
 from .clock import now_local, to_local_naive, today
 from .errors import Conflict, RuleViolation
+from .receptions import queue_order, under_restrictions
 
 REG_PREFIX = "ЖТ"
 
@@ -139,8 +140,6 @@ def snapshot(appeal: Appeal) -> AppealSnapshot:
         session_day = db.session.execute(
             select(ReceptionSession.day).where(ReceptionSession.id == appeal.session_id)
         ).scalar_one_or_none()
-    from app.models import ProtocolEntry
-
     entries = db.session.execute(
         select(func.count()).select_from(ProtocolEntry).where(ProtocolEntry.appeal_id == appeal.id)
     ).scalar_one()
@@ -167,10 +166,6 @@ def waiting_ahead(appeal: Appeal, official_id: int) -> int:
     """R12/R28: appeals for the same official, still waiting for a booking,
     that come before ``appeal`` in the queue (privileged first, then by
     registration)."""
-    from sqlalchemy import tuple_
-
-    from .receptions import queue_order
-
     key = tuple_(*queue_order())
     mine = (0 if appeal.privilege is not None else 1, appeal.registered_on, appeal.received_at, appeal.id)
     return db.session.execute(
@@ -178,12 +173,6 @@ def waiting_ahead(appeal: Appeal, official_id: int) -> int:
             Appeal.official_id == official_id, Appeal.status == AppealStatus.registered, Appeal.id != appeal.id,
             Appeal.session_id.is_(None), key < tuple_(*mine))
     ).scalar_one()
-
-
-def _restricted(day) -> bool:
-    from .receptions import under_restrictions
-
-    return under_restrictions(day)
 
 
 def session_slot(session_id, appeal: Appeal | None = None) -> SessionSlot | None:
@@ -205,7 +194,7 @@ def session_slot(session_id, appeal: Appeal | None = None) -> SessionSlot | None
         kind=getattr(session.kind, "value", session.kind) or "in_person",
         official_level=OfficialLevel(session.official.level) if session.official is not None else None,
         waiting_ahead=waiting_ahead(appeal, session.official_id) if appeal is not None else 0,
-        restricted=_restricted(session.day),
+        restricted=under_restrictions(session.day),
     )
 
 

@@ -492,3 +492,16 @@ def test_R12_privileged_applicants_first_then_by_registration_time():
     ]
     ordered = in_queue_order(rows, key=lambda r: (r[1], r[2], r[3], r[0]))
     assert [r[0] for r in ordered] == [4, 2, 3, 1]
+
+
+@pytest.mark.parametrize("snap,action,params,rule,code", [
+    (BASE, "extend", {"kind": "complex", "reason": "x", "until": date(2026, 4, 28), "notified_on": date(2026, 4, 7)},
+     "R30b", "notified_in_future"),
+    (BASE, "extend", {"kind": "complex", "reason": "x"}, "R30", "until_required"),
+    (replace(BASE, status=S.refusal_proposed), "refuse", {}, "R32", "no_draft_sent"),
+    (BASE, "schedule", {"session": None}, "R29", "session_required"),
+    (replace(BASE, status=S.scheduled, session_day=date(2026, 4, 20)), "receive", {}, "R23", "before_session"),
+])
+def test_every_blocking_branch_names_its_rule_and_reason(snap, action, params, rule, code):
+    err = blocked(snap, action, **params)
+    assert (err.rule, err.code) == (rule, code)
