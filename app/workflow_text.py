@@ -117,6 +117,12 @@ MESSAGES = {
     "no_executor_answer": N_("The executor has not answered yet: there is nothing to accept or send back."),
     "executor_may_not_accept": N_("The executor cannot accept their own answer: the public-reception staff do."),
     "due_on_required": N_("Give the new deadline."),
+    "materials_due_before_request": N_("The due date (%(due_on)s) cannot be before the request (%(requested_on)s)."),
+    "materials_requested_in_future": N_("The request cannot be dated in the future (%(requested_on)s)."),
+    "materials_answer_required": N_("Write the answer received, or leave the answer day empty."),
+    "materials_answered_on_out_of_range": N_(
+        "The answer day (%(answered_on)s) must be between the request and today."
+    ),
     "restrictions_video_only": N_(
         "Restrictions are in force on that day (R14): reception is by video-conference only."
     ),

@@ -15,6 +15,7 @@ from app.models import (
     Department,
     District,
     Instruction,
+    MaterialsRequest,
     Official,
     Protocol,
     ProtocolEntry,
@@ -280,6 +281,23 @@ class ProtocolEntryApi(QRestApi):
         receptions.validate_protocol_entry(item)
 
 
+class MaterialsRequestApi(QRestApi):
+    """R31: requests for materials to structural units, with the answer."""
+
+    resource_name = "materials_request"
+    class_permission_name = "Appeal"
+    datamodel = QInterface(MaterialsRequest)
+    read_columns = ["id", "appeal", "department", "subject", "requested_on", "due_on", "answered_on", "answer"]
+    add_columns = ["appeal", "department", "subject", "requested_on", "due_on"]
+    edit_columns = ["answered_on", "answer"]  # as the form: the answer is recorded, the request stays
+
+    def pre_add(self, item: MaterialsRequest) -> None:
+        receptions.validate_materials_request(item)
+
+    def pre_update(self, item: MaterialsRequest) -> None:
+        receptions.validate_materials_request(item)
+
+
 class InstructionApi(QRestApi):
     resource_name = "instruction"
     class_permission_name = "Instruction"
@@ -378,7 +396,7 @@ class RestrictionPeriodApi(QRestApi):
 APIS = [
     DistrictApi, DepartmentApi, OfficialApi, CategoryApi, ReceptionPlaceApi, ReceptionSessionApi,
     ApplicantApi, AppealApi, ProtocolApi, ProtocolEntryApi, InstructionApi, SurveyCallApi, CalendarDayApi,
-    RestrictionPeriodApi,
+    RestrictionPeriodApi, MaterialsRequestApi,
 ]
 
 

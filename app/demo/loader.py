@@ -43,6 +43,7 @@ from app.models import (
     Department,
     District,
     Instruction,
+    MaterialsRequest,
     Official,
     ParticipationRequest,
     Protocol,
@@ -188,6 +189,8 @@ class _Builder:
         self.sessions = self._sessions()
         db.session.flush()
         self._appeals()
+        db.session.flush()
+        self._materials_requests()
         db.session.commit()
 
     def _districts(self) -> dict[str, District]:
@@ -371,6 +374,24 @@ class _Builder:
         return out
 
     # -- appeals -------------------------------------------------------------
+    def _materials_requests(self) -> None:
+        """R31: requests for materials on some appeals under review, to the
+        official's unit; most answered, some overdue."""
+        appeals = db.session.execute(
+            select(Appeal).where(Appeal.status.in_([AppealStatus.registered, AppealStatus.scheduled]))
+            .order_by(Appeal.id)
+        ).scalars().all()
+        for appeal in appeals[::12]:
+            asked = max(appeal.registered_on, self.today - timedelta(days=20))
+            due = self.cal.add_working_days(asked, 5)
+            answered = due <= self.today and self.rnd.random() < 0.6
+            db.session.add(MaterialsRequest(
+                appeal=appeal, department=appeal.official.department, requested_on=asked, due_on=due,
+                subject="Справка и копии документов по вопросу заявителя / Өтініш берушінің мәселесі бойынша анықтама",
+                answered_on=min(due, self.today) if answered else None,
+                answer="Материалы представлены / Материалдар ұсынылды" if answered else None,
+            ))
+
     def _appeals(self) -> None:
         rnd = self.rnd
         sessions_by_official: dict[int, list[ReceptionSession]] = {}

@@ -146,3 +146,26 @@ def rebooking_plan(queue: Sequence[int], capacities: Sequence[tuple[int, int]]) 
         slots[i] = (sid, free - 1)
     left = [a for a in queue if a not in plan]
     return plan, left
+
+
+def check_materials_request(requested_on: date, due_on: date, answered_on: Optional[date], answer: Optional[str],
+                            today: date) -> None:
+    """R31: a request for materials has a due date not before it was made;
+    an answer is recorded with its day, never in the future nor before the
+    request."""
+    if due_on < requested_on:
+        raise WorkflowError("R31", "materials_due_before_request", due_on=due_on, requested_on=requested_on)
+    if requested_on > today:
+        raise WorkflowError("R31", "materials_requested_in_future", requested_on=requested_on)
+    if answered_on is not None:
+        if not (answer or "").strip():
+            raise WorkflowError("R31", "materials_answer_required")
+        if answered_on > today or answered_on < requested_on:
+            raise WorkflowError("R31", "materials_answered_on_out_of_range", answered_on=answered_on)
+
+
+def materials_term(due_on: date, answered_on: Optional[date], today: date) -> str:
+    """R31: "answered", "overdue" (no answer after the due date) or "open"."""
+    if answered_on is not None:
+        return "answered"
+    return "overdue" if today > due_on else "open"

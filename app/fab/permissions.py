@@ -35,11 +35,13 @@ METHOD_PERMISSIONS = {
 
 def register_of(model) -> str | None:
     """The register (stable permission name) whose read right covers ``model``."""
-    from app.models import ParticipationRequest, ProtocolEntry
+    from app.models import MaterialsRequest, ParticipationRequest, ProtocolEntry
     from app.security.roles import REGISTERS
 
     if model is ParticipationRequest:
         return "ReceptionSession"
     if model is ProtocolEntry:
         return "Protocol"
+    if model is MaterialsRequest:
+        return "Appeal"
     return model.__name__ if model.__name__ in REGISTERS else None

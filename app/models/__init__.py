@@ -5,7 +5,15 @@ from flask_appbuilder.security.sqla import models as _fab_security  # noqa: F401
 from .appeals import Appeal, AppealEvent, AppendOnlyError, Applicant
 from .audit import AuditLog
 from .jobs import Job, Notification, UserSession
-from .receptions import Instruction, ParticipationRequest, Protocol, ProtocolEntry, ReceptionSession, RosterApproval
+from .receptions import (
+    Instruction,
+    MaterialsRequest,
+    ParticipationRequest,
+    Protocol,
+    ProtocolEntry,
+    ReceptionSession,
+    RosterApproval,
+)
 from .reference import (
     CalendarDay,
     Category,
@@ -30,6 +38,7 @@ __all__ = [
     "Department",
     "District",
     "Instruction",
+    "MaterialsRequest",
     "ProtocolEntry",
     "Job",
     "Notification",

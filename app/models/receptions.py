@@ -237,3 +237,37 @@ class ParticipationRequest(Model):
 
     def __str__(self) -> str:
         return f"{self.department} — {self.requested_on:%d.%m.%Y}"
+
+
+class MaterialsRequest(Model):
+    """R31: a binding request of the reception staff to a structural unit
+    for materials on an appeal: addressee, due date and the answer."""
+
+    __tablename__ = "materials_request"
+    __table_args__ = (
+        CheckConstraint("due_on >= requested_on", name="ck_materials_request_due"),
+        CheckConstraint("answered_on IS NULL OR (answer IS NOT NULL AND answer <> '')",
+                        name="ck_materials_request_answered"),
+        Index("ix_materials_request_appeal", "appeal_id"),
+        Index("ix_materials_request_open_due", "answered_on", "due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appeal_id: Mapped[int] = mapped_column(ForeignKey("appeal.id", ondelete="RESTRICT"))
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id", ondelete="RESTRICT"))
+    subject: Mapped[str] = mapped_column(Text)
+    requested_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date)
+    answered_on: Mapped[Optional[date]] = mapped_column(Date)
+    answer: Mapped[Optional[str]] = mapped_column(Text)
+
+    appeal = relationship("Appeal")
+    department: Mapped[Department] = relationship()
+
+    @property
+    def term(self) -> tuple:
+        """(due_on, answered_on): what the list's "Term" column shows (overdue or not)."""
+        return (self.due_on, self.answered_on)
+
+    def __str__(self) -> str:
+        return f"{self.department} — {self.requested_on:%d.%m.%Y}"

@@ -29,6 +29,7 @@ from app.models import (
     AppealEvent,
     Applicant,
     Instruction,
+    MaterialsRequest,
     Official,
     ParticipationRequest,
     Protocol,
@@ -40,7 +41,7 @@ from app.models import (
 from app.security.roles import ALL, ASSIGNED, OFFICIAL, PLACE, traits
 
 SCOPED_MODELS = (Appeal, AppealEvent, Applicant, ReceptionSession, Protocol, ProtocolEntry, Instruction, SurveyCall,
-                 ParticipationRequest)
+                 ParticipationRequest, MaterialsRequest)
 MAX_ID = 2**31 - 1
 """Every primary key is a 32-bit integer: a larger id names no record."""
 
@@ -105,7 +106,7 @@ def _place_clause(model, place_id: int):
         return ReceptionSession.place_id == place_id
     if model is Protocol:
         return Protocol.session_id.in_(place_sessions)
-    if model in (Instruction, SurveyCall, ParticipationRequest, ProtocolEntry):
+    if model in (Instruction, SurveyCall, ParticipationRequest, ProtocolEntry, MaterialsRequest):
         return model.appeal_id.in_(place_appeals)
     return false()
 
@@ -124,7 +125,7 @@ def _official_clause(model, official_id: int):
         )
     if model is Appeal:
         return or_(Appeal.official_id == official_id, Appeal.session_id.in_(own_sessions))
-    if model in (AppealEvent, ParticipationRequest):
+    if model in (AppealEvent, ParticipationRequest, MaterialsRequest):
         return model.appeal_id.in_(own_appeals)
     if model is ProtocolEntry:
         return ProtocolEntry.protocol_id.in_(select(Protocol.id).where(Protocol.session_id.in_(own_sessions)))
@@ -134,8 +135,8 @@ def _official_clause(model, official_id: int):
 def _assigned_clause(model, user_id: int):
     if model is Appeal:
         return Appeal.assignee_id == user_id
-    if model is AppealEvent:
-        return AppealEvent.appeal_id.in_(select(Appeal.id).where(Appeal.assignee_id == user_id))
+    if model in (AppealEvent, MaterialsRequest):
+        return model.appeal_id.in_(select(Appeal.id).where(Appeal.assignee_id == user_id))
     return false()
 
 

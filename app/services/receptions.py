@@ -16,6 +16,7 @@ from app.domain.receptions import (
     check_acceptance,
     check_answer,
     check_control,
+    check_materials_request,
     check_new_deadline,
     check_reassignment,
     check_session,
@@ -349,6 +350,16 @@ def validate_protocol_entry(entry) -> None:
         return
     if appeal.session_id != protocol.session_id or appeal.status not in (AppealStatus.received, AppealStatus.closed):
         raise RuleViolation("R23", _l("A protocol records decisions only on the appeals received at its reception."))
+
+
+def validate_materials_request(req) -> None:
+    """R31: the dates and the answer of a request for materials."""
+    if isinstance(req.answer, str):
+        req.answer = req.answer.strip() or None
+    try:
+        check_materials_request(req.requested_on, req.due_on, req.answered_on, req.answer, today())
+    except WorkflowError as exc:
+        _fail(exc)
 
 
 def validate_survey_call(call) -> None:

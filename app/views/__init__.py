@@ -7,6 +7,7 @@ from .appeals import AppealEventView, AppealView, ApplicantView
 from .audit import AuditLogView
 from .receptions import (
     InstructionView,
+    MaterialsRequestView,
     ParticipationRequestView,
     ProtocolEntryView,
     ProtocolView,
@@ -37,6 +38,8 @@ MENU = [
     (ProtocolView, "Protocols", _l("Protocols"), "fa-file-text", "ReceptionsMenu", RECEPTIONS),
     (ProtocolEntryView, "ProtocolEntries", _l("Decisions of the protocols"), "fa-gavel", "ReceptionsMenu", RECEPTIONS),
     (InstructionView, "Instructions", _l("Instructions"), "fa-tasks", "ReceptionsMenu", RECEPTIONS),
+    (MaterialsRequestView, "MaterialsRequests", _l("Requests for materials"), "fa-folder-open", "ReceptionsMenu",
+     RECEPTIONS),
     (ParticipationRequestView, "Participation", _l("Participation of other bodies"), "fa-users", "ReceptionsMenu", RECEPTIONS),
     (SurveyCallView, "SurveyCalls", _l("Survey calls"), "fa-phone", "SurveysMenu", SURVEYS),
     (DistrictView, "Districts", _l("Districts"), "fa-map", "ReferenceMenu", REFERENCE),

@@ -3,14 +3,21 @@ from __future__ import annotations
 
 from flask import g
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from app.domain.deadlines import participation_notice_due, participation_refusal_report_due, reference_note_due
 from app.fab.interface import QInterface
-from app.models import Instruction, ParticipationRequest, Protocol, ProtocolEntry, ReceptionSession
+from app.models import Instruction, MaterialsRequest, ParticipationRequest, Protocol, ProtocolEntry, ReceptionSession
 from app.security.roles import can
 from app.security.scope import is_writable
 from app.services.calendar import working_calendar
-from app.services.receptions import session_queue, validate_instruction, validate_protocol_entry, validate_session
+from app.services.receptions import (
+    session_queue,
+    validate_instruction,
+    validate_materials_request,
+    validate_protocol_entry,
+    validate_session,
+)
 
 from .appeals import AppealView
 from .base import COMMON_LABELS, QModelView
@@ -176,6 +183,50 @@ class ReceptionSessionView(QModelView):
                 kwargs["can_write"] = self.appbuilder.sm.has_access("can_write", "ReceptionSession")
                 kwargs["reference_note_due"] = reference_note_due(session.day, working_calendar()).due
         return super().render_template(template, **kwargs)
+
+
+def _materials_term(value: tuple) -> Markup:
+    """R31: overdue requests stand out in the list."""
+    from app.domain.receptions import materials_term
+    from app.services.clock import today
+
+    due_on, answered_on = value
+    state = materials_term(due_on, answered_on, today())
+    text = {"answered": _l("Answered"), "overdue": _l("Overdue"), "open": _l("Awaiting the answer")}[state]
+    css = {"answered": "text-success", "overdue": "text-danger", "open": ""}[state]
+    return Markup('<span class="{}">{}</span>').format(css, text)
+
+
+class MaterialsRequestView(QModelView):
+    """R31: binding requests for materials to structural units; overdue ones visible."""
+
+    datamodel = QInterface(MaterialsRequest, eager=("appeal", "department"))
+    datamodel.computed_columns = {"term": ("due_on", "answered_on")}
+    class_permission_name = "Appeal"
+    base_permissions = ["can_read", "can_write"]  # a request is never deleted
+    list_title = _l("Requests for materials (R31)")
+    show_title = _l("Request for materials")
+    add_title = _l("Request materials from a unit")
+    edit_title = _l("Record the answer")
+    base_order = ("due_on", "asc")
+    list_columns = ["appeal", "department", "subject", "requested_on", "due_on", "term", "answered_on"]
+    add_columns = ["appeal", "department", "subject", "requested_on", "due_on"]
+    edit_columns = ["answered_on", "answer"]
+    show_columns = ["appeal", "department", "subject", "requested_on", "due_on", "term", "answered_on", "answer"]
+    search_columns = ["department", "requested_on", "due_on", "answered_on"]
+    lookups = {"appeal": "appeal"}
+    label_columns = {
+        "appeal": _l("Appeal"), "department": _l("Addressee (structural unit)"), "subject": _l("Materials requested"),
+        "requested_on": _l("Requested on"), "due_on": _l("Due on"), "term": _l("Term"),
+        "answered_on": _l("Answered on"), "answer": _l("Answer"),
+    }
+    formatters_columns = {"term": _materials_term}
+
+    def pre_add(self, item):
+        form_error(validate_materials_request, item)
+
+    def pre_update(self, item):
+        form_error(validate_materials_request, item)
 
 
 def _term_end(term, start: tuple) -> str:

@@ -122,3 +122,25 @@ def test_R23_an_instructions_deadline_moves_to_a_concrete_day_not_in_the_past():
         with pytest.raises(WorkflowError) as e:
             check_new_deadline(date(2026, 4, 10), new, today)
         assert (e.value.rule, e.value.code) == ("R23", code)
+
+
+def test_R31_the_dates_and_the_answer_of_a_request_for_materials():
+    from datetime import date
+
+    from app.domain.receptions import check_materials_request, materials_term
+
+    today = date(2026, 4, 10)
+    check_materials_request(date(2026, 4, 1), date(2026, 4, 8), None, None, today)
+    for args, code in [
+        ((date(2026, 4, 1), date(2026, 3, 31), None, None), "materials_due_before_request"),
+        ((date(2026, 4, 11), date(2026, 4, 20), None, None), "materials_requested_in_future"),
+        ((date(2026, 4, 1), date(2026, 4, 8), date(2026, 4, 9), " "), "materials_answer_required"),
+        ((date(2026, 4, 1), date(2026, 4, 8), date(2026, 4, 11), "ответ"), "materials_answered_on_out_of_range"),
+        ((date(2026, 4, 1), date(2026, 4, 8), date(2026, 3, 30), "ответ"), "materials_answered_on_out_of_range"),
+    ]:
+        with pytest.raises(WorkflowError) as e:
+            check_materials_request(*args, today)
+        assert (e.value.rule, e.value.code) == ("R31", code)
+    assert materials_term(date(2026, 4, 8), None, today) == "overdue"
+    assert materials_term(date(2026, 4, 10), None, today) == "open"
+    assert materials_term(date(2026, 4, 8), date(2026, 4, 9), today) == "answered"

@@ -334,13 +334,16 @@ def test_R23_the_protocol_records_the_decision_per_appeal_and_closing_needs_it(c
     from app.models import ProtocolEntry
 
     with app.app_context():
-        # a received appeal with no instruction under control; its decision not yet recorded
+        # a received appeal whose instructions are all off control (set so here), its decision not yet recorded
         appeal = db.session.execute(
-            select(Appeal).where(Appeal.status == "received", ~Appeal.id.in_(select(Instruction.appeal_id).where(
-                Instruction.status == "open"))).order_by(Appeal.id.desc()).limit(1)
+            select(Appeal).where(Appeal.status == "received").order_by(Appeal.id.desc()).limit(1)
         ).scalar_one()
+        for ins in db.session.execute(select(Instruction).where(Instruction.appeal_id == appeal.id,
+                                                                Instruction.status == "open")).scalars():
+            ins.status, ins.final_answer, ins.answered_on = "answered", "Исполнено", today()
         db.session.execute(ProtocolEntry.__table__.delete().where(ProtocolEntry.appeal_id == appeal.id))
         db.session.commit()
+        db.session.refresh(appeal)
         protocol = db.session.execute(select(Protocol).where(Protocol.session_id == appeal.session_id)).scalar_one()
         other = db.session.execute(select(Protocol).where(Protocol.session_id != appeal.session_id).limit(1)).scalar_one()
         appeal_id, protocol_id, other_id, version = appeal.id, protocol.id, other.id, appeal.version
@@ -552,3 +555,53 @@ def test_R14_a_period_of_restrictions_allows_video_sessions_only(client, jwt, ap
             "starts_on": "2031-03-01", "ends_on": "2031-03-02", "reason": "x"}).status_code == 403
     finally:
         assert client.delete(f"/api/v1/restriction_period/{period}", headers=jwt("admin")).status_code == 200
+
+
+def test_R31_a_request_for_materials_is_recorded_and_overdue_ones_are_visible(client, jwt, app):
+    from app.domain.receptions import materials_term
+    from app.models import Department, MaterialsRequest
+
+    with app.app_context():
+        appeal_id = db.session.execute(select(Appeal.id).where(Appeal.status == "registered").order_by(Appeal.id)
+                                       .limit(1)).scalar_one()
+        dept = db.session.execute(select(Department.id).order_by(Department.id).limit(1)).scalar_one()
+    t = today()
+    body = {"appeal": appeal_id, "department": dept, "subject": "Копия акта обследования",
+            "requested_on": (t - timedelta(days=10)).isoformat(), "due_on": (t - timedelta(days=11)).isoformat()}
+    r = client.post("/api/v1/materials_request/", json=body, headers=jwt())
+    assert r.status_code == 422 and r.get_json()["rule"] == "R31", r.get_data(as_text=True)  # due before the request
+    r = client.post("/api/v1/materials_request/", json={**body, "due_on": (t - timedelta(days=3)).isoformat()},
+                    headers=jwt())
+    assert r.status_code == 201, r.get_data(as_text=True)
+    req_id = r.get_json()["id"]
+    with app.app_context():
+        req = db.session.get(MaterialsRequest, req_id)
+        assert materials_term(req.due_on, req.answered_on, t) == "overdue"
+    login(client, "manager")
+    client.get("/lang/ru")
+    page = client.get("/materialsrequestview/list/").get_data(as_text=True)
+    assert "Копия акта обследования" in page and "text-danger" in page  # the overdue one stands out
+    # the answer is recorded with its day: not without the text, not in the future
+    r = client.put(f"/api/v1/materials_request/{req_id}", json={"answered_on": t.isoformat()}, headers=jwt())
+    assert r.status_code == 422 and r.get_json()["rule"] == "R31"
+    r = client.put(f"/api/v1/materials_request/{req_id}", headers=jwt(),
+                   json={"answered_on": (t + timedelta(days=1)).isoformat(), "answer": "Акт направлен"})
+    assert r.status_code == 422 and r.get_json()["rule"] == "R31"
+    r = client.put(f"/api/v1/materials_request/{req_id}", headers=jwt(),
+                   json={"answered_on": t.isoformat(), "answer": "Акт направлен"})
+    assert r.status_code == 200, r.get_data(as_text=True)
+    with app.app_context():
+        req = db.session.get(MaterialsRequest, req_id)
+        assert materials_term(req.due_on, req.answered_on, t) == "answered"
+    # never deleted; and a request on an appeal the user may not see is refused like a missing one
+    assert client.delete(f"/api/v1/materials_request/{req_id}", headers=jwt()).status_code == 403
+    with app.app_context():
+        from app.models import UserPlace
+
+        clerk_place = db.session.get(UserPlace, app.appbuilder.sm.find_user(username="clerk").id).place_id
+        foreign = db.session.execute(select(Appeal.id).where(Appeal.reception_place_id != clerk_place)
+                                     .limit(1)).scalar_one()
+    client.get("/logout/")  # the request below is the Clerk's token alone, not the Manager's session
+    r = client.post("/api/v1/materials_request/", json={**body, "appeal": foreign,
+                                                        "due_on": t.isoformat()}, headers=jwt("clerk"))
+    assert r.status_code == 422 and "appeal" in r.get_json()["message"], r.get_data(as_text=True)
