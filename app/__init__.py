@@ -47,9 +47,10 @@ def create_app(config: type[Config] | None = None) -> Flask:
         api.register(appbuilder)
         appbuilder.post_init()
 
-    from .labels import label
+    from .labels import TERM_LABELS, label
 
     app.jinja_env.filters["enum_label"] = label
+    app.jinja_env.globals["appeal_term_labels"] = TERM_LABELS
     app.jinja_env.filters["isodate"] = _isodate
     from .services.clock import fmt_local
 

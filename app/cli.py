@@ -124,6 +124,31 @@ def jobs_probe(seconds: int) -> None:
     click.echo(f"probe job {job.id}: {job.status}")
 
 
+calendar_cli = AppGroup("calendar", help="The working-day calendar.")
+
+
+@calendar_cli.command("recompute")
+@click.option("--dry-run", is_flag=True, help="Only list the appeals whose terms would move.")
+@click.option("--note", default="", help="The act or the update that changed the calendar.")
+def calendar_recompute(dry_run: bool, note: str) -> None:
+    """Count the terms of every running appeal again with the calendar as it
+    is now (after an update of the national calendar, the ``holidays``
+    package); each moved term is recorded in the appeal's history."""
+    from app.extensions import db
+    from app.services import calendar_changes
+
+    if dry_run:
+        moves = calendar_changes.preview(None)
+    else:
+        import holidays
+
+        moves = calendar_changes.apply(None, None, note or f"holidays {holidays.__version__}")
+        db.session.commit()
+    for m in moves:
+        click.echo(f"{m.reg_number}: " + ", ".join(f"{k} {a:%d.%m.%Y} -> {b:%d.%m.%Y}" for k, (a, b) in m.changes.items()))
+    click.echo(f"{len(moves)} appeal(s) {'would move' if dry_run else 'recomputed'}.")
+
+
 @click.command("backup")
 @click.argument("path", type=click.Path(dir_okay=False))
 @with_appcontext
@@ -159,5 +184,6 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(roles_cli)
     app.cli.add_command(worker)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(calendar_cli)
     app.cli.add_command(backup_cmd)
     app.cli.add_command(restore_cmd)

@@ -111,3 +111,13 @@ def label(value) -> str:
 def choices(enum_cls) -> list[tuple[str, object]]:
     """(code, lazy label) pairs for a select field."""
     return [(m.value, ENUM_LABELS.get((enum_cls, m.value), m.value)) for m in enum_cls]
+
+
+TERM_LABELS = {
+    "answer_due_on": _l("Answer due (R29)"),
+    "due_on": _l("Current term"),
+    "objection_due_on": _l("Applicant may object until"),
+    "decision_earliest_on": _l("Refusal may be decided from"),
+    "extension_notice_due_on": _l("Notice of the extension due (R30b)"),
+}
+"""The stored terms of an appeal that a calendar change can move."""

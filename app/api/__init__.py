@@ -5,7 +5,9 @@ from flask import current_app, g, request
 from flask_appbuilder.api import expose, permission_name, protect, safe
 from flask_babel import gettext
 from marshmallow import ValidationError
+from sqlalchemy import select
 
+from app.extensions import db
 from app.fab.interface import QInterface
 from app.models import (
     Appeal,
@@ -32,15 +34,26 @@ from app.security.scope import (
     may_use_place,
     own_place_only,
     place_of,
+    scoped,
 )
 from app.services import appeals as appeal_service
-from app.services import receptions
+from app.services import calendar_changes, receptions
 from app.services.applicants import normalize
 from app.validators import identifier_error
 
 from .base import QRestApi
 from .handling import OutsideScope, check_request, guarded, read_body
-from .workflow import SCHEMAS, AnswerBody, AssignBody, CancelBody, EmptyBody, MoveDeadlineBody, ReasonBody, RebookBody
+from .workflow import (
+    SCHEMAS,
+    AnswerBody,
+    AssignBody,
+    CalendarPreviewBody,
+    CancelBody,
+    EmptyBody,
+    MoveDeadlineBody,
+    ReasonBody,
+    RebookBody,
+)
 
 
 def _iin(value):
@@ -381,6 +394,38 @@ class CalendarDayApi(QRestApi):
     datamodel = QInterface(CalendarDay)
     read_columns = ["id", "day", "is_working", "note"]
     add_columns = edit_columns = read_columns[1:]
+
+    # A change of the calendar moves the terms of running appeals, each with
+    # a history event, in the same transaction as the override.
+    def pre_add(self, item: CalendarDay) -> None:
+        calendar_changes.apply(calendar_changes.change_of_row(item), _user_id())
+
+    def pre_update(self, item: CalendarDay) -> None:
+        calendar_changes.apply(calendar_changes.change_of_row(item), _user_id())
+
+    def pre_delete(self, item: CalendarDay) -> None:
+        calendar_changes.apply(calendar_changes.change_of_row(item, removed=True), _user_id())
+
+    @expose("/preview", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("read")
+    def preview(self):
+        """The running appeals whose terms a change would move: ``{day,
+        is_working}`` (``is_working`` null: back to the national calendar)."""
+
+        def run():
+            body = read_body(CalendarPreviewBody)
+            change = calendar_changes.CalendarChange({body["day"]: body["is_working"]})
+            moves = calendar_changes.preview(change)
+            ids = [m.appeal_id for m in moves][:500]
+            visible = set(db.session.execute(scoped(select(Appeal.id).where(Appeal.id.in_(ids)), Appeal)).scalars())
+            return self.response(200, count=len(moves), appeals=[
+                {"id": m.appeal_id, "reg_number": m.reg_number,
+                 "changes": {k: [a.isoformat(), b.isoformat()] for k, (a, b) in m.changes.items()}}
+                for m in moves[:500] if m.appeal_id in visible])
+
+        return guarded(self, run)
 
 
 class RestrictionPeriodApi(QRestApi):

@@ -136,3 +136,11 @@ class MoveDeadlineBody(_Base):
 class EmptyBody(_Base):
     pass
 
+
+
+class CalendarPreviewBody(Schema):
+    class Meta:
+        unknown = RAISE
+
+    day = fields.Date(required=True, validate=sane_date)
+    is_working = StrictBoolean(required=True, allow_none=True)

@@ -193,3 +193,42 @@ def objection_due(sent_on: date, cal: WorkingCalendar, rules: CountingRules = Co
     """R32: the applicant may object within 2 working days of receiving the
     draft (counted from the day it was sent)."""
     return working_day_term("R32", sent_on, OBJECTION_WORKING_DAYS, cal, rules)
+
+
+# --- when the calendar changes -----------------------------------------------
+
+@dataclass(frozen=True)
+class StoredTerms:
+    """The calendar-derived terms an appeal keeps, with what they count from."""
+
+    registered_on: date
+    answer_due_on: date
+    due_on: date
+    extended: bool
+    """The term was extended (R30): ``due_on`` is the decided date, not a count."""
+    draft_sent_on: date | None = None
+    draft_delivered_on: date | None = None
+    objection_due_on: date | None = None
+    decision_earliest_on: date | None = None
+    extension_decided_on: date | None = None
+    extension_notified_on: date | None = None
+    extension_notice_due_on: date | None = None
+
+
+def recomputed_terms(t: StoredTerms, cal: WorkingCalendar, rules: CountingRules = CountingRules()) -> dict[str, date]:
+    """The stored terms as ``cal`` counts them now — only those that move.
+
+    R29 counts from the registration day; an extended term keeps the date
+    that was decided (R30) but never ends before the R29 term; the R32
+    objection term counts from delivery and the earliest decision day from
+    sending; the R30b notice term from the extension decision, while the
+    notice is not yet recorded."""
+    new: dict[str, date] = {"answer_due_on": answer_due(t.registered_on, cal, rules).due}
+    new["due_on"] = max(t.due_on, new["answer_due_on"]) if t.extended else new["answer_due_on"]
+    if t.draft_delivered_on is not None and t.objection_due_on is not None:
+        new["objection_due_on"] = objection_due(t.draft_delivered_on, cal, rules).due
+    if t.draft_sent_on is not None and t.decision_earliest_on is not None:
+        new["decision_earliest_on"] = refusal_decision_earliest(t.draft_sent_on, cal).due
+    if t.extension_decided_on is not None and t.extension_notified_on is None and t.extension_notice_due_on:
+        new["extension_notice_due_on"] = extension_notice_due(t.extension_decided_on, cal, rules).due
+    return {k: v for k, v in new.items() if getattr(t, k) != v}

@@ -28,6 +28,15 @@ METHOD_PERMISSIONS = {
     "letter": "read",
     "delete": "delete",
     "api_delete": "delete",
+    # the API's own endpoints (each also says it with ``@permission_name``;
+    # named here so that no stray ``can_<endpoint>`` permission is created)
+    "preview": "read",
+    "cancel": "write",
+    "rebook": "write",
+    "answer": "write",
+    "accept": "write",
+    "rework": "write",
+    "move_deadline": "write",
 }
 
 

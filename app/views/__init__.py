@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from .appeals import AppealEventView, AppealView, ApplicantView
 from .audit import AuditLogView
+from .calendar import CalendarDayView
 from .receptions import (
     InstructionView,
     MaterialsRequestView,
@@ -14,7 +15,6 @@ from .receptions import (
     ReceptionSessionView,
 )
 from .reference import (
-    CalendarDayView,
     CategoryView,
     DepartmentView,
     DistrictView,

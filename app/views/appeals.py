@@ -34,7 +34,7 @@ from app.validators import identifier_error
 from .base import COMMON_LABELS, QModelView, ReadOnlyModelView
 from .feedback import form_error
 from .fields import format_local, format_plain
-from .workflow_forms import ACTION_LABELS
+from .workflow_forms import EVENT_LABELS, event_label
 
 
 class IinValidator:
@@ -117,7 +117,8 @@ class AppealEventView(ReadOnlyModelView):
         "reason": _l("Reason"),
         "payload": _l("Details"),
     }
-    formatters_columns = {"payload": lambda v: format_plain(present_payload(v)), "at": format_local}
+    formatters_columns = {"payload": lambda v: format_plain(present_payload(v)), "at": format_local,
+                          "action": event_label}
 
 
 APPEAL_LABELS = {
@@ -326,13 +327,12 @@ class AppealView(QModelView):
         if appeal is None:
             abort(404)
         widgets = self._show(pk)
-        actions = {a.value: lbl for a, lbl in ACTION_LABELS.items()}
         return self.render_template(
             self.show_template, pk=pk, title=self.show_title, widgets=widgets,
             related_views=self._related_views, info=overview(appeal),
             can_act=self.appbuilder.sm.has_access("can_write", "Appeal") and is_writable(Appeal, appeal.id),
             can_assign=can(g.user, "assign"),
-            action_labels={**actions, "register": _l("Registration")},
+            action_labels=EVENT_LABELS,
             letter_labels=LETTER_LABELS,
         )
 

@@ -1,12 +1,11 @@
 """Reference books: districts, departments, officials, places, categories,
-calendar overrides."""
+periods of restrictions (the calendar is in ``calendar``)."""
 from __future__ import annotations
 
-from flask import request
 from flask_babel import lazy_gettext as _l
 
 from app.fab.interface import QInterface
-from app.models import CalendarDay, Category, Department, District, Official, ReceptionPlace, RestrictionPeriod
+from app.models import Category, Department, District, Official, ReceptionPlace, RestrictionPeriod
 
 from .appeals import AppealView
 from .base import COMMON_LABELS, QModelView
@@ -109,55 +108,6 @@ class CategoryView(QModelView):
     add_columns = edit_columns = show_columns = ["code", "name_kk", "name_ru", "parent", "active"]
     search_columns = ["code", "name_kk", "name_ru", "active"]
     label_columns = {**COMMON_LABELS, "parent": _l("Parent section or topic")}
-
-
-class CalendarDayView(QModelView):
-    list_title = _l("Working-day calendar: overrides")
-    show_title = _l("Calendar override")
-    add_title = _l("Add a calendar override")
-    edit_title = _l("Edit calendar override")
-    datamodel = QInterface(CalendarDay)
-    class_permission_name = "CalendarDay"
-    base_order = ("day", "desc")
-    list_columns = ["day", "is_working", "note"]
-    add_columns = edit_columns = show_columns = ["day", "is_working", "note"]
-    search_columns = ["day", "is_working", "note"]
-    label_columns = {
-        "day": _l("Date"),
-        "is_working": _l("Working day"),
-        "note": _l("Note (the act that moved the day)"),
-    }
-    description_columns = {
-        "is_working": _l(
-            "Overrides the national calendar: tick for a working day, untick for a day off."
-        ),
-    }
-    list_template = "qabyldau/calendar_list.html"
-
-    def render_template(self, template, **kwargs):
-        """The list page also answers "registered on D, when is the answer
-        due (R29)?" with the calendar as it stands, overrides included."""
-        if template == self.list_template:
-            kwargs["term_check"] = term_check(request.args.get("term_from"))
-        return super().render_template(template, **kwargs)
-
-
-def term_check(raw: str | None) -> dict:
-    """R29 answer term of an appeal registered on ``raw`` (ISO date; today
-    when empty or malformed), with the explanation a clerk reads."""
-    from datetime import date
-
-    from app.domain.deadlines import answer_due
-    from app.services.calendar import counting_rules, working_calendar
-    from app.services.clock import today
-    from app.services.terms_text import explain
-
-    try:
-        start = date.fromisoformat(raw) if raw else today()
-    except ValueError:
-        start = today()
-    term = answer_due(start, working_calendar(), counting_rules())
-    return {"start": start, "due": term.due, "explanation": explain(term)}
 
 
 class RestrictionPeriodView(QModelView):

@@ -29,6 +29,24 @@ ACTION_LABELS = {
     Action.withdraw: _l("Withdrawal accepted"),
 }
 
+EVENT_LABELS = {
+    **{a.value: lbl for a, lbl in ACTION_LABELS.items()},
+    "register": _l("Registration"),
+    "assign": _l("Assigned to an employee"),
+    "rebook": _l("Moved to another reception (R16)"),
+    "instruction-answer": _l("Instruction: the executor's answer"),
+    "instruction-accept": _l("Instruction: answer accepted as final"),
+    "instruction-rework": _l("Instruction: sent back for rework"),
+    "instruction-move-deadline": _l("Instruction: deadline moved"),
+    "terms-recomputed": _l("Terms recomputed: the calendar changed"),
+}
+"""Every action an appeal's history records, as people read it."""
+
+
+def event_label(action: str):
+    return EVENT_LABELS.get(action, action)
+
+
 ACTION_HELP = {
     Action.request_correction: _l(
         "R6: the appeal lacks what art. 63 of the Administrative Procedural-Process Code requires. "

@@ -1,5 +1,6 @@
 """Admin: adds a working Saturday (a day moved by a government act) to the
-calendar and sees the R29 answer term of an appeal move one day earlier."""
+calendar — first seeing which running appeals' terms move — and sees the
+R29 answer term of an appeal move one day earlier."""
 from datetime import timedelta
 
 import pytest
@@ -50,13 +51,26 @@ def test_R25_admin_adds_a_working_saturday_and_the_term_moves(live_server, live_
     # The government moved a day off: this Saturday is a working day.
     j.open("/calendardayview/add")
     j.type_date("#day", saturday)
-    page.check("#is_working")
+    page.select_option("#what", "working")
     page.fill("#note", "Постановление Правительства РК о переносе выходных дней")
     j.check()
     j.shot("2-add-saturday")
     with page.expect_navigation():
-        page.click("form [type=submit]")
+        page.click("button[value=preview]")
+    # before anything is saved: which running appeals' terms move (none this far ahead)
+    assert page.locator("#calendar-preview").count() == 1
+    with live_app.app_context():
+        from sqlalchemy import select
+
+        from app.extensions import db
+        from app.models import CalendarDay
+
+        assert db.session.execute(select(CalendarDay).where(CalendarDay.day == saturday)).first() is None
+    j.check()
+    with page.expect_navigation():
+        page.click("#save-change")
     assert page.locator(".alert-danger").count() == 0, j.body()[:1500]
+    assert page.locator(".alert-success").count() == 1
     j.open("/calendardayview/list/")
     assert fmt(saturday) in page.locator("table.table").last.inner_text()
 
