@@ -14,6 +14,7 @@ from app.models import (
     Applicant,
     CalendarDay,
     Category,
+    Consultation,
     Department,
     District,
     Instruction,
@@ -37,7 +38,7 @@ from app.security.scope import (
     scoped,
 )
 from app.services import appeals as appeal_service
-from app.services import calendar_changes, receptions
+from app.services import calendar_changes, receptions, surveys
 from app.services.applicants import normalize
 from app.validators import identifier_error
 
@@ -374,7 +375,7 @@ class SurveyCallApi(QRestApi):
     class_permission_name = "SurveyCall"
     datamodel = QInterface(SurveyCall)
     read_columns = [
-        "id", "applicant", "appeal", "called_at", "outcome", "satisfaction", "resolved",
+        "id", "applicant", "appeal", "consultation", "called_at", "outcome", "satisfaction", "resolved",
         "politeness", "clarity", "comment",
     ]
     add_columns = edit_columns = read_columns[1:]
@@ -388,12 +389,34 @@ class SurveyCallApi(QRestApi):
         receptions.validate_survey_call(item)
 
 
+class ConsultationApi(QRestApi):
+    """M5.8: consultations and what the person then did (R38's sample)."""
+
+    resource_name = "consultation"
+    class_permission_name = "Consultation"
+    datamodel = QInterface(Consultation)
+    read_columns = ["id", "given_at", "given_by", "reception_place", "district", "channel", "category", "applicant",
+                    "question", "outcome", "appeal", "note"]
+    add_columns = ["given_at", "reception_place", "channel", "category", "applicant", "question",
+                   "outcome", "appeal", "note"]  # the district is the applicant's (or the place's)
+    edit_columns = ["channel", "category", "question", "outcome", "appeal", "note"]
+
+    def pre_add(self, item: Consultation) -> None:
+        if not may_use_place(item.reception_place_id or getattr(item.reception_place, "id", None)):
+            raise OutsideScope()
+        surveys.validate_consultation(item, _user_id())
+
+    def pre_update(self, item: Consultation) -> None:
+        surveys.validate_consultation(item)
+
+
 class CalendarDayApi(QRestApi):
     resource_name = "calendar_day"
     class_permission_name = "CalendarDay"
     datamodel = QInterface(CalendarDay)
     read_columns = ["id", "day", "is_working", "note"]
     add_columns = edit_columns = read_columns[1:]
+    named_routes = {**QRestApi.named_routes, "preview": "POST, OPTIONS"}
 
     # A change of the calendar moves the terms of running appeals, each with
     # a history event, in the same transaction as the override.
@@ -441,7 +464,7 @@ class RestrictionPeriodApi(QRestApi):
 APIS = [
     DistrictApi, DepartmentApi, OfficialApi, CategoryApi, ReceptionPlaceApi, ReceptionSessionApi,
     ApplicantApi, AppealApi, ProtocolApi, ProtocolEntryApi, InstructionApi, SurveyCallApi, CalendarDayApi,
-    RestrictionPeriodApi, MaterialsRequestApi,
+    RestrictionPeriodApi, MaterialsRequestApi, ConsultationApi,
 ]
 
 
@@ -457,13 +480,38 @@ def register(appbuilder) -> None:
         current_app.register_error_handler(status, _json_for_the_api)
     current_app.after_request(_info_allows_get)
     current_app.before_request(check_request)
+    current_app.before_request(_named_route_methods)
+
+
+def _named_routes_of_path() -> tuple[str, dict]:
+    """(last segment, the resource's named routes) of an /api/v1 path."""
+    parts = request.path.rstrip("/").split("/")
+    if len(parts) != 5 or parts[1:3] != ["api", "v1"]:
+        return "", {}
+    return parts[-1], next((api.named_routes for api in APIS if api.resource_name == parts[-2]), {})
+
+
+def _named_route_methods():
+    """A method a named route (``/_info``, ``/preview``) does not answer is
+    405 — before FAB's ``/<pk>`` route checks rights or looks for a record."""
+    last, named = _named_routes_of_path()
+    if last in named and request.method not in named[last].split(", "):
+        from flask import jsonify
+
+        response = jsonify({"message": gettext("This method is not allowed here.")})
+        response.status_code = 405
+        response.headers["Allow"] = named[last]
+        return response
+    return None
 
 
 def _info_allows_get(response):
-    """``OPTIONS …/_info`` lists what ``_info`` answers (FAB's ``/<pk>``
-    route would add its PUT and DELETE)."""
-    if request.method == "OPTIONS" and request.path.startswith("/api/") and request.path.endswith("/_info"):
-        response.headers["Allow"] = "GET, HEAD, OPTIONS"
+    """``OPTIONS …/_info`` (or ``…/preview``) lists what that route answers
+    (FAB's ``/<pk>`` route would add its PUT and DELETE)."""
+    if request.method == "OPTIONS":
+        last, named = _named_routes_of_path()
+        if last in named:
+            response.headers["Allow"] = named[last]
     return response
 
 

@@ -99,10 +99,12 @@ def _relax(model, schema: Schema) -> None:
             field.strict = True
 
 
-def _info_is_read_only(api):
-    response = api.response(405, message=gettext("This method is not allowed here."))
-    response.headers["Allow"] = "GET, HEAD, OPTIONS"
-    return response
+NAMED_ROUTES = {"_info": "GET, HEAD, OPTIONS"}
+"""A resource's own routes that FAB's ``/<pk>`` route also matches, with the
+methods each answers: any other method is 405, never a record lookup (a
+resource adds its own to ``named_routes``; ``api._named_route_methods``
+answers before FAB's ``/<pk>`` route)."""
+
 
 
 def _one_load_at_a_time(schema: Schema) -> None:
@@ -139,6 +141,7 @@ class QRestApi(ModelRestApi):
     ``edit_columns``."""
 
     method_permission_name = METHOD_PERMISSIONS
+    named_routes = NAMED_ROUTES
     allow_browser_login = True
     read_columns: list[str] = []
     page_size = 20
@@ -172,8 +175,6 @@ class QRestApi(ModelRestApi):
         return problem or self._guarded(super().post_headless)
 
     def put_headless(self, pk):
-        if pk == "_info":  # FAB's ``/<pk>`` route also matches its ``/_info``
-            return _info_is_read_only(self)
         model = self.datamodel.obj
         if model in SCOPED_MODELS and not is_writable(model, pk):
             # visible but outside the write scope: 403; not visible: as if absent
@@ -182,8 +183,6 @@ class QRestApi(ModelRestApi):
         return problem or self._guarded(lambda: super(QRestApi, self).put_headless(pk))
 
     def delete_headless(self, pk):
-        if pk == "_info":
-            return _info_is_read_only(self)
         model = self.datamodel.obj
         if model in SCOPED_MODELS and not is_writable(model, pk):
             return self.response_403() if is_visible(model, pk) else self.response_404()

@@ -21,6 +21,7 @@ from app.domain.vocabulary import (
     ApplicantKind,
     CallOutcome,
     Channel,
+    ConsultationOutcome,
     DepartmentKind,
     DistrictKind,
     InstructionStatus,
@@ -40,6 +41,7 @@ from app.models import (
     AppealEvent,
     Applicant,
     Category,
+    Consultation,
     Department,
     District,
     Instruction,
@@ -191,6 +193,7 @@ class _Builder:
         self._appeals()
         db.session.flush()
         self._materials_requests()
+        self._consultations()
         db.session.commit()
 
     def _districts(self) -> dict[str, District]:
@@ -392,6 +395,50 @@ class _Builder:
                 answer="Материалы представлены / Материалдар ұсынылды" if answered else None,
             ))
 
+    def _consultations(self) -> None:
+        """M5.8: consultations over the year; some people then registered an
+        appeal, many declined (R38 phones a sample of them: some called,
+        some on today's work list), the latest ones are still undecided."""
+        rnd = self.rnd
+        by_applicant: dict[int, list[Appeal]] = {}
+        for appeal in db.session.execute(select(Appeal).order_by(Appeal.id)).scalars():
+            by_applicant.setdefault(appeal.applicant_id, []).append(appeal)
+        questions = [
+            ("Как записаться на личный приём к акиму", "Әкімнің жеке қабылдауына қалай жазылуға болады"),
+            ("Какие документы нужны для обращения", "Өтінішке қандай құжаттар қажет"),
+            ("Куда обратиться по вопросу жилья", "Тұрғын үй мәселесі бойынша қайда жүгіну керек"),
+            ("Разъяснение порядка рассмотрения обращений", "Өтініштерді қарау тәртібін түсіндіру"),
+        ]
+        channels = [Channel.oral, Channel.phone, Channel.call_centre, Channel.by_hand]
+        for _ in range(max(40, len(self.applicants) // 3)):
+            applicant = rnd.choice(self.applicants)
+            place = self.places[0] if rnd.random() < 0.5 else rnd.choice(self.places)
+            given = self.now - timedelta(days=rnd.randint(0, 360), hours=rnd.randint(0, 6))
+            given = given.replace(hour=rnd.randint(9, 17), minute=rnd.randint(0, 59), second=0, microsecond=0)
+            if given > self.now:
+                given -= timedelta(days=1)
+            later = [a for a in by_applicant.get(applicant.id, []) if a.received_at > given]
+            roll = rnd.random()
+            if later and roll < 0.35:
+                outcome, appeal = ConsultationOutcome.registered, later[0]
+            elif (self.now - given).days < 3 and roll < 0.6:
+                outcome, appeal = ConsultationOutcome.undecided, None
+            else:
+                outcome, appeal = ConsultationOutcome.declined, None
+            ru, kk = rnd.choice(questions)
+            c = Consultation(
+                given_at=given, reception_place=place, district=applicant.district or place.district,
+                channel=rnd.choice(channels), category=rnd.choice(self.topics), applicant=applicant,
+                question=kk if rnd.random() < 0.45 else ru, outcome=outcome, appeal=appeal, note="",
+            )
+            db.session.add(c)
+            age = (self.now - given).days
+            if outcome is ConsultationOutcome.declined and age > 10 and rnd.random() < 0.3:
+                self._call(applicant, consultation=c, day=given.date() + timedelta(days=rnd.randint(3, 9)))
+            elif outcome is ConsultationOutcome.declined and 3 < age <= 10 and rnd.random() < 0.4:
+                db.session.add(SurveyCall(applicant=applicant, consultation=c, planned_on=self.today,
+                                          outcome=CallOutcome.planned, comment=""))
+
     def _appeals(self) -> None:
         rnd = self.rnd
         sessions_by_official: dict[int, list[ReceptionSession]] = {}
@@ -557,10 +604,7 @@ class _Builder:
             appeal.closed_on = move("close", AppealStatus.closed, "R35", appeal.final_answer, days=25)
         if (self.today - session.day).days > 10 and rnd.random() < 0.2:
             self._survey(appeal, session)
-        elif 3 < (self.today - session.day).days <= 10 and rnd.random() < 0.3:
-            # on today's work list of the reception staff (R38)
-            db.session.add(SurveyCall(applicant=appeal.applicant, appeal=appeal, planned_on=self.today,
-                                      outcome=CallOutcome.planned, comment=""))
+
 
     def _free_session(self, appeal, sessions_by_official, booked):
         for s in sessions_by_official.get(id(appeal.official), []):
@@ -572,13 +616,18 @@ class _Builder:
         return None
 
     def _survey(self, appeal: Appeal, session: ReceptionSession) -> None:
+        self._call(appeal.applicant, appeal=appeal, day=session.day + timedelta(days=self.rnd.randint(7, 20)))
+
+    def _call(self, applicant, day: date, appeal=None, consultation=None) -> None:
+        """A satisfaction call made on ``day`` (never later than today)."""
         rnd = self.rnd
+        day = min(day, self.today - timedelta(days=1))
         outcome = rnd.choices([CallOutcome.reached, CallOutcome.no_answer, CallOutcome.declined], [75, 18, 7])[0]
         reached = outcome == CallOutcome.reached
         db.session.add(
             SurveyCall(
-                applicant=appeal.applicant, appeal=appeal,
-                called_at=datetime.combine(session.day + timedelta(days=rnd.randint(7, 20)), time(rnd.randint(9, 17), rnd.randint(0, 59))),
+                applicant=applicant, appeal=appeal, consultation=consultation,
+                called_at=datetime.combine(day, time(rnd.randint(9, 17), rnd.randint(0, 59))),
                 outcome=outcome,
                 satisfaction=rnd.choices([1, 2, 3, 4, 5], [5, 8, 17, 35, 35])[0] if reached else None,
                 resolved=rnd.choices(list(Resolved), [55, 30, 15])[0] if reached else None,

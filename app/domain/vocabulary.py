@@ -154,6 +154,14 @@ class CallOutcome(StrEnum):
     declined = "declined"
 
 
+class ConsultationOutcome(StrEnum):
+    """M5.8: what the person did after the consultation."""
+
+    registered = "registered"  # registered an appeal for the reception
+    declined = "declined"  # declined to register (R38: sampled for a call)
+    undecided = "undecided"  # not known yet
+
+
 class Resolved(StrEnum):
     yes = "yes"
     partly = "partly"

@@ -25,7 +25,7 @@ from .reference import (
     RestrictionPeriod,
     UserPlace,
 )
-from .surveys import SurveyCall
+from .surveys import Consultation, SurveyCall
 
 __all__ = [
     "Appeal",
@@ -53,4 +53,5 @@ __all__ = [
     "RestrictionPeriod",
     "UserPlace",
     "SurveyCall",
+    "Consultation",
 ]

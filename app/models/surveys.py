@@ -1,4 +1,4 @@
-"""R38: satisfaction calls to applicants."""
+"""M5.8: consultations given by the staff; R38: satisfaction calls."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -8,9 +8,50 @@ from flask_appbuilder import Model
 from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.domain.vocabulary import CallOutcome, Resolved
+from app.domain.vocabulary import CallOutcome, Channel, ConsultationOutcome, Resolved
 
 from .base import enum_column_type
+
+
+class Consultation(Model):
+    """M5.8: a consultation the staff gave — who, when, by which channel, on
+    which topic — and whether the person then registered an appeal or
+    declined (R38 calls a sample of those who declined)."""
+
+    __tablename__ = "consultation"
+    __table_args__ = (
+        CheckConstraint("outcome = 'registered' OR appeal_id IS NULL", name="ck_consultation_appeal_only_if_registered"),
+        CheckConstraint("outcome <> 'registered' OR appeal_id IS NOT NULL", name="ck_consultation_registered_names_appeal"),
+        Index("ix_consultation_place_given", "reception_place_id", "given_at", "id"),
+        Index("ix_consultation_outcome_given", "outcome", "given_at", "id"),
+        Index("ix_consultation_applicant", "applicant_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    given_at: Mapped[datetime] = mapped_column(DateTime)
+    """Local wall time (``Asia/Almaty``)."""
+    given_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))
+    reception_place_id: Mapped[int] = mapped_column(ForeignKey("reception_place.id", ondelete="RESTRICT"))
+    district_id: Mapped[int] = mapped_column(ForeignKey("district.id", ondelete="RESTRICT"))
+    channel: Mapped[Channel] = mapped_column(enum_column_type(Channel, "consultation_channel"))
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id", ondelete="RESTRICT"))
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("applicant.id", ondelete="RESTRICT"))
+    question: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[ConsultationOutcome] = mapped_column(
+        enum_column_type(ConsultationOutcome, "consultation_outcome"), default=ConsultationOutcome.undecided)
+    appeal_id: Mapped[Optional[int]] = mapped_column(ForeignKey("appeal.id", ondelete="RESTRICT"))
+    """The appeal the person registered after the consultation."""
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    given_by = relationship("User")
+    reception_place = relationship("ReceptionPlace")
+    district = relationship("District")
+    category = relationship("Category")
+    applicant = relationship("Applicant")
+    appeal = relationship("Appeal")
+
+    def __str__(self) -> str:
+        return f"{self.given_at:%d.%m.%Y %H:%M}" if self.given_at else str(self.id)
 
 
 class SurveyCall(Model):
@@ -30,11 +71,14 @@ class SurveyCall(Model):
         Index("ix_survey_call_worklist", "outcome", "planned_on", "id"),
         Index("ix_survey_call_applicant", "applicant_id", "called_at"),
         Index("ix_survey_call_appeal", "appeal_id"),
+        Index("ix_survey_call_consultation", "consultation_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     applicant_id: Mapped[int] = mapped_column(ForeignKey("applicant.id", ondelete="RESTRICT"))
     appeal_id: Mapped[Optional[int]] = mapped_column(ForeignKey("appeal.id", ondelete="RESTRICT"))
+    consultation_id: Mapped[Optional[int]] = mapped_column(ForeignKey("consultation.id", ondelete="RESTRICT"))
+    """R38: the consultation after which the person declined to register."""
     caller_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))
     planned_on: Mapped[Optional[date]] = mapped_column(Date)
     """The day the call is on a work list (sampling, R38)."""
@@ -48,6 +92,7 @@ class SurveyCall(Model):
 
     applicant = relationship("Applicant")
     appeal = relationship("Appeal")
+    consultation = relationship("Consultation")
     caller = relationship("User")
 
     def __str__(self) -> str:

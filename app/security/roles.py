@@ -22,7 +22,7 @@ FULL = ("read", "write", "delete")
 REGISTERS = (
     "District", "Department", "Official", "ReceptionPlace", "Category", "CalendarDay",
     "Applicant", "Appeal", "AppealEvent", "ReceptionSession", "Protocol", "Instruction",
-    "SurveyCall",
+    "SurveyCall", "Consultation",
 )
 # Pages that are not registers (read only).
 PAGES = ("Analytics", "AuditLog")
@@ -83,6 +83,7 @@ ROLES: dict[str, Role] = {
             **dict.fromkeys(REGISTERS, FULL),
             "Appeal": WRITE,  # an appeal is never deleted: its history is append-only
             "Instruction": WRITE,  # nor an instruction: it leaves control only by an accepted answer (R34-R35)
+            "Consultation": WRITE,  # nor a consultation: R38's sample is drawn from them
             "AppealEvent": READ,
             "CalendarDay": READ,
             "Analytics": READ,
@@ -103,6 +104,7 @@ ROLES: dict[str, Role] = {
             "Protocol": READ,
             "Instruction": WRITE,  # the public-reception staff keep instructions under control (R34)
             "SurveyCall": WRITE,  # reception staff make the satisfaction calls (R38)
+            "Consultation": WRITE,  # and give the consultations (M5.8)
         },
         personal_fields=PERSONAL_FIELDS,
         read_scope=PLACE,

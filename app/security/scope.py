@@ -7,7 +7,8 @@ The scopes are traits of the user's roles (``app.security.roles``):
 - *all*: every row;
 - *place*: the rows of the user's reception place (``users set-place``):
   its appeals and their history, instructions, survey calls and
-  participation requests, the applicants of those appeals or entered there,
+  participation requests, the consultations given there, the applicants of
+  those appeals and consultations or entered there,
   the sessions held there and their protocols. No place bound: nothing;
 - *official*: their own sessions, the protocols of those sessions and their
   instructions, the appeals addressed to them or booked into their sessions;
@@ -28,6 +29,7 @@ from app.models import (
     Appeal,
     AppealEvent,
     Applicant,
+    Consultation,
     Instruction,
     MaterialsRequest,
     Official,
@@ -41,7 +43,7 @@ from app.models import (
 from app.security.roles import ALL, ASSIGNED, OFFICIAL, PLACE, traits
 
 SCOPED_MODELS = (Appeal, AppealEvent, Applicant, ReceptionSession, Protocol, ProtocolEntry, Instruction, SurveyCall,
-                 ParticipationRequest, MaterialsRequest)
+                 ParticipationRequest, MaterialsRequest, Consultation)
 MAX_ID = 2**31 - 1
 """Every primary key is a 32-bit integer: a larger id names no record."""
 
@@ -101,12 +103,18 @@ def _place_clause(model, place_id: int):
         return or_(
             Applicant.registered_place_id == place_id,
             exists().where(Appeal.applicant_id == Applicant.id, Appeal.reception_place_id == place_id),
+            exists().where(Consultation.applicant_id == Applicant.id, Consultation.reception_place_id == place_id),
         )
+    if model is Consultation:
+        return Consultation.reception_place_id == place_id
+    if model is SurveyCall:
+        place_consultations = select(Consultation.id).where(Consultation.reception_place_id == place_id)
+        return or_(SurveyCall.appeal_id.in_(place_appeals), SurveyCall.consultation_id.in_(place_consultations))
     if model is ReceptionSession:
         return ReceptionSession.place_id == place_id
     if model is Protocol:
         return Protocol.session_id.in_(place_sessions)
-    if model in (Instruction, SurveyCall, ParticipationRequest, ProtocolEntry, MaterialsRequest):
+    if model in (Instruction, ParticipationRequest, ProtocolEntry, MaterialsRequest):
         return model.appeal_id.in_(place_appeals)
     return false()
 

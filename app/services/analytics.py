@@ -13,7 +13,17 @@ from sqlalchemy import Date, and_, case, cast, func, or_, select
 
 from app.domain.vocabulary import TERM_RUNNING_STATUSES, AppealStatus, CallOutcome
 from app.extensions import db
-from app.models import Appeal, AppealEvent, Category, Department, District, Official, ReceptionPlace, SurveyCall
+from app.models import (
+    Appeal,
+    AppealEvent,
+    Category,
+    Consultation,
+    Department,
+    District,
+    Official,
+    ReceptionPlace,
+    SurveyCall,
+)
 from app.security.scope import scoped
 
 # Events that answer the applicant within the R29 term (the answer with the
@@ -98,18 +108,27 @@ def section_of_category():
 
 
 def appeal_filter(stmt, f: Filters):
-    stmt = stmt.where(Appeal.registered_on.between(f.start, f.end))
+    return _of_district_place_topic(stmt.where(Appeal.registered_on.between(f.start, f.end)), f, Appeal)
+
+
+def _of_district_place_topic(stmt, f: Filters, model):
+    """``stmt`` limited to the filters' district, place and topic (with its
+    subtopics) on ``model`` (an appeal or a consultation), in the user's scope."""
     if f.district_id:
-        stmt = stmt.where(Appeal.district_id == f.district_id)
+        stmt = stmt.where(model.district_id == f.district_id)
     if f.place_id:
-        stmt = stmt.where(Appeal.reception_place_id == f.place_id)
+        stmt = stmt.where(model.reception_place_id == f.place_id)
     if f.category_id:
-        code = db.session.execute(select(Category.code).where(Category.id == f.category_id)).scalar_one_or_none()
-        if code:
-            stmt = stmt.where(
-                Appeal.category_id.in_(select(Category.id).where(or_(Category.code == code, Category.code.like(code + ".%"))))
-            )
-    return scoped(stmt, Appeal)
+        stmt = stmt.where(model.category_id.in_(_topic_ids(f.category_id)))
+    return scoped(stmt, model)
+
+
+def _topic_ids(category_id: int):
+    """The category and every topic and question under it."""
+    code = db.session.execute(select(Category.code).where(Category.id == category_id)).scalar_one_or_none()
+    if not code:
+        return select(Category.id).where(Category.id == category_id)
+    return select(Category.id).where(or_(Category.code == code, Category.code.like(code + ".%")))
 
 
 # --- M7.2: the problem map, heat map and rising topics --------------------------
@@ -187,9 +206,14 @@ def rising_topics(f: Filters, per_district: int = 3) -> list[dict]:
 
 # --- R38: satisfaction ---------------------------------------------------------
 def _call_filter(stmt, f: Filters):
+    """R38 calls made in the period — about an appeal or about a consultation
+    after which the person declined to register — of the filters' district,
+    place and topic."""
     stmt = stmt.where(day_of(SurveyCall.called_at).between(f.start, f.end))
     if f.district_id or f.place_id or f.category_id:
-        stmt = stmt.where(SurveyCall.appeal_id.in_(appeal_filter(select(Appeal.id), replace(f, start=date(1900, 1, 1), end=date(2999, 12, 31)))))
+        any_day = replace(f, start=date(1900, 1, 1), end=date(2999, 12, 31))
+        stmt = stmt.where(or_(SurveyCall.appeal_id.in_(appeal_filter(select(Appeal.id), any_day)),
+                              SurveyCall.consultation_id.in_(_of_district_place_topic(select(Consultation.id), f, Consultation))))
     return scoped(stmt, SurveyCall)
 
 
@@ -221,9 +245,13 @@ def satisfaction_by_month(f: Filters) -> list[dict]:
 
 
 def satisfaction_by_district(f: Filters) -> list[dict]:
+    """By the district of the appeal or of the consultation the call was about."""
+    district = func.coalesce(Appeal.district_id, Consultation.district_id).label("district_id")
     rows = db.session.execute(
-        _call_filter(select(Appeal.district_id, *_satisfaction_columns()).join(Appeal, Appeal.id == SurveyCall.appeal_id), f)
-        .group_by(Appeal.district_id)
+        _call_filter(select(district, *_satisfaction_columns()).select_from(SurveyCall)
+                     .outerjoin(Appeal, Appeal.id == SurveyCall.appeal_id)
+                     .outerjoin(Consultation, Consultation.id == SurveyCall.consultation_id), f)
+        .group_by(district)
     ).all()
     districts = {d.id: d for d in db.session.execute(select(District)).scalars()}
     return sorted((_satisfaction_row(districts[r[0]], *r[1:]) for r in rows if r[0] in districts),
@@ -231,8 +259,9 @@ def satisfaction_by_district(f: Filters) -> list[dict]:
 
 
 def satisfaction_by_department(f: Filters, min_answers: int) -> list[dict]:
-    """By the department of the official asked for; a unit with fewer than
-    ``min_answers`` answers is listed without a ranking value."""
+    """By the department of the official asked for (calls about an appeal);
+    a unit with fewer than ``min_answers`` answers is listed without a
+    ranking value."""
     rows = db.session.execute(
         _call_filter(
             select(Official.department_id, *_satisfaction_columns())

@@ -363,13 +363,19 @@ def validate_materials_request(req) -> None:
 
 
 def validate_survey_call(call) -> None:
-    """R38: a call about an appeal is a call to that appeal's applicant."""
-    if call.appeal_id is None and call.appeal is None:
-        return
-    appeal = call.appeal or db.session.get(Appeal, call.appeal_id)
+    """R38: a call about an appeal (or a consultation) is a call to that
+    appeal's (or consultation's) applicant."""
+    from app.models import Consultation
+
     applicant_id = call.applicant.id if call.applicant is not None else call.applicant_id
-    if appeal is not None and applicant_id is not None and applicant_id != appeal.applicant_id:
-        raise RuleViolation("R38", _l("The call is about an appeal of another applicant."))
+    if call.appeal_id is not None or call.appeal is not None:
+        appeal = call.appeal or db.session.get(Appeal, call.appeal_id)
+        if appeal is not None and applicant_id is not None and applicant_id != appeal.applicant_id:
+            raise RuleViolation("R38", _l("The call is about an appeal of another applicant."))
+    if call.consultation_id is not None or call.consultation is not None:
+        consultation = call.consultation or db.session.get(Consultation, call.consultation_id)
+        if consultation is not None and applicant_id is not None and applicant_id != consultation.applicant_id:
+            raise RuleViolation("R38", _l("The call is about a consultation of another applicant."))
 
 
 # --- R37 --------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from .reference import (
     ReceptionPlaceView,
     RestrictionPeriodView,
 )
-from .surveys import SurveyCallView
+from .surveys import ConsultationView, SurveyCallView
 
 REFERENCE = _l("Reference books")
 APPEALS = _l("Appeals")
@@ -41,6 +41,7 @@ MENU = [
     (MaterialsRequestView, "MaterialsRequests", _l("Requests for materials"), "fa-folder-open", "ReceptionsMenu",
      RECEPTIONS),
     (ParticipationRequestView, "Participation", _l("Participation of other bodies"), "fa-users", "ReceptionsMenu", RECEPTIONS),
+    (ConsultationView, "Consultations", _l("Consultations (M5.8)"), "fa-comments", "SurveysMenu", SURVEYS),
     (SurveyCallView, "SurveyCalls", _l("Survey calls"), "fa-phone", "SurveysMenu", SURVEYS),
     (DistrictView, "Districts", _l("Districts"), "fa-map", "ReferenceMenu", REFERENCE),
     (DepartmentView, "Departments", _l("Departments"), "fa-sitemap", "ReferenceMenu", REFERENCE),

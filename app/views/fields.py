@@ -18,16 +18,15 @@ from app.security.privacy import present_changes
 
 
 def enum_field(enum_cls, label_text, required: bool) -> SelectField:
-    """A select of translated labels for an enum column."""
+    """A select of translated labels for an enum column. Nothing is chosen
+    for the user: a required one starts on "— choose —" and must be picked."""
 
     def coerce(value):
         if value in (None, "", "None"):
             return None
         return enum_cls(value.value if hasattr(value, "value") else value)
 
-    opts = list(choices(enum_cls))
-    if not required:
-        opts = [("", "—")] + opts
+    opts = [("", "—")] + list(choices(enum_cls))
     return SelectField(
         label_text,
         choices=opts,

@@ -22,9 +22,16 @@ SURFACES = {
     "Protocol": ("protocolview", "protocol"),
     "Instruction": ("instructionview", "instruction"),
     "SurveyCall": ("surveycallview", "survey_call"),
+    "Consultation": ("consultationview", "consultation"),
     "AuditLog": ("auditlogview", None),
 }
 CASES = [(role, register) for role in USERS for register in SURFACES]
+
+
+def test_every_register_of_the_roles_module_is_in_the_matrix():
+    from app.security.roles import REGISTERS
+
+    assert set(REGISTERS) <= set(SURFACES)
 
 
 def granted(role, register, perm):

@@ -162,3 +162,10 @@ def test_calendar_recompute_command_fixes_a_term_counted_with_an_old_calendar(ap
     assert done.exit_code == 0, done.output
     fixed, current, events = _state(app, pk)
     assert fixed == current == due and events[-1][1] == "holidays update"
+
+
+def test_calendar_change_preview_answers_only_post(client, jwt):
+    for method in ("get", "put", "delete"):
+        r = getattr(client, method)("/api/v1/calendar_day/preview", headers=jwt("admin"))
+        assert r.status_code == 405 and "POST" in r.headers["Allow"], (method, r.status_code)
+    assert "PUT" not in client.options("/api/v1/calendar_day/preview", headers=jwt("admin")).headers["Allow"]
