@@ -117,6 +117,14 @@ MESSAGES = {
     "no_executor_answer": N_("The executor has not answered yet: there is nothing to accept or send back."),
     "executor_may_not_accept": N_("The executor cannot accept their own answer: the public-reception staff do."),
     "due_on_required": N_("Give the new deadline."),
+    "higher_received_before_issued": N_(
+        "The instruction cannot be received (%(received_on)s) before it was issued (%(issued_on)s)."),
+    "higher_received_in_future": N_("The day of receipt (%(received_on)s) cannot be in the future."),
+    "higher_due_before_received": N_("The term (%(due_on)s) cannot end before the instruction was received (%(received_on)s)."),
+    "higher_report_required": N_("Write what was done: the execution is recorded with its report."),
+    "higher_executed_out_of_range": N_(
+        "The day of execution (%(executed_on)s) must be between the receipt and today."),
+    "higher_executed_on_required": N_("Give the day of execution for the report, or leave the report empty."),
     "materials_due_before_request": N_("The due date (%(due_on)s) cannot be before the request (%(requested_on)s)."),
     "materials_requested_in_future": N_("The request cannot be dated in the future (%(requested_on)s)."),
     "materials_answer_required": N_("Write the answer received, or leave the answer day empty."),

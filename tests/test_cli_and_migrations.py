@@ -64,13 +64,17 @@ def test_users_set_place_binds_and_rejects_unknowns(app):
     runner = app.test_cli_runner()
     with app.app_context():
         place_id = db.session.execute(select(ReceptionPlace.id).order_by(ReceptionPlace.id.desc()).limit(1)).scalar_one()
-    ok = runner.invoke(args=["users", "set-place", "responsible", str(place_id)])
-    assert ok.exit_code == 0, ok.output
-    with app.app_context():
         user = app.appbuilder.sm.find_user(username="responsible")
-        assert db.session.get(UserPlace, user.id).place_id == place_id
-    assert runner.invoke(args=["users", "set-place", "nobody", str(place_id)]).exit_code != 0
-    assert runner.invoke(args=["users", "set-place", "responsible", "999999"]).exit_code != 0
+        was = db.session.get(UserPlace, user.id).place_id
+    try:
+        ok = runner.invoke(args=["users", "set-place", "responsible", str(place_id)])
+        assert ok.exit_code == 0, ok.output
+        with app.app_context():
+            assert db.session.get(UserPlace, user.id).place_id == place_id
+        assert runner.invoke(args=["users", "set-place", "nobody", str(place_id)]).exit_code != 0
+        assert runner.invoke(args=["users", "set-place", "responsible", "999999"]).exit_code != 0
+    finally:  # the other tests find the demo's responsible worker where the demo put them
+        assert runner.invoke(args=["users", "set-place", "responsible", str(was)]).exit_code == 0
 
 
 def test_roles_sync_declares_exactly_the_contract_roles(app):

@@ -17,6 +17,7 @@ from app.models import (
     Consultation,
     Department,
     District,
+    HigherInstruction,
     Instruction,
     MaterialsRequest,
     Official,
@@ -38,7 +39,7 @@ from app.security.scope import (
     scoped,
 )
 from app.services import appeals as appeal_service
-from app.services import calendar_changes, receptions, surveys
+from app.services import calendar_changes, higher, receptions, surveys
 from app.services.applicants import normalize
 from app.validators import identifier_error
 
@@ -389,6 +390,24 @@ class SurveyCallApi(QRestApi):
         receptions.validate_survey_call(item)
 
 
+class HigherInstructionApi(QRestApi):
+    """M9: instructions of higher bodies on appeals, their terms and execution."""
+
+    resource_name = "higher_instruction"
+    class_permission_name = "HigherInstruction"
+    datamodel = QInterface(HigherInstruction)
+    read_columns = ["id", "issuer", "document_ref", "issued_on", "received_on", "subject", "appeal", "department",
+                    "due_on", "executed_on", "report"]
+    add_columns = ["issuer", "document_ref", "issued_on", "received_on", "subject", "appeal", "department", "due_on"]
+    edit_columns = ["subject", "appeal", "department", "due_on", "executed_on", "report"]
+
+    def pre_add(self, item: HigherInstruction) -> None:
+        higher.validate_higher_instruction(item)
+
+    def pre_update(self, item: HigherInstruction) -> None:
+        higher.validate_higher_instruction(item)
+
+
 class ConsultationApi(QRestApi):
     """M5.8: consultations and what the person then did (R38's sample)."""
 
@@ -464,7 +483,7 @@ class RestrictionPeriodApi(QRestApi):
 APIS = [
     DistrictApi, DepartmentApi, OfficialApi, CategoryApi, ReceptionPlaceApi, ReceptionSessionApi,
     ApplicantApi, AppealApi, ProtocolApi, ProtocolEntryApi, InstructionApi, SurveyCallApi, CalendarDayApi,
-    RestrictionPeriodApi, MaterialsRequestApi, ConsultationApi,
+    RestrictionPeriodApi, MaterialsRequestApi, ConsultationApi, HigherInstructionApi,
 ]
 
 

@@ -24,6 +24,7 @@ from app.domain.vocabulary import (
     ConsultationOutcome,
     DepartmentKind,
     DistrictKind,
+    HigherIssuer,
     InstructionStatus,
     Language,
     OfficialLevel,
@@ -44,6 +45,7 @@ from app.models import (
     Consultation,
     Department,
     District,
+    HigherInstruction,
     Instruction,
     MaterialsRequest,
     Official,
@@ -194,6 +196,7 @@ class _Builder:
         db.session.flush()
         self._materials_requests()
         self._consultations()
+        self._higher_instructions()
         db.session.commit()
 
     def _districts(self) -> dict[str, District]:
@@ -393,6 +396,45 @@ class _Builder:
                 subject="Справка и копии документов по вопросу заявителя / Өтініш берушінің мәселесі бойынша анықтама",
                 answered_on=min(due, self.today) if answered else None,
                 answer="Материалы представлены / Материалдар ұсынылды" if answered else None,
+            ))
+
+    def _higher_instructions(self) -> None:
+        """M9: instructions of the President, the Presidential Administration
+        and the President's assistant on appeals over the last 14 months —
+        most executed (a few late), some on control, two overdue."""
+        rnd = self.rnd
+        appeals = db.session.execute(select(Appeal).order_by(Appeal.id)).scalars().all()
+        executors = self.regional_bodies or list(self.departments.values())
+        subjects = [
+            "Рассмотреть обращение о предоставлении жилья и принять меры / "
+            "Тұрғын үй беру туралы өтінішті қарап, шара қолдану",
+            "Проверить доводы заявителя о нарушении сроков ремонта дороги / "
+            "Жолды жөндеу мерзімінің бұзылуы туралы дәлелдерді тексеру",
+            "Оказать содействие в трудоустройстве заявителя / Өтініш берушіні жұмысқа орналастыруға жәрдемдесу",
+            "Рассмотреть коллективное обращение жителей по водоснабжению / "
+            "Тұрғындардың сумен жабдықтау жөніндегі ұжымдық өтінішін қарау",
+        ]
+        issuers = [HigherIssuer.administration, HigherIssuer.administration, HigherIssuer.presidents_assistant,
+                   HigherIssuer.president]
+        for n in range(14):
+            issued = self.today - timedelta(days=400 - n * 30 + rnd.randint(0, 5))
+            received = self.cal.on_or_after(issued + timedelta(days=rnd.randint(1, 4)))
+            if received > self.today:
+                received = self.today
+            due = self.cal.add_working_days(received, rnd.choice([10, 15, 20]))
+            overdue = n in (9, 11)  # two are past their term without an execution
+            executed = None
+            if not overdue and due < self.today:
+                executed = min(self.today, due + timedelta(days=rnd.choice([-5, -3, -1, 0, 2, 6])))
+                executed = max(executed, received)
+            issuer = issuers[n % len(issuers)]
+            appeal = appeals[(n * 97) % len(appeals)] if appeals and n % 3 else None
+            db.session.add(HigherInstruction(
+                issuer=issuer, document_ref=f"{'17-' if issuer == HigherIssuer.president else '21-'}{1200 + n * 7}",
+                issued_on=issued, received_on=received, subject=subjects[n % len(subjects)], appeal=appeal,
+                department=executors[n % len(executors)], due_on=due, executed_on=executed,
+                report="Заявителю дан ответ, приняты меры; информация направлена в Администрацию Президента / "
+                       "Өтініш берушіге жауап берілді, шаралар қабылданды" if executed else None,
             ))
 
     def _consultations(self) -> None:

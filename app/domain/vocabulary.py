@@ -145,6 +145,14 @@ class InstructionStatus(StrEnum):
     answered = "answered"
 
 
+class HigherIssuer(StrEnum):
+    """M9: whose instruction on appeals the department controls."""
+
+    president = "president"
+    administration = "administration"  # the Presidential Administration
+    presidents_assistant = "presidents_assistant"  # head of its appeals department
+
+
 class CallOutcome(StrEnum):
     """R38: the result of a satisfaction call (``planned``: on a work list)."""
 

@@ -99,7 +99,8 @@ def survey_sample(job_id: str, params: dict) -> dict:
 
 
 def report(job_id: str, params: dict) -> dict:
-    """R40 / M7.6: the quarterly report or the half-year note, XLSX or PDF."""
+    """R40: the quarterly report, or M7.6: the half-year report on the
+    instructions of higher bodies — XLSX or PDF."""
     from flask_babel import force_locale
 
     from app.charts import render
@@ -112,14 +113,16 @@ def report(job_id: str, params: dict) -> dict:
     name = f"{'quarter' if kind == 'quarter' else 'half-year'}-{year}-{part}-{lang}.{fmt}"
     path = os.path.join(export_dir(), f"{job_id}.{fmt}")
     if fmt == "pdf":
-        with force_locale(lang):
-            figures = [chart_map(meta["filters"])[0], chart_compliance_month(meta["filters"])[0],
-                       charts()["volume_channel"][1](meta["filters"])[0]]
-            pngs = [render.to_bytes(fig, "png") for fig in figures]
+        pngs = []
+        if kind == "quarter":  # the M7.6 report is an account of instructions, not of charts
+            with force_locale(lang):
+                figures = [chart_map(meta["filters"])[0], chart_compliance_month(meta["filters"])[0],
+                           charts()["volume_channel"][1](meta["filters"])[0]]
+                pngs = [render.to_bytes(fig, "png") for fig in figures]
         progress(job_id, 85)
-        data = reports.to_pdf(title, sections, lang, meta["filters"], pngs)
+        data = reports.to_pdf(title, sections, lang, meta["filters"], pngs, meta["summary"])
     else:
-        data = reports.to_xlsx(title, sections)
+        data = reports.to_xlsx(title, sections, meta["summary"])
     with open(path, "wb") as fh:
         fh.write(data)
     return {"result_path": path, "result_name": name, "message": title}

@@ -6,6 +6,7 @@ from .appeals import Appeal, AppealEvent, AppendOnlyError, Applicant
 from .audit import AuditLog
 from .jobs import Job, Notification, UserSession
 from .receptions import (
+    HigherInstruction,
     Instruction,
     MaterialsRequest,
     ParticipationRequest,
@@ -38,6 +39,7 @@ __all__ = [
     "Department",
     "District",
     "Instruction",
+    "HigherInstruction",
     "MaterialsRequest",
     "ProtocolEntry",
     "Job",

@@ -58,12 +58,15 @@ class Notification(Model):
     kind: Mapped[str] = mapped_column(String(40))
     appeal_id: Mapped[Optional[int]] = mapped_column(ForeignKey("appeal.id", ondelete="CASCADE"))
     instruction_id: Mapped[Optional[int]] = mapped_column(ForeignKey("instruction.id", ondelete="CASCADE"))
+    higher_instruction_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("higher_instruction.id", ondelete="CASCADE"))
     due_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.utcnow)
     read_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
 
     appeal = relationship("Appeal")
     instruction = relationship("Instruction")
+    higher_instruction = relationship("HigherInstruction")
 
 
 class UserSession(Model):

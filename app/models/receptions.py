@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.domain.vocabulary import InstructionStatus, SessionKind, SessionStatus
+from app.domain.vocabulary import HigherIssuer, InstructionStatus, SessionKind, SessionStatus
 
 from .base import enum_column_type
 from .reference import Department, Official, ReceptionPlace
@@ -271,3 +271,46 @@ class MaterialsRequest(Model):
 
     def __str__(self) -> str:
         return f"{self.department} — {self.requested_on:%d.%m.%Y}"
+
+
+class HigherInstruction(Model):
+    """M9: an instruction of the President, the Presidential Administration or
+    the President's assistant on an appeal, under the department's control:
+    its document, term, executor and execution (reported half-yearly, M7.6)."""
+
+    __tablename__ = "higher_instruction"
+    __table_args__ = (
+        CheckConstraint("received_on >= issued_on", name="ck_higher_received_after_issue"),
+        CheckConstraint("due_on >= received_on", name="ck_higher_due_after_receipt"),
+        CheckConstraint("executed_on IS NULL OR (report IS NOT NULL AND report <> '')",
+                        name="ck_higher_executed_reported"),
+        Index("ix_higher_instruction_received", "received_on", "id"),
+        Index("ix_higher_instruction_open_due", "executed_on", "due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer: Mapped[HigherIssuer] = mapped_column(enum_column_type(HigherIssuer, "higher_issuer"))
+    document_ref: Mapped[str] = mapped_column(String(120))
+    """The number of the instruction (the document it is in)."""
+    issued_on: Mapped[date] = mapped_column(Date)
+    received_on: Mapped[date] = mapped_column(Date)
+    subject: Mapped[str] = mapped_column(Text)
+    appeal_id: Mapped[Optional[int]] = mapped_column(ForeignKey("appeal.id", ondelete="RESTRICT"))
+    """The appeal it concerns, when it is registered here."""
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id", ondelete="RESTRICT"))
+    """The executor."""
+    due_on: Mapped[date] = mapped_column(Date)
+    executed_on: Mapped[Optional[date]] = mapped_column(Date)
+    report: Mapped[Optional[str]] = mapped_column(Text)
+    """What was done, as reported to the issuer."""
+
+    appeal = relationship("Appeal")
+    department: Mapped[Department] = relationship()
+
+    @property
+    def term(self) -> tuple:
+        """(due_on, executed_on): the list's "Execution" column."""
+        return (self.due_on, self.executed_on)
+
+    def __str__(self) -> str:
+        return f"{self.document_ref} — {self.issued_on:%d.%m.%Y}"

@@ -22,7 +22,7 @@ FULL = ("read", "write", "delete")
 REGISTERS = (
     "District", "Department", "Official", "ReceptionPlace", "Category", "CalendarDay",
     "Applicant", "Appeal", "AppealEvent", "ReceptionSession", "Protocol", "Instruction",
-    "SurveyCall", "Consultation",
+    "SurveyCall", "Consultation", "HigherInstruction",
 )
 # Pages that are not registers (read only).
 PAGES = ("Analytics", "AuditLog")
@@ -47,6 +47,7 @@ CAPABILITIES = frozenset({
     "assignee",               # may be assigned appeals
     "control_instructions",   # accept an executor's answer, send it back, move a deadline (R34-R35, R23)
     "record_decisions",       # record a decision taken on an official's behalf: a refusal (R27), a motivated extension (R30b)
+    "control_higher_instructions",  # reminded of the terms of the instructions of higher bodies (M9)
 })
 
 
@@ -84,6 +85,7 @@ ROLES: dict[str, Role] = {
             "Appeal": WRITE,  # an appeal is never deleted: its history is append-only
             "Instruction": WRITE,  # nor an instruction: it leaves control only by an accepted answer (R34-R35)
             "Consultation": WRITE,  # nor a consultation: R38's sample is drawn from them
+            "HigherInstruction": WRITE,  # nor an instruction of a higher body (M9)
             "AppealEvent": READ,
             "CalendarDay": READ,
             "Analytics": READ,
@@ -91,7 +93,7 @@ ROLES: dict[str, Role] = {
         },
         personal_fields=PERSONAL_FIELDS,
         capabilities=frozenset({"override_official", "approve_roster_gaps", "run_monitor", "assign",
-                                "record_decisions", "control_instructions"}),
+                                "record_decisions", "control_instructions", "control_higher_instructions"}),
         about="The control department: all data, no user administration.",
     ),
     "Clerk": Role(

@@ -3,13 +3,13 @@ turn every term due within 2 working days, or overdue, into one in-app
 notification per responsible user — never twice for the same term."""
 from __future__ import annotations
 
-from sqlalchemy import Integer, String, and_, case, cast, exists, func, insert, literal, null, select, union_all
+from sqlalchemy import Integer, String, and_, case, cast, exists, func, insert, literal, null, select, true, union_all
 from sqlalchemy.orm import aliased
 
 from app.domain import deadlines
 from app.domain.vocabulary import TERM_RUNNING_STATUSES, AppealStatus, InstructionStatus
 from app.extensions import db
-from app.models import Appeal, Instruction, Notification, Official, ParticipationRequest, UserPlace
+from app.models import Appeal, HigherInstruction, Instruction, Notification, Official, ParticipationRequest, UserPlace
 
 from .calendar import working_calendar
 from .clock import today
@@ -73,7 +73,33 @@ def _term_rows(horizon, cal):
         .join(Official, Official.id == i.assignee_official_id)
         .where(i.status == InstructionStatus.open, i.due_on <= horizon, Official.user_id.is_not(None))
     )
-    return union_all(*selects).subquery()
+    appeal_terms = union_all(*selects).subquery()
+    none = cast(null(), Integer)
+    return union_all(
+        select(appeal_terms.c.user_id, appeal_terms.c.appeal_id, appeal_terms.c.instruction_id,
+               none.label("higher_instruction_id"), appeal_terms.c.kind, appeal_terms.c.rule, appeal_terms.c.due_on),
+        _higher_terms(horizon),
+    ).subquery()
+
+
+def _higher_terms(horizon):
+    """M9: instructions of higher bodies not executed, due within the horizon
+    or overdue — to every active user of a role that controls them."""
+    from flask_appbuilder.security.sqla.models import Role, User, assoc_user_role
+
+    from app.security.roles import roles_with
+
+    h = HigherInstruction
+    controllers = (select(assoc_user_role.c.user_id).join(Role, Role.id == assoc_user_role.c.role_id)
+                   .where(Role.name.in_(roles_with("control_higher_instructions"))))
+    none = cast(null(), Integer)
+    return (
+        select(User.id.label("user_id"), none.label("appeal_id"), none.label("instruction_id"),
+               h.id.label("higher_instruction_id"), literal("higher_instruction").label("kind"),
+               literal("M9").label("rule"), h.due_on.label("due_on"))
+        .select_from(h).join(User, true())
+        .where(h.executed_on.is_(None), h.due_on <= horizon, User.active.is_(True), User.id.in_(controllers))
+    )
 
 
 def run_monitor() -> int:
@@ -82,11 +108,13 @@ def run_monitor() -> int:
     horizon = cal.add_working_days(cal.on_or_after(today()), HORIZON_WORKING_DAYS)
     rows = _term_rows(horizon, cal)
     key = (rows.c.kind + literal(":") + func.coalesce(cast(rows.c.instruction_id, String), "")
-           + literal(":") + cast(rows.c.appeal_id, String) + literal(":") + cast(rows.c.due_on, String))
+           + literal(":") + func.coalesce(cast(rows.c.appeal_id, String),
+                                          literal("h") + cast(rows.c.higher_instruction_id, String))
+           + literal(":") + cast(rows.c.due_on, String))
     existing = aliased(Notification)
     source = (
         select(rows.c.user_id, key.label("term_key"), rows.c.rule, rows.c.kind, rows.c.appeal_id,
-               rows.c.instruction_id, rows.c.due_on, literal(None).label("created_at"))
+               rows.c.instruction_id, rows.c.higher_instruction_id, rows.c.due_on, literal(None).label("created_at"))
         .where(rows.c.user_id.is_not(None))
         .where(~exists().where(existing.user_id == rows.c.user_id, existing.term_key == key))
         .distinct()
@@ -95,9 +123,11 @@ def run_monitor() -> int:
     last_id = db.session.execute(select(func.max(Notification.id))).scalar_one() or 0
     db.session.execute(
         insert(Notification).from_select(
-            ["user_id", "term_key", "rule", "kind", "appeal_id", "instruction_id", "due_on", "created_at"],
+            ["user_id", "term_key", "rule", "kind", "appeal_id", "instruction_id", "higher_instruction_id", "due_on",
+             "created_at"],
             source.with_only_columns(rows.c.user_id, key, rows.c.rule, rows.c.kind, rows.c.appeal_id,
-                                     rows.c.instruction_id, rows.c.due_on, func.current_timestamp()),
+                                     rows.c.instruction_id, rows.c.higher_instruction_id, rows.c.due_on,
+                                     func.current_timestamp()),
         )
     )
     db.session.commit()

@@ -1,5 +1,6 @@
-"""R40 / M7.6: the quarterly report to the Government Office and the
-half-year analytical note, in Kazakh or Russian, as XLSX and PDF."""
+"""R40: the quarterly report to the Government Office; M7.6: the half-year
+report on how the instructions of higher bodies (M9) are carried out — in
+Kazakh or Russian, as XLSX and PDF."""
 from __future__ import annotations
 
 import io
@@ -37,12 +38,12 @@ def period(kind: str, year: int, part: int) -> tuple[date, date]:
 
 def build(kind: str, year: int, part: int, lang: str, progress=lambda pct: None) -> tuple[str, list[Section], dict]:
     """The title and the sections of the report, in ``lang``."""
+    if kind != "quarter":
+        return build_half_year(year, part, lang, progress)
     start, end = period(kind, year, part)
     f = A.Filters(start, end)
     with force_locale(lang):
-        title = (_("Quarterly report on appeals for personal reception: Q%(q)s %(year)s", q=part, year=year)
-                 if kind == "quarter" else
-                 _("Analytical note on appeals for personal reception: half-year %(h)s of %(year)s", h=part, year=year))
+        title = _("Quarterly report on appeals for personal reception: Q%(q)s %(year)s", q=part, year=year)
         sections = []
 
         def add(title_, columns, rows):
@@ -84,10 +85,68 @@ def build(kind: str, year: int, part: int, lang: str, progress=lambda pct: None)
         add(_("Districts by appeals per 10,000 residents (M7.2)"), [_("District"), _("Appeals"), _("Per 10,000 residents")],
             [[r["district"].localized_name(lang), r["total"], r["per_10k"]] for r in districts])
         progress(70)
-    return title, sections, {"start": start, "end": end, "filters": f}
+    return title, sections, {"start": start, "end": end, "filters": f, "summary": []}
 
 
-def to_xlsx(title: str, sections: list[Section]) -> bytes:
+COLUMN_STATES = ("executed_on_time", "executed_late", "on_control", "overdue")
+
+
+def build_half_year(year: int, part: int, lang: str, progress=lambda pct: None) -> tuple[str, list[Section], dict]:
+    """M7.6: the akim's half-year report on how the instructions of the
+    President, the Presidential Administration and the President's
+    assistant on appeals (M9) are carried out: what came in, what is done
+    and on time, what is overdue and with whom — and the list itself."""
+    from app.domain.vocabulary import HigherIssuer
+
+    from . import higher
+
+    start, end = period("half", year, part)
+    items = higher.of_period(start, end)
+    acc = higher.account(items, end)
+    progress(30)
+    with force_locale(lang):
+        state_text = {"executed_on_time": _("Executed on time"), "executed_late": _("Executed late"),
+                      "overdue": _("Overdue"), "on_control": _("On control")}
+        title = _("Report on how the instructions of the President of the Republic of Kazakhstan, the "
+                  "Presidential Administration and the Assistant to the President on appeals are carried out: "
+                  "half-year %(h)s of %(year)s", h=part, year=year)
+        t = acc["all"]
+        summary = [
+            _("In the half-year %(h)s of %(year)s the akim's office had %(n)s instructions on appeals under "
+              "control (received in the half-year or carried over from before).", h=part, year=year, n=t.received),
+            _("Executed: %(done)s, of them on time %(on_time)s (%(share)s); executed late: %(late)s.",
+              done=t.executed, on_time=t.states["executed_on_time"], late=t.states["executed_late"],
+              share=f"{t.on_time_share} %" if t.on_time_share is not None else "—"),
+            _("Still on control within their term: %(open)s; overdue and not executed on %(day)s: %(overdue)s.",
+              open=t.states["on_control"], overdue=t.states["overdue"], day=acc["as_of"].strftime("%d.%m.%Y")),
+        ]
+        if t.states["overdue"]:
+            worst = [name for name, tl in acc["by_department"].items() if tl.states["overdue"]][:3]
+            summary.append(_("Most overdue instructions are with: %(names)s. They are kept on control until "
+                             "their execution is reported.", names="; ".join(worst)))
+        columns = [_("Received"), _("Executed on time"), _("Executed late"), _("On control"), _("Overdue")]
+
+        def row(name, tl):
+            return [name, tl.received] + [tl.states[k] for k in COLUMN_STATES]
+
+        sections = [
+            Section(_("Instructions by issuer (M9)"), [_("Issued by")] + columns,
+                    [row(label(HigherIssuer(k)), tl) for k, tl in sorted(acc["by_issuer"].items())]
+                    + [row(_("In all"), t)]),
+            Section(_("Instructions by executor"), [_("Executor")] + columns,
+                    [row(name, tl) for name, tl in acc["by_department"].items()]),
+            Section(_("The instructions and their execution"),
+                    [_("Number of the instruction"), _("Issued by"), _("Received on"), _("Executor"), _("Term"),
+                     _("Executed on"), _("Execution")],
+                    [[i.document_ref, label(i.issuer), i.received_on.strftime("%d.%m.%Y"), str(i.department),
+                      i.due_on.strftime("%d.%m.%Y"), i.executed_on.strftime("%d.%m.%Y") if i.executed_on else "—",
+                      state_text[acc["states"][i.id]]] for i in items]),
+        ]
+        progress(70)
+    return title, sections, {"start": start, "end": end, "filters": A.Filters(start, end), "summary": summary}
+
+
+def to_xlsx(title: str, sections: list[Section], summary: list[str] = ()) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -98,6 +157,8 @@ def to_xlsx(title: str, sections: list[Section]) -> bytes:
     ws.title = "Report"
     ws.append([title])
     ws["A1"].font = Font(bold=True, size=14)
+    for paragraph in summary:
+        ws.append([paragraph])
     for s in sections:
         ws.append([])
         ws.append([s.title])
@@ -113,7 +174,7 @@ def to_xlsx(title: str, sections: list[Section]) -> bytes:
     return buf.getvalue()
 
 
-def to_pdf(title: str, sections: list[Section], lang: str, f, charts: list[bytes]) -> bytes:
+def to_pdf(title: str, sections: list[Section], lang: str, f, charts: list[bytes], summary: list[str] = ()) -> bytes:
     from fpdf import FPDF
 
     from .roster_pdf import _fonts
@@ -128,13 +189,20 @@ def to_pdf(title: str, sections: list[Section], lang: str, f, charts: list[bytes
     pdf.multi_cell(0, 8, title, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 10)
     pdf.cell(0, 7, f"{f.start:%d.%m.%Y} — {f.end:%d.%m.%Y}", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 10)
+    for paragraph in summary:
+        pdf.ln(1)
+        pdf.multi_cell(0, 5.5, paragraph, new_x="LMARGIN", new_y="NEXT")
     for s in sections:
         pdf.ln(3)
         pdf.set_font("DejaVu", "B", 11)
         pdf.multi_cell(0, 7, s.title, new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("DejaVu", "", 9)
-        widths = [120] + [35] * (len(s.columns) - 1) if len(s.columns) <= 2 else [95, 35, 50]
-        with pdf.table(col_widths=widths, text_align=["LEFT"] + ["RIGHT"] * (len(s.columns) - 1),
+        n = len(s.columns)
+        widths = [120] + [35] * (n - 1) if n <= 2 else [95, 35, 50] if n == 3 else \
+            [pdf.epw * 0.3] + [pdf.epw * 0.7 / (n - 1)] * (n - 1)
+        numeric = [i > 0 and all(isinstance(r[i], int | float) for r in s.rows) for i in range(n)]
+        with pdf.table(col_widths=widths, text_align=["RIGHT" if x else "LEFT" for x in numeric],
                        line_height=5, first_row_as_headings=True) as table:
             table.row([str(c) for c in s.columns])
             for r in s.rows or [["—"] + [""] * (len(s.columns) - 1)]:

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from .appeals import AppealEventView, AppealView, ApplicantView
 from .audit import AuditLogView
 from .calendar import CalendarDayView
+from .higher import HigherInstructionView
 from .receptions import (
     InstructionView,
     MaterialsRequestView,
@@ -38,6 +39,8 @@ MENU = [
     (ProtocolView, "Protocols", _l("Protocols"), "fa-file-text", "ReceptionsMenu", RECEPTIONS),
     (ProtocolEntryView, "ProtocolEntries", _l("Decisions of the protocols"), "fa-gavel", "ReceptionsMenu", RECEPTIONS),
     (InstructionView, "Instructions", _l("Instructions"), "fa-tasks", "ReceptionsMenu", RECEPTIONS),
+    (HigherInstructionView, "HigherInstructions", _l("Instructions of higher bodies (M9)"), "fa-flag",
+     "ReceptionsMenu", RECEPTIONS),
     (MaterialsRequestView, "MaterialsRequests", _l("Requests for materials"), "fa-folder-open", "ReceptionsMenu",
      RECEPTIONS),
     (ParticipationRequestView, "Participation", _l("Participation of other bodies"), "fa-users", "ReceptionsMenu", RECEPTIONS),

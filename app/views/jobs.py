@@ -29,6 +29,7 @@ TERM_LABELS = {
     "participation_notice": _l("Tell the applicant another body was asked (R19)"),
     "participation_refusal": _l("Report a body's refusal to take part (R20)"),
     "instruction": _l("Instruction under control (R34)"),
+    "higher_instruction": _l("Instruction of a higher body (M9)"),
 }
 
 
@@ -173,7 +174,8 @@ class JobsView(BaseView):
             return redirect(url_for("JobsView.notifications"))
         rows = db.session.execute(
             select(Notification).where(Notification.user_id == self._user_id())
-            .options(selectinload(Notification.appeal), selectinload(Notification.instruction))
+            .options(selectinload(Notification.appeal), selectinload(Notification.instruction),
+                     selectinload(Notification.higher_instruction))
             .order_by(Notification.read_at.is_not(None), Notification.due_on, Notification.id).limit(200)
         ).scalars().all()
         from app.services.clock import today

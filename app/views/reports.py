@@ -1,4 +1,4 @@
-"""R40 / M7.6: ordering the quarterly report or the half-year note."""
+"""R40 / M7.6: ordering the quarterly report or the half-year report on the instructions of higher bodies."""
 from __future__ import annotations
 
 from flask import flash, g, redirect, request, url_for
@@ -18,7 +18,7 @@ from .feedback import jobs_unavailable
 
 class ReportForm(FlaskForm):
     kind = SelectField(_l("Report"), choices=[("quarter", _l("Quarterly report (R40)")),
-                                              ("half", _l("Half-year analytical note (M7.6)"))])
+                                              ("half", _l("Half-year report on the instructions of higher bodies (M7.6)"))])
     year = IntegerField(_l("Year"), validators=[InputRequired(), NumberRange(2020, 2100)])
     part = SelectField(_l("Quarter or half-year"), coerce=int, choices=[(1, "1"), (2, "2"), (3, "3"), (4, "4")])
     lang = SelectField(_l("Language"), choices=[("kk", _l("Kazakh")), ("ru", _l("Russian"))])

@@ -23,6 +23,7 @@ SURFACES = {
     "Instruction": ("instructionview", "instruction"),
     "SurveyCall": ("surveycallview", "survey_call"),
     "Consultation": ("consultationview", "consultation"),
+    "HigherInstruction": ("higherinstructionview", "higher_instruction"),
     "AuditLog": ("auditlogview", None),
 }
 CASES = [(role, register) for role in USERS for register in SURFACES]
