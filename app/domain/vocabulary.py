@@ -69,6 +69,10 @@ class Channel(StrEnum):
     call_centre = "call_centre"
 
 
+ORAL_PROTOCOL_CHANNELS = (Channel.oral, Channel.phone)
+"""R25 part 3: oral and phone appeals are also written into a separate protocol."""
+
+
 class Language(StrEnum):
     """R21: the language of the applicant's choice."""
 

@@ -77,6 +77,10 @@ def register(appbuilder) -> None:
         "ReceptionsMenu": [(RosterView, "Roster", _l("Roster of the month (R7, R8)"), "fa-calendar-o", "/roster/")],
         "SurveysMenu": [(SurveyWorkView, "SurveyWorklist", _l("Calls to make"), "fa-list", "/surveys/worklist")],
     }
+    from .oral_protocol import OralProtocolView
+
+    pages["AppealsMenu"].append((OralProtocolView, "OralProtocol", _l("Protocol of oral and phone appeals (R25)"),
+                                 "fa-microphone", "/oral-protocol/"))
     pages["AppealsMenu"].append((ImportView, "Import", _l("Import from the national system"), "fa-upload", "/imports/"))
     order = ["AppealsMenu", "ReceptionsMenu", "SurveysMenu", "AnalyticsMenu", "ReferenceMenu"]
     for category in order:

@@ -254,3 +254,37 @@ def test_garbage_in_the_list_url_never_answers_500(manager, query):
 def test_odd_primary_keys_in_pages_are_404_not_500(manager, pk):
     for url in (f"/appealview/show/{pk}", f"/appealview/edit/{pk}", f"/districtview/show/{pk}"):
         assert manager.get(url).status_code in (302, 404), url
+
+
+def test_R25_part3_oral_and_phone_appeals_are_written_into_the_daily_protocol(client, jwt, app):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from app.models import Applicant, UserPlace
+    from tests.api.test_rest import _appeal_body
+
+    now = datetime.now(ZoneInfo("Asia/Almaty")).replace(tzinfo=None, microsecond=0) - timedelta(minutes=5)
+    with app.app_context():
+        clerk = app.appbuilder.sm.find_user(username="clerk").id
+        place = db.session.execute(select(UserPlace.place_id).where(UserPlace.user_id == clerk)).scalar_one()
+        applicant = db.session.execute(select(Applicant).where(Applicant.phone.is_not(None)).limit(1)).scalar_one()
+        phone = applicant.phone
+    for channel in ("phone", "oral", "egov_portal"):
+        body = _appeal_body(app, channel=channel, received_at=now.isoformat(), reception_place=place,
+                            applicant=applicant.id, substance=f"Протокол R25 {channel}")
+        r = client.post("/api/v1/appeal/", json=body, headers=jwt("manager"))
+        assert r.status_code == 201, r.get_data(as_text=True)
+    login(client, "clerk")
+    page = client.get(f"/oral-protocol/?day={now.date().isoformat()}").get_data(as_text=True)
+    assert "Протокол R25 phone" in page and "Протокол R25 oral" in page and "Протокол R25 egov_portal" not in page
+    assert phone in page  # the clerk sees the applicant's phone
+    printable = client.get(f"/oral-protocol/print?place={place}&day={now.date().isoformat()}")
+    assert printable.status_code == 200 and "Протокол R25 phone" in printable.get_data(as_text=True)
+    # another place's clerk sees their own place's protocol only; the head reads it without personal data
+    login(client, "clerk2")
+    assert "Протокол R25" not in client.get(f"/oral-protocol/?place={place}&day={now.date().isoformat()}").get_data(
+        as_text=True)
+    login(client, "head")
+    page = client.get(f"/oral-protocol/?place={place}&day={now.date().isoformat()}").get_data(as_text=True)
+    assert "Протокол R25 phone" in page and phone not in page
+    assert client.get("/oral-protocol/?day=9999-99-99").status_code == 200
