@@ -197,6 +197,7 @@ class _Builder:
         self._materials_requests()
         self._consultations()
         self._higher_instructions()
+        self._video_and_same_day()
         db.session.commit()
 
     def _districts(self) -> dict[str, District]:
@@ -397,6 +398,56 @@ class _Builder:
                 answered_on=min(due, self.today) if answered else None,
                 answer="Материалы представлены / Материалдар ұсынылды" if answered else None,
             ))
+
+    def _video_and_same_day(self) -> None:
+        """R13: a deputy akim's video-conference reception next week, with an
+        applicant who agreed to it booked; R3: a reception the same day by a
+        head of a structural unit, with the applicant's consent."""
+        def book(appeal, session, rule, payload, at):
+            appeal.session, appeal.status = session, AppealStatus.scheduled
+            db.session.add(AppealEvent(appeal=appeal, at=at, action="schedule", from_status=AppealStatus.registered,
+                                       to_status=AppealStatus.scheduled, rule=rule, reason="", payload=payload))
+
+        waiting = db.session.execute(
+            select(Appeal).where(Appeal.status == AppealStatus.registered, Appeal.from_reception.is_(False),
+                                 Appeal.registered_on <= self.today)
+            .order_by(Appeal.registered_on.desc(), Appeal.id.desc())
+        ).scalars().all()
+        if len(waiting) < 2:
+            return
+        deputy = next(o for o in self.officials if o.active and o.level == OfficialLevel.deputy_akim)
+        day = self.cal.add_working_days(self.cal.on_or_after(self.today), 6)
+        video = ReceptionSession(
+            official=deputy, place=self.places[0], day=day, starts_at=time(11, 0), ends_at=time(12, 0), capacity=4,
+            kind=SessionKind.video, status=SessionStatus.approved,
+            approved_at=datetime.combine(self.today - timedelta(days=3), time(10, 0)),
+        )
+        db.session.add(video)
+        consenting = waiting[-1]  # the one waiting longest
+        consenting.video_consent, consenting.official = True, deputy
+        book(consenting, video, "R13", {"day": day.isoformat(), "video": True},
+             datetime.combine(self.today, time(9, 0)) - timedelta(hours=5))
+        # R3: registered, and received the same day by a unit head, with the applicant's consent
+        head = next((o for o in self.officials if o.active and o.level == OfficialLevel.unit_head), None)
+        same = waiting[0]
+        if head is None:
+            return
+        held = same.registered_on < self.today
+        session = ReceptionSession(
+            official=head, place=same.reception_place, day=same.registered_on, starts_at=time(17, 0),
+            ends_at=time(18, 0), capacity=2, kind=SessionKind.regular,
+            status=SessionStatus.held if held else SessionStatus.approved,
+            approved_at=datetime.combine(same.registered_on, time(9, 0)),
+        )
+        db.session.add(session)
+        same.official = head
+        book(same, session, "R3", {"day": same.registered_on.isoformat(), "same_day_consent": True},
+             datetime.combine(same.registered_on, time(12, 0)) - timedelta(hours=5))
+        if held:
+            same.status = AppealStatus.received
+            db.session.add(AppealEvent(appeal=same, at=datetime.combine(same.registered_on, time(12, 0)),
+                                       action="receive", from_status=AppealStatus.scheduled,
+                                       to_status=AppealStatus.received, rule="R23", reason="", payload={}))
 
     def _higher_instructions(self) -> None:
         """M9: instructions of the President, the Presidential Administration
