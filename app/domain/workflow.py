@@ -346,17 +346,33 @@ def _schedule(step: Step) -> Decision:
     time (or a same-day reception of a unit head with consent), video only
     with consent and only for the akim and deputies."""
     snap, slot = step.snap, step.params.get("session")
+    same_day = check_slot(snap, slot, step.today, step.cal, step.may_override_official,
+                          step.params.get("same_day_consent") is True)
+    note = deadlines.reference_note_due(slot.day, step.cal).due
+    return step.decide(
+        "R3" if same_day else "R29", "",
+        {"session": slot.id, "day": slot.day, "reference_note_due_on": None if same_day else note,
+         "official_overridden": slot.official_id != snap.official_id, "same_day": same_day},
+        session_id=slot.id,
+    )
+
+
+def check_slot(snap: AppealSnapshot, slot, today: date, cal: WorkingCalendar, may_override_official: bool,
+               same_day_consent: bool) -> bool:
+    """R26-R29, R3, R13-R14, R16, R28: may the appeal be booked into ``slot``?
+    Raises the rule that forbids it; True for a same-day reception (R3).
+    The booking form offers only the sessions this lets through."""
     if not isinstance(slot, SessionSlot):
         raise WorkflowError("R29", "session_required")
     if slot.cancelled:
         raise WorkflowError("R16", "session_cancelled")
-    if slot.day < step.today:
+    if slot.day < today:
         raise WorkflowError("R29", "session_in_past", day=slot.day)
     if slot.booked >= slot.capacity:
         raise WorkflowError("R29", "session_full", capacity=slot.capacity)
     if slot.capacity - slot.booked == 1 and slot.waiting_ahead:
         raise WorkflowError("R28", "last_place_for_the_queue", ahead=slot.waiting_ahead)
-    if slot.official_id != snap.official_id and not step.may_override_official:
+    if slot.official_id != snap.official_id and not may_override_official:
         raise WorkflowError("R27", "wrong_official")
     if slot.restricted and slot.kind != "video":
         raise WorkflowError("R14", "restrictions_video_only")
@@ -365,19 +381,14 @@ def _schedule(step: Step) -> Decision:
             raise WorkflowError("R13", "video_not_for_official")
         if not snap.video_consent:
             raise WorkflowError("R13", "video_consent_missing")
-    same_day = slot.day == step.today and slot.official_level in SAME_DAY_OFFICIALS
-    note = deadlines.reference_note_due(slot.day, step.cal).due
+    same_day = slot.day == today and slot.official_level in SAME_DAY_OFFICIALS
+    note = deadlines.reference_note_due(slot.day, cal).due
     if same_day:
-        if step.params.get("same_day_consent") is not True:
+        if not same_day_consent:
             raise WorkflowError("R3", "same_day_consent_required")
-    elif note < step.today:
+    elif note < today:
         raise WorkflowError("R26", "reference_note_too_late", note_due=note, day=slot.day)
-    return step.decide(
-        "R3" if same_day else "R29", "",
-        {"session": slot.id, "day": slot.day, "reference_note_due_on": None if same_day else note,
-         "official_overridden": slot.official_id != snap.official_id, "same_day": same_day},
-        session_id=slot.id,
-    )
+    return same_day
 
 
 def _receive(step: Step) -> Decision:

@@ -198,6 +198,61 @@ def session_slot(session_id, appeal: Appeal | None = None) -> SessionSlot | None
     )
 
 
+def bookable_sessions(appeal: Appeal, any_official: bool, may_override_official: bool, horizon_days: int = 120):
+    """The upcoming sessions ``appeal`` may be booked into — each checked by
+    the booking's own guard (``domain.workflow.check_slot``: free place,
+    the queue's last place, the official, R13-R14 video, R26 or a same-day R3
+    reception) — with their free places: [(session, free)]. The asked
+    official's, or everyone's for a user who may book with another official."""
+    from datetime import timedelta
+
+    from sqlalchemy.orm import selectinload
+
+    from app.domain.workflow import check_slot
+    from app.security.scope import scoped
+
+    start = today()
+    stmt = (
+        select(ReceptionSession)
+        .options(selectinload(ReceptionSession.official), selectinload(ReceptionSession.place))
+        .where(ReceptionSession.day >= start, ReceptionSession.day <= start + timedelta(days=horizon_days),
+               ReceptionSession.status != SessionStatus.cancelled)
+        .order_by(ReceptionSession.day, ReceptionSession.starts_at, ReceptionSession.id)
+    )
+    if not any_official:
+        stmt = stmt.where(ReceptionSession.official_id == appeal.official_id)
+    sessions = db.session.execute(scoped(stmt, ReceptionSession).limit(300)).scalars().all()
+    if not sessions:
+        return []
+    booked = dict(db.session.execute(
+        select(Appeal.session_id, func.count())
+        .where(Appeal.session_id.in_([s.id for s in sessions]),
+               Appeal.status.in_([AppealStatus.scheduled, AppealStatus.received]))
+        .group_by(Appeal.session_id)
+    ).all())
+    snap, cal = snapshot(appeal), working_calendar()
+    ahead: dict[int, int] = {}
+    restricted: dict[date, bool] = {}
+    out = []
+    for s in sessions:
+        if s.official_id not in ahead:
+            ahead[s.official_id] = waiting_ahead(appeal, s.official_id)
+        if s.day not in restricted:
+            restricted[s.day] = under_restrictions(s.day)
+        slot = SessionSlot(
+            id=s.id, day=s.day, cancelled=False, capacity=s.capacity, booked=booked.get(s.id, 0),
+            official_id=s.official_id, kind=getattr(s.kind, "value", s.kind) or "in_person",
+            official_level=OfficialLevel(s.official.level) if s.official is not None else None,
+            waiting_ahead=ahead[s.official_id], restricted=restricted[s.day],
+        )
+        try:
+            check_slot(snap, slot, start, cal, may_override_official, same_day_consent=True)
+        except WorkflowError:
+            continue
+        out.append((s, s.capacity - slot.booked))
+    return out
+
+
 def decider(official_id) -> Decider | None:
     """The official named as the one who decided (R27, R30b): one the user
     may see, else None (the same answer as one that does not exist)."""

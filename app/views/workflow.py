@@ -2,19 +2,17 @@
 confirmation), bulk actions with a per-appeal report, printable letters."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import force_locale, gettext
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.domain.vocabulary import AppealStatus, SessionStatus
 from app.domain.workflow import Action
 from app.extensions import db
-from app.models import Appeal, AppealEvent, ReceptionSession
+from app.labels import label
+from app.models import Appeal, AppealEvent
 from app.security.roles import can
 from app.security.scope import as_id, get_writable_or_abort, is_visible, scoped, write_clause
 from app.services import appeals as appeal_service
@@ -32,36 +30,17 @@ BULK_ACTIONS = (Action.extend, Action.withdraw)
 
 
 def session_choices(appeal: Appeal, any_official: bool) -> list[tuple[int, str]]:
-    """Upcoming sessions with free places: the asked official's, or (for a
-    Manager) everyone's; one grouped query counts the bookings."""
-    start = today()
-    stmt = (
-        select(ReceptionSession)
-        .options(selectinload(ReceptionSession.official), selectinload(ReceptionSession.place))
-        .where(ReceptionSession.day >= start, ReceptionSession.day <= start + timedelta(days=120),
-               ReceptionSession.status != SessionStatus.cancelled)
-        .order_by(ReceptionSession.day, ReceptionSession.starts_at, ReceptionSession.id)
-    )
-    if not any_official:
-        stmt = stmt.where(ReceptionSession.official_id == appeal.official_id)
-    sessions = db.session.execute(scoped(stmt, ReceptionSession).limit(300)).scalars().all()
-    booked = dict(
-        db.session.execute(
-            select(Appeal.session_id, func.count())
-            .where(Appeal.session_id.in_([s.id for s in sessions]),
-                   Appeal.status.in_([AppealStatus.scheduled, AppealStatus.received]))
-            .group_by(Appeal.session_id)
-        ).all()
-    ) if sessions else {}
-    out = []
-    for s in sessions:
-        free = s.capacity - booked.get(s.id, 0)
+    """The sessions the appeal may be booked into (nothing pre-selected):
+    the booking's own guard decides which (``appeals.bookable_sessions``)."""
+    out = [(0, "—")]
+    for s, free in appeal_service.bookable_sessions(appeal, any_official, may_override_official=any_official):
         mark = "" if s.official_id == appeal.official_id else " ⚠"
+        kind = f" — {label(s.kind)}" if getattr(s.kind, "value", s.kind) == "video" else ""
         out.append((s.id, gettext(
             "%(day)s %(time)s — %(official)s — %(place)s (free %(free)s of %(capacity)s)",
             day=s.day.strftime("%d.%m.%Y"), time=s.starts_at.strftime("%H:%M"), official=s.official.full_name,
             place=s.place.name, free=free, capacity=s.capacity,
-        ) + mark))
+        ) + kind + mark))
     return out
 
 

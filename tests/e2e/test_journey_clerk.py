@@ -90,8 +90,11 @@ def test_R25_R29_R12_clerk_registers_an_oral_appeal_books_it_and_prints_the_kaza
     page.wait_for_url(re.compile(rf".*/appeal-workflow/{appeal_id}/schedule$"))
     j.check()
     options = page.locator("#session option")
-    assert options.count() >= 1 and official_name in options.first.inner_text()
-    session_label = options.first.inner_text()
+    # nothing is pre-selected; only sessions the booking's guard lets through are offered
+    assert page.input_value("#session") == "0"
+    assert options.count() >= 2 and official_name in options.nth(1).inner_text()
+    session_label = options.nth(1).inner_text()
+    page.select_option("#session", index=1)
     j.shot("3-book")
     j.submit()
     page.wait_for_url(re.compile(rf".*/appealview/show/{appeal_id}$"))

@@ -253,3 +253,28 @@ def test_the_history_and_the_audit_panel_show_local_times_and_translated_operati
     assert "Құрылды" in panel and ">create<" not in panel
     log = client.get("/auditlogview/list/").get_data(as_text=True)
     assert ">create<" not in log and ">update<" not in log
+
+
+def test_R13_R26_the_booking_form_offers_only_sessions_the_booking_allows_and_preselects_none(client, jwt, app):
+    import re as _re
+
+    from app.models import ReceptionSession
+    from tests.api.test_workflow_api import _session
+    from tests.builders import fresh_official
+
+    official = fresh_official(app)  # a deputy akim: may receive by video
+    a = new_appeal(client, jwt, app, official=official)  # no consent to a video reception
+    ok_id, _ = _session(app, official, days_ahead=30)
+    late_id, _ = _session(app, official, days_ahead=1)  # the reference note cannot be ready 5 working days before
+    video_id, _ = _session(app, official, days_ahead=40)
+    with app.app_context():
+        db.session.get(ReceptionSession, video_id).kind = "video"
+        db.session.commit()
+    login(client, "clerk")
+    page = client.get(f"/appeal-workflow/{a['id']}/schedule").get_data(as_text=True)
+    offered = set(_re.findall(r'<option[^>]*value="(\d+)"', page))
+    assert str(ok_id) in offered and str(late_id) not in offered and str(video_id) not in offered
+    assert 'selected' not in _re.search(r'<select[^>]*id="session".*?</select>', page, _re.S).group(0)
+    # the guard that hides them is the one that refuses them
+    assert act(client, jwt, a["id"], "schedule", session=video_id).get_json()["rule"] == "R13"
+    assert act(client, jwt, a["id"], "schedule", session=late_id).get_json()["rule"] == "R26"
