@@ -18,10 +18,15 @@ def place_of(app, username):
 
 @pytest.fixture
 def foreign_appeal(app):
-    """An appeal of clerk2's place whose applicant has nothing at clerk's place."""
+    """An appeal of clerk2's place whose applicant has nothing at clerk's place
+    (no appeal, no consultation, not entered there)."""
+    from app.models import Applicant, Consultation
+
     mine, theirs = place_of(app, "clerk"), place_of(app, "clerk2")
     with app.app_context():
-        mine_applicants = select(Appeal.applicant_id).where(Appeal.reception_place_id == mine)
+        mine_applicants = select(Appeal.applicant_id).where(Appeal.reception_place_id == mine).union(
+            select(Consultation.applicant_id).where(Consultation.reception_place_id == mine),
+            select(Applicant.id).where(Applicant.registered_place_id == mine))
         row = db.session.execute(
             select(Appeal.id, Appeal.reg_number, Appeal.applicant_id).where(
                 Appeal.reception_place_id == theirs, Appeal.applicant_id.not_in(mine_applicants)
