@@ -288,3 +288,19 @@ def test_R25_part3_oral_and_phone_appeals_are_written_into_the_daily_protocol(cl
     page = client.get(f"/oral-protocol/?place={place}&day={now.date().isoformat()}").get_data(as_text=True)
     assert "Протокол R25 phone" in page and phone not in page
     assert client.get("/oral-protocol/?day=9999-99-99").status_code == 200
+
+
+def test_R2_1_reception_places_are_the_public_reception_and_citizens_reception_centres_with_district_and_address(
+        client, jwt, app):
+    from app.models import ReceptionPlace
+
+    with app.app_context():
+        places = db.session.execute(select(ReceptionPlace)).scalars().all()
+        kinds = {getattr(p.kind, "value", p.kind) for p in places}
+        assert kinds == {"public_reception", "reception_centre"}
+        assert all(p.district_id is not None and p.address for p in places)
+        district = places[0].district_id
+    r = client.post("/api/v1/reception_place/", json={"name_kk": "Орталық", "name_ru": "Центр", "kind": "kiosk",
+                                                      "district": district, "address": "ул. Абая, 1"},
+                    headers=jwt("manager"))
+    assert r.status_code in (400, 422)
