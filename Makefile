@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app run
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast worker i18n i18n-compile install screenshots bench prod-check
+.PHONY: run test test-fast worker i18n i18n-compile install screenshots bench prod-check mutants
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -67,3 +67,9 @@ bench: install i18n-compile
 # worker on Redis, walked through over HTTP; everything is removed afterwards.
 prod-check: i18n-compile
 	$(PY) deploy/prod_check.py
+
+# Every guard of the domain fires in a test: each raise is removed in turn and the tests must fail.
+mutants: install
+	$(PY) tests/mutants.py app/domain/workflow.py tests/domain/test_workflow.py
+	$(PY) tests/mutants.py app/domain/receptions.py tests/receptions/test_domain.py
+	$(PY) tests/mutants.py app/domain/higher.py tests/domain/test_higher.py
