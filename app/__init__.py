@@ -46,6 +46,9 @@ def create_app(config: type[Config] | None = None) -> Flask:
         views.register(appbuilder)
         api.register(appbuilder)
         appbuilder.post_init()
+        from . import http_errors
+
+        http_errors.register(app)
 
     from .labels import TERM_LABELS, label
 

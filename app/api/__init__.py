@@ -58,6 +58,11 @@ from .workflow import (
 )
 
 
+def N_(msgid: str) -> str:
+    """Marks a msgid for extraction; translated when the answer is made."""
+    return msgid
+
+
 def _iin(value):
     error = identifier_error(value)
     if error is not None:
@@ -495,8 +500,6 @@ def register(appbuilder) -> None:
     # the OpenAPI document of CONTRACT.md at /api/v1/_openapi (FAB's Swagger
     # page is left out: it loads its scripts from a CDN)
     appbuilder.add_api(QOpenApi)
-    for status in (404, 405, 413, 429):
-        current_app.register_error_handler(status, _json_for_the_api)
     current_app.after_request(_info_allows_get)
     current_app.before_request(check_request)
     current_app.before_request(_named_route_methods)
@@ -534,24 +537,26 @@ def _info_allows_get(response):
     return response
 
 
-def _json_for_the_api(exc):
-    """Under /api/ an unknown route or method answers JSON, as every other
-    API answer; elsewhere the page it would have been."""
-    if not request.path.startswith("/api/"):
-        if exc.code == 429:  # the login limit: a page in the user's language, with the way back
-            from flask import render_template
+API_MESSAGES = {
+    400: N_("The request could not be read."),
+    403: N_("Forbidden."),
+    404: N_("Not found."),
+    405: N_("This method is not allowed here."),
+    409: N_("The record was changed by someone else: reload it and try again."),
+    413: N_("The request is too large."),
+    429: N_("Too many failed logins: wait a minute and try again."),
+    500: N_("Something went wrong on our side; the error is logged."),
+}
 
-            appbuilder = current_app.appbuilder
-            return render_template("qabyldau/too_many.html", appbuilder=appbuilder,
-                                   base_template=appbuilder.base_template), 429
-        return exc
+
+def json_error(exc):
+    """An HTTP error under /api/ as every other API answer: JSON with a
+    translated message (``app.http_errors`` sends the API's errors here)."""
     from flask import jsonify
 
-    message = {404: gettext("Not found."), 405: gettext("This method is not allowed here."),
-               413: gettext("The request is too large."),
-               429: gettext("Too many failed logins: wait a minute and try again.")}.get(exc.code, str(exc.description))
-    response = jsonify({"message": message})
-    response.status_code = exc.code
-    if exc.code == 405 and getattr(exc, "valid_methods", None):
+    code = getattr(exc, "code", 500) or 500
+    response = jsonify({"message": gettext(API_MESSAGES.get(code, API_MESSAGES[500]))})
+    response.status_code = code
+    if code == 405 and getattr(exc, "valid_methods", None):
         response.headers["Allow"] = ", ".join(exc.valid_methods)
     return response
