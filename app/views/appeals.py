@@ -299,6 +299,14 @@ class AppealView(QModelView):
         user_id = getattr(g.user, "id", None) if getattr(g, "user", None) else None
         form_error(appeal_service.prepare_registration, item, user_id)
 
+    def post_add(self, item: Appeal) -> None:
+        """R25, R29: the clerk sees what was created — its number, day and term."""
+        super().post_add(item)
+        g.saved_message = gettext(
+            "Appeal %(number)s registered on %(day)s; the answer is due by %(due)s (R29).",
+            number=item.reg_number, day=item.registered_on.strftime("%d.%m.%Y"),
+            due=item.answer_due_on.strftime("%d.%m.%Y"))
+
     formatters_columns = {"deadline": format_deadline}
 
     def _init_properties(self):

@@ -1,7 +1,7 @@
 """The base model views every register uses: `QModelView` and `ReadOnlyModelView`, with `COMMON_LABELS`."""
 from __future__ import annotations
 
-from flask import abort, request
+from flask import abort, g, request
 from flask_appbuilder import ModelView
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Date, DateTime, Time
@@ -24,10 +24,27 @@ from .fields import (
 )
 
 
+class SavedMessage:
+    """FAB flashes ``add_row_message`` right after ``post_add``: the sentence
+    a view put on ``g.saved_message`` (the new appeal's number and term), or
+    the translated default — never FAB's "Added Row"."""
+
+    def __init__(self, default) -> None:
+        self.default = default
+
+    def __html__(self) -> str:
+        return str(g.get("saved_message") or self.default)
+
+    __str__ = __html__
+
+
 class QModelView(ModelView):
     """A register: stable permission names, translated enum selects and
-    labels, a deterministic order and bounded queries per page."""
+    labels, a deterministic order and bounded queries per page. After
+    "Save" the user lands on the record they created, with its number."""
 
+    add_row_message = SavedMessage(_l("Saved: the new record is added."))
+    edit_row_message = SavedMessage(_l("Saved: the changes are recorded."))
     method_permission_name = METHOD_PERMISSIONS
     base_order = ("id", "desc")
     page_size = 25
@@ -37,6 +54,18 @@ class QModelView(ModelView):
 
     lookups: dict[str, str] = {}
     """Relation column → lookup kind (``app.views.lookup``) for large tables."""
+
+    def post_add(self, item) -> None:
+        g.saved_pk = getattr(item, "id", None)
+
+    def post_add_redirect(self):
+        """To the new record's page (when the role may open it), not the list."""
+        from flask import redirect, url_for
+
+        pk = g.get("saved_pk")
+        if pk is not None and self.appbuilder.sm.has_access("can_read", self.class_permission_name):
+            return redirect(url_for(f"{self.endpoint}.show", pk=pk))
+        return super().post_add_redirect()
 
     def __init__(self, **kwargs):
         self._install_fields()

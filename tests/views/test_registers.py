@@ -127,6 +127,17 @@ def test_R25_registering_an_appeal_in_the_form_computes_number_date_and_R29_term
         assert appeal.version == 1 and appeal.status == "registered"
         events = db.session.execute(select(AppealEvent).where(AppealEvent.appeal_id == appeal.id)).scalars().all()
         assert [(e.action, e.rule) for e in events] == [("register", "R25")]
+    # the clerk lands on the new appeal, told its number, day and term — not on the list with "Added Row"
+    assert r.headers["Location"].endswith(f"/appealview/show/{appeal.id}")
+    page = manager.get(r.headers["Location"]).get_data(as_text=True)
+    assert f"{appeal.reg_number}" in page and "26.03.2026" in page
+    from flask_babel import force_locale, gettext
+
+    with app.test_request_context(), force_locale("ru"):
+        told = gettext("Appeal %(number)s registered on %(day)s; the answer is due by %(due)s (R29).",
+                       number=appeal.reg_number, day="26.03.2026", due=appeal.answer_due_on.strftime("%d.%m.%Y"))
+        fab_default = gettext("Added Row")
+    assert told in page and fab_default not in page
 
 
 def test_future_receipt_date_is_refused_with_a_message_and_nothing_is_saved(manager, app):
