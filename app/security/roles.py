@@ -167,7 +167,7 @@ SECURITY_VIEWS = (
     "UserDBModelView", "RoleModelView", "PermissionModelView", "ViewMenuModelView",
     "PermissionViewModelView", "UserStatsChartView", "RegisterUserModelView",
     "List Users", "List Roles", "User's Statistics", "Base Permissions", "Views/Menus",
-    "Permission on Views/Menus", "Security", "List Groups", "GroupModelView",
+    "Permission on Views/Menus", "Security", "List Groups", "GroupModelView", "UserGroupModelView",
 )
 
 

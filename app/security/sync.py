@@ -7,18 +7,22 @@ from flask import current_app
 from .roles import COMMON, ROLES, SECURITY_VIEWS
 
 
-def _menu_names_by_register(appbuilder) -> dict[str, list[str]]:
-    """Menu items (view-menus for ``menu_access``) of each register."""
-    out: dict[str, list[str]] = {}
+def _menu_names_by_register(appbuilder) -> dict[str, list[tuple[str, str]]]:
+    """Menu items (view-menus for ``menu_access``) of each register, with the
+    permission their page needs: a menu item is shown only to a role that
+    may open it (the import page needs ``write``, a list ``read``)."""
+    out: dict[str, list[tuple[str, str]]] = {}
     for view in appbuilder.baseviews:
         reg = getattr(view, "class_permission_name", None)
         if not reg:
             continue
+        methods = getattr(view, "method_permission_name", None) or {}
+        needs = methods.get(getattr(view, "default_view", "list"), "read")
         for item in appbuilder.menu.get_list():
             for child in item.childs or []:
                 if child.name and getattr(child, "baseview", None) is view:
-                    out.setdefault(reg, []).append(child.name)
-                    out.setdefault(reg, []).append(item.name)
+                    out.setdefault(reg, []).append((child.name, needs))
+                    out.setdefault(reg, []).append((item.name, needs))
     return out
 
 
@@ -38,8 +42,8 @@ def sync_roles() -> dict[str, int]:
             for perm in perms:
                 pv = sm.add_permission_view_menu(f"can_{perm}", register)
                 wanted.append(pv)
-            if "read" in perms:
-                for menu in menus.get(register, []):
+            for menu, needs in menus.get(register, []):
+                if needs in perms:
                     wanted.append(sm.add_permission_view_menu("menu_access", menu))
         for perm_name, view_name in COMMON:
             pv = sm.find_permission_view_menu(perm_name, view_name)

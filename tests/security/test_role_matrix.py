@@ -77,3 +77,18 @@ def test_analytics_matrix(client, role):
     login(client, USERS[role])
     r = client.get("/analytics/districts")
     assert (r.status_code == 200) == granted(role, "Analytics", "read"), (role, r.status_code)
+
+
+@pytest.mark.parametrize("role", list(USERS))
+def test_every_menu_item_a_role_is_shown_opens_for_it(client, role):
+    """Menus show only what the role may open: no menu item leads to a 403."""
+    import re
+
+    login(client, USERS[role])
+    home = client.get("/").get_data(as_text=True)
+    nav = home[home.find('class="navbar'):home.find("</nav>")]
+    links = sorted({link for link in re.findall(r'href="(/[^"#]*)"', nav)
+                    if not link.startswith(("/logout", "/lang/", "/static"))})
+    assert links, role
+    refused = [(link, code) for link in links if (code := client.get(link).status_code) != 200]
+    assert refused == [], (role, refused)
