@@ -7,7 +7,7 @@ import time
 
 from flask import current_app
 
-from app.services.cells import csv_row, xlsx_row
+from app.services.cells import csv_row
 
 from .reporting import progress
 
@@ -22,35 +22,54 @@ def export_dir() -> str:
 
 def export(job_id: str, params: dict) -> dict:
     """A register's list, with its filters and order, the user's row scope and
-    masking, to CSV or XLSX — streamed in batches, never built in memory."""
-    from app.services.exports import export_rows
+    masking, to CSV or XLSX — streamed in batches, never built in memory —
+    in the language of the user who asked (headers, sheet and file names)."""
+    from flask_babel import force_locale
+
+    with force_locale(params.get("lang") or current_app.config.get("BABEL_DEFAULT_LOCALE", "ru")):
+        return _export(job_id, params)
+
+
+def _export(job_id: str, params: dict) -> dict:
+    from app.services.cells import file_stem, sheet_title, spreadsheet_csv_cell, xlsx_typed_row
+    from app.services.clock import today
+    from app.services.exports import export_rows, export_title
 
     fmt = params.get("format", "csv")
     register = params["register"]
-    from app.services.clock import today
-
-    name = f"{register.removesuffix('View')}-{today():%Y%m%d}.{fmt}"  # an ASCII file name, the local day
-    path = os.path.join(export_dir(), f"{job_id}.{fmt}")
+    ext = "xlsx" if fmt == "xlsx" else "csv"
+    title = export_title(register)  # the list's title in the language of the user who asked
+    name = f"{file_stem(title)} {today():%Y-%m-%d}.{ext}"
+    path = os.path.join(export_dir(), f"{job_id}.{ext}")
     header, total, batches = export_rows(register, params.get("args", {}), EXPORT_BATCH)
     done = 0
-    if fmt == "xlsx":
+    if fmt == "xlsx":  # typed dates and numbers, a frozen header, a filter on every column
         from openpyxl import Workbook
+        from openpyxl.utils import get_column_letter
 
         wb = Workbook(write_only=True)
-        ws = wb.create_sheet(register[:31])
+        ws = wb.create_sheet(sheet_title(title))
+        ws.freeze_panes = "A2"
+        ws.auto_filter.ref = f"A1:{get_column_letter(max(len(header), 1))}{total + 1}"
+        for i, label in enumerate(header, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = min(60, max(12, len(label) + 4))
         ws.append(header)
         for rows in batches:
             for row in rows:
-                ws.append(xlsx_row(ws, row))
+                ws.append(xlsx_typed_row(ws, row))
             done += len(rows)
             progress(job_id, 100 * done // max(total, 1))
         wb.save(path)
     else:
-        with open(path, "w", newline="", encoding="utf-8-sig") as fh:
-            writer = csv.writer(fh)
+        # "csv": as Russian-locale Excel opens it (";", BOM, decimal comma);
+        # "csv-plain": for programs (",", UTF-8 without BOM, decimal point)
+        plain = fmt == "csv-plain"
+        with open(path, "w", newline="", encoding="utf-8" if plain else "utf-8-sig") as fh:
+            writer = csv.writer(fh, delimiter="," if plain else ";")
             writer.writerow(header)
+            cell = (lambda v: v) if plain else spreadsheet_csv_cell
             for rows in batches:
-                writer.writerows(csv_row(row) for row in rows)
+                writer.writerows(csv_row(row) if plain else [cell(v) for v in row] for row in rows)
                 done += len(rows)
                 progress(job_id, 100 * done // max(total, 1))
     return {"result_path": path, "result_name": name, "message": str(done)}

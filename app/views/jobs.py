@@ -134,11 +134,14 @@ class JobsView(BaseView):
     def export(self, register: str, fmt: str):
         if (r := self._guard()) is not None:
             return r
-        if fmt not in ("csv", "xlsx") or not may_export(register):
+        if fmt not in ("csv", "csv-plain", "xlsx") or not may_export(register):
             abort(403)
         args = {k: v for k, v in request.form.items() if k.startswith(("_flt_", "_oc_", "_od_"))}
         try:
-            job = launch("export", {"register": register, "format": fmt, "args": args}, user_id=self._user_id())
+            from app.i18n import current_locale
+
+            job = launch("export", {"register": register, "format": fmt, "args": args, "lang": current_locale()},
+                         user_id=self._user_id())
         except DuplicateJob:
             flash(gettext("The same export is already running."), "warning")
             return redirect(url_for("JobsView.jobs"))

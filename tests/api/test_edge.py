@@ -260,7 +260,7 @@ def test_exports_keep_a_formula_typed_by_a_user_as_text(client, jwt, app):
             path = job.result_path
         if fmt == "csv":
             with open(path, encoding="utf-8-sig") as fh:
-                cells = [c for row in csv.reader(fh) for c in row]
+                cells = [c for row in csv.reader(fh, delimiter=";") for c in row]
             assert "'" + formula in cells, cells
         else:
             ws = load_workbook(path).active

@@ -46,7 +46,7 @@ def test_export_runs_in_process_without_redis_and_keeps_the_clerks_scope(client,
         expected = db.session.execute(select(func.count()).where(Appeal.reception_place_id == place)).scalar_one()
         job_id = job.id
     got = client.get(f"/jobs/download/{job_id}")
-    rows = list(csv.reader(got.get_data(as_text=True).lstrip("\ufeff").splitlines()))
+    rows = list(csv.reader(got.get_data(as_text=True).lstrip("\ufeff").splitlines(), delimiter=";"))
     assert len(rows) - 1 == expected
     login(client, "manager")
     assert client.get(f"/jobs/download/{job_id}").status_code == 404  # someone else's result
@@ -448,7 +448,8 @@ def test_an_export_is_of_the_list_it_was_asked_from_and_named_in_the_users_langu
         assert job.status == "finished", job.error
         expected = db.session.execute(select(func.count()).select_from(ParticipationRequest)).scalar_one()
         job_id = job.id
-    rows = list(csv.reader(client.get(f"/jobs/download/{job_id}").get_data(as_text=True).lstrip("\ufeff").splitlines()))
+    rows = list(csv.reader(client.get(f"/jobs/download/{job_id}").get_data(as_text=True).lstrip("\ufeff").splitlines(),
+                           delimiter=";"))
     assert len(rows) - 1 == expected
     assert "Привлекаемый орган (R18)" in rows[0], rows[0]  # the participation list, not the sessions
     jobs_page = client.get("/jobs/").get_data(as_text=True)
@@ -457,3 +458,37 @@ def test_an_export_is_of_the_list_it_was_asked_from_and_named_in_the_users_langu
     assert client.post("/jobs/export/NoSuchView/csv", data={}).status_code == 403
     login(client, "clerk")
     assert client.post("/jobs/export/AuditLogView/csv", data={}).status_code == 403
+
+
+def test_exports_open_in_a_spreadsheet_as_data_in_the_users_language(client, app):
+    """CSV as Russian-locale Excel opens it (";", BOM), a plain CSV for
+    programs, XLSX with typed dates, a frozen header and a filter; the
+    sheet and the file carry the list's translated title."""
+    from datetime import date
+
+    from openpyxl import load_workbook
+
+    def export(fmt):
+        client.post(f"/jobs/export/HigherInstructionView/{fmt}", data={})
+        with app.app_context():
+            return db.session.execute(select(Job).where(Job.kind == "export").order_by(Job.created_at.desc())
+                                      .limit(1)).scalar_one()
+
+    login(client, "manager")
+    client.get("/lang/kk")
+    from flask_babel import force_locale, gettext
+
+    with app.test_request_context(), force_locale("kk"):
+        title = gettext("Instructions of higher bodies (M9)")
+    job = export("csv")
+    raw = open(job.result_path, "rb").read()
+    assert raw.startswith(b"\xef\xbb\xbf") and ";" in raw.decode("utf-8-sig").splitlines()[0]
+    assert job.result_name.startswith(title) and job.result_name.endswith(".csv")
+    plain = export("csv-plain")
+    text = open(plain.result_path, "rb").read()
+    assert not text.startswith(b"\xef\xbb\xbf") and "," in text.decode().splitlines()[0]
+    xlsx = export("xlsx")
+    ws = load_workbook(xlsx.result_path).active
+    assert ws.title == title[:31] and ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:")
+    dates = [c.value for row in ws.iter_rows(min_row=2) for c in row if isinstance(c.value, date)]
+    assert dates, "dates are typed, not text"
