@@ -208,7 +208,19 @@ class FilterCorrectionTermOver(BaseFilter):
         return query.filter(Appeal.status == AppealStatus.correction_requested, Appeal.correction_fix_by < today())
 
 
+class FilterAssignedToMe(BaseFilter):
+    """"My work": the appeals assigned to the user (R37 assignments)."""
+
+    name = _l("Assigned to me")
+    arg_name = "q_mine"
+
+    def apply(self, query, value):
+        user = current_user()
+        return query.filter(Appeal.assignee_id == (user.id if user is not None else -1))
+
+
 QUICK_FILTERS = [
+    ("status", FilterAssignedToMe),
     ("due_on", FilterOverdue), ("due_on", FilterDueThisWeek),
     ("status", FilterAwaitingHearing), ("status", FilterCorrectionTermOver),
 ]
@@ -232,7 +244,8 @@ class AppealView(QModelView):
     ]
     search_filters = {
         "due_on": [FilterOverdue("due_on", datamodel), FilterDueThisWeek("due_on", datamodel)],
-        "status": [FilterAwaitingHearing("status", datamodel), FilterCorrectionTermOver("status", datamodel)],
+        "status": [FilterAwaitingHearing("status", datamodel), FilterCorrectionTermOver("status", datamodel),
+                   FilterAssignedToMe("status", datamodel)],
     }
     order_columns = ["reg_number", "registered_on", "channel", "status", "due_on"]
     method_permission_name = {**METHOD_PERMISSIONS, "bulk_extend": "write", "bulk_withdraw": "write"}
@@ -318,7 +331,10 @@ class AppealView(QModelView):
         """(label, list URL) for the deadline filters above the list."""
         out = []
         search = self._filters.get_search_filters()
+        mine = can(current_user(), "assignee")
         for col, cls in QUICK_FILTERS:
+            if cls is FilterAssignedToMe and not mine:
+                continue
             idx = next(i for i, f in enumerate(search.get(col, [])) if isinstance(f, cls))
             out.append((cls.name, url_for("AppealView.list", **{f"_flt_{idx}_{col}": "1"})))
         return out

@@ -278,3 +278,28 @@ def test_R13_R26_the_booking_form_offers_only_sessions_the_booking_allows_and_pr
     # the guard that hides them is the one that refuses them
     assert act(client, jwt, a["id"], "schedule", session=video_id).get_json()["rule"] == "R13"
     assert act(client, jwt, a["id"], "schedule", session=late_id).get_json()["rule"] == "R26"
+
+
+def test_R37_my_work_a_responsible_worker_lists_the_appeals_assigned_to_them(client, app):
+    login(client, "responsible")
+    page = client.get("/appealview/list/").get_data(as_text=True)
+    import re as _re
+
+    from flask_babel import force_locale, gettext
+
+    with app.test_request_context(), force_locale("ru"):
+        label = gettext("Assigned to me")
+    link = _re.search(r'href="([^"]+)"[^>]*>\s*' + _re.escape(label), page)
+    assert link, "the quick filter is offered to one who may be assigned appeals"
+    url = link.group(1).replace("&amp;", "&")
+    mine = client.get(url).get_data(as_text=True)
+    with app.app_context():
+        user = app.appbuilder.sm.find_user(username="responsible").id
+        assigned = db.session.execute(select(Appeal.reg_number).where(Appeal.assignee_id == user)).scalars().all()
+        other = db.session.execute(select(Appeal.reg_number).where(Appeal.assignee_id.is_(None),
+                                   Appeal.reception_place_id.in_(select(Appeal.reception_place_id).where(
+                                       Appeal.assignee_id == user))).limit(1)).scalar_one()
+    assert assigned and all(n in mine for n in assigned[:5]) and other not in mine
+    login(client, "head")
+    head_page = client.get("/appealview/list/").get_data(as_text=True)
+    assert not _re.search(r'href="[^"]+"[^>]*>\s*' + _re.escape(label), head_page)
