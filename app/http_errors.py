@@ -64,9 +64,10 @@ def error_page(exc):
 
 
 def unexpected(exc):
-    """Any exception no handler took: logged with its stack, answered as a 500."""
+    """Any exception no handler took: logged with its stack, answered as a 500
+    (an HTTP error of another code keeps Werkzeug's own answer, a redirect included)."""
     if isinstance(exc, HTTPException):
-        return error_page(exc)
+        return error_page(exc) if exc.code in CODES else exc
     log.exception("unhandled error")
     from app.extensions import db
 

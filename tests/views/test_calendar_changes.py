@@ -169,3 +169,18 @@ def test_calendar_change_preview_answers_only_post(client, jwt):
         r = getattr(client, method)("/api/v1/calendar_day/preview", headers=jwt("admin"))
         assert r.status_code == 405 and "POST" in r.headers["Allow"], (method, r.status_code)
     assert "PUT" not in client.options("/api/v1/calendar_day/preview", headers=jwt("admin")).headers["Allow"]
+
+
+def test_calendar_change_preview_tells_a_scoped_reader_only_of_their_appeals(client, jwt, app):
+    pk, inside, _ = _running_appeal(app)
+    body = {"day": inside.isoformat(), "is_working": False}
+    everyone = client.post("/api/v1/calendar_day/preview", json=body, headers=jwt("admin")).get_json()
+    theirs = client.post("/api/v1/calendar_day/preview", json=body, headers=jwt("clerk2")).get_json()
+    with app.app_context():
+        from app.models import UserPlace
+
+        user = app.appbuilder.sm.find_user(username="clerk2").id
+        place = db.session.execute(select(UserPlace.place_id).where(UserPlace.user_id == user)).scalar_one()
+        own = {a.id for a in db.session.execute(select(Appeal).where(Appeal.reception_place_id == place)).scalars()}
+    assert everyone["count"] > theirs["count"] == len(theirs["appeals"])
+    assert all(a["id"] in own for a in theirs["appeals"]) and pk not in {a["id"] for a in theirs["appeals"]}

@@ -55,3 +55,14 @@ def test_an_unexpected_error_is_a_500_page_with_its_number_and_no_stack(app):
         body = response.get_data(as_text=True)
     assert response.status_code == 500 and "abc123" in body
     assert "SELECT" not in body and "Traceback" not in body and "RuntimeError" not in body
+
+
+def test_an_http_error_of_another_code_keeps_its_own_answer(app):
+    from werkzeug.exceptions import NotFound, Unauthorized
+
+    from app.http_errors import unexpected
+
+    with app.test_request_context("/appealview/list/"):
+        assert unexpected(NotFound()).status_code == 404
+        passed_on = unexpected(Unauthorized())
+    assert isinstance(passed_on, Unauthorized)
