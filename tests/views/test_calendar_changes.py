@@ -1,7 +1,7 @@
 """Calendar changes are events, through the real stack (SQLite and
 PostgreSQL): the Admin sees which running appeals move before saving; saving
 recomputes them, each with a history event naming the change."""
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -184,3 +184,20 @@ def test_calendar_change_preview_tells_a_scoped_reader_only_of_their_appeals(cli
         own = {a.id for a in db.session.execute(select(Appeal).where(Appeal.reception_place_id == place)).scalars()}
     assert everyone["count"] > theirs["count"] == len(theirs["appeals"])
     assert all(a["id"] in own for a in theirs["appeals"]) and pk not in {a["id"] for a in theirs["appeals"]}
+
+
+def test_calendar_change_moving_an_override_over_the_api_recomputes_both_days(client, jwt, app, no_override_left):
+    pk, inside, due = _running_appeal(app)
+    r = client.post("/api/v1/calendar_day/", json={"day": inside.isoformat(), "is_working": False,
+                                                   "note": "test: перенос"}, headers=jwt("admin"))
+    assert r.status_code == 201
+    moved_due = _state(app, pk)[0]
+    assert moved_due > due
+    # the act is corrected: the day off is on a day after the term instead — the term comes back
+    later = moved_due + timedelta(days=30)
+    r = client.put(f"/api/v1/calendar_day/{r.get_json()['id']}", json={"day": later.isoformat()},
+                   headers=jwt("admin"))
+    assert r.status_code == 200, r.get_data(as_text=True)
+    back, _, events = _state(app, pk)
+    assert back == due and len(events) == 2
+    assert {"day": inside.isoformat(), "working": None} in events[-1][0]["calendar"]
