@@ -364,9 +364,12 @@ def validate_materials_request(req) -> None:
 
 def validate_survey_call(call) -> None:
     """R38: a call about an appeal (or a consultation) is a call to that
-    appeal's (or consultation's) applicant."""
+    appeal's (or consultation's) applicant; a time with an offset is the
+    local time it names."""
     from app.models import Consultation
 
+    if call.called_at is not None:
+        call.called_at = to_local_naive(call.called_at)
     applicant_id = call.applicant.id if call.applicant is not None else call.applicant_id
     if call.appeal_id is not None or call.appeal is not None:
         appeal = call.appeal or db.session.get(Appeal, call.appeal_id)

@@ -15,7 +15,7 @@ from app.models import Appeal, Consultation, SurveyCall
 from app.security.scope import get_visible, scoped
 
 from .analytics import day_of
-from .clock import now_local, today
+from .clock import now_local, to_local_naive, today
 from .errors import RuleViolation
 
 
@@ -119,6 +119,7 @@ def validate_consultation(item: Consultation, user_id: int | None = None) -> Non
 
     if item.given_at is None:
         raise RuleViolation("M5.8", _l("Give the day and time of the consultation."))
+    item.given_at = to_local_naive(item.given_at)  # an ISO time with an offset from the API is local wall time
     if item.given_at > now_local().replace(second=59, microsecond=999999):
         raise RuleViolation("M5.8", _l("A consultation cannot be recorded in the future."))
     if not (item.question or "").strip():

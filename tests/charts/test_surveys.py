@@ -128,7 +128,18 @@ def test_M5_8_registered_names_an_appeal_of_the_same_person(client, jwt, app):
 
 
 def test_M5_8_no_consultation_in_the_future_nor_at_another_place(client, jwt, app):
+    from app.models import Consultation
+
     refs = _clerk_refs(app)
+    # a time with its offset is the local time it names (not a 500)
+    r = client.post("/api/v1/consultation/", json=_consultation(refs, given_at="2026-11-02T07:30:00+02:00"),
+                    headers=jwt("clerk"))
+    assert r.status_code == 201, r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Consultation, r.get_json()["id"]).given_at.isoformat() == "2026-11-02T10:30:00"
+    r = client.post("/api/v1/consultation/", json=_consultation(refs, given_at="2099-01-01T10:00:00+05:00"),
+                    headers=jwt("clerk"))
+    assert r.status_code == 422
     r = client.post("/api/v1/consultation/", json=_consultation(refs, given_at="2099-01-01T10:00:00"),
                     headers=jwt("clerk"))
     assert r.status_code in (400, 422)
@@ -187,6 +198,11 @@ def test_R38_a_call_about_a_consultation_is_a_call_to_its_applicant(client, jwt,
     r = client.post("/api/v1/survey_call/", json={"applicant": other, "consultation": c.id, "outcome": "no_answer",
                                                   "called_at": "2026-11-20T10:00:00"}, headers=jwt("manager"))
     assert r.status_code == 422 and r.get_json()["rule"] == "R38"
+    # the right applicant; a time with its offset is the local time it names
+    r = client.post("/api/v1/survey_call/", json={"applicant": c.applicant_id, "consultation": c.id,
+                                                  "outcome": "no_answer", "called_at": "2026-11-20T08:00:00+03:00"},
+                    headers=jwt("manager"))
+    assert r.status_code == 201 and r.get_json()["result"]["called_at"] == "2026-11-20T10:00:00"
 
 
 def test_M5_8_the_consultations_register_in_the_browser(client, app):
