@@ -40,6 +40,11 @@ def higher_state(due_on: date, executed_on: Optional[date], today: date) -> str:
     return "overdue" if today > due_on else "on_control"
 
 
+def state_as_of(due_on: date, executed_on: Optional[date], as_of: date) -> str:
+    """M7.6: the state on ``as_of`` — an execution after it is not yet one."""
+    return higher_state(due_on, executed_on if executed_on is not None and executed_on <= as_of else None, as_of)
+
+
 @dataclass
 class Tally:
     """M7.6: how the instructions of a half-year are carried out."""
@@ -62,7 +67,6 @@ def tally(items: Iterable[tuple[date, Optional[date]]], as_of: date) -> Tally:
     ``as_of`` (an execution after it is not yet an execution)."""
     out = Tally()
     for due_on, executed_on in items:
-        done = executed_on if executed_on is not None and executed_on <= as_of else None
         out.received += 1
-        out.states[higher_state(due_on, done, as_of)] += 1
+        out.states[state_as_of(due_on, executed_on, as_of)] += 1
     return out

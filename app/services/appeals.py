@@ -19,7 +19,7 @@ from app.workflow_text import workflow_message
 from .calendar import counting_rules, working_calendar
 from .clock import now_local, to_local_naive, today
 from .errors import Conflict, RuleViolation
-from .receptions import queue_order, under_restrictions
+from .receptions import queue_order, restriction_periods, under_restrictions
 
 REG_PREFIX = "ЖТ"
 
@@ -231,19 +231,17 @@ def bookable_sessions(appeal: Appeal, any_official: bool, may_override_official:
         .group_by(Appeal.session_id)
     ).all())
     snap, cal = snapshot(appeal), working_calendar()
+    periods = restriction_periods(start, sessions[-1].day)  # R14, read once for every session
     ahead: dict[int, int] = {}
-    restricted: dict[date, bool] = {}
     out = []
     for s in sessions:
         if s.official_id not in ahead:
             ahead[s.official_id] = waiting_ahead(appeal, s.official_id)
-        if s.day not in restricted:
-            restricted[s.day] = under_restrictions(s.day)
         slot = SessionSlot(
             id=s.id, day=s.day, cancelled=False, capacity=s.capacity, booked=booked.get(s.id, 0),
             official_id=s.official_id, kind=getattr(s.kind, "value", s.kind) or "in_person",
             official_level=OfficialLevel(s.official.level) if s.official is not None else None,
-            waiting_ahead=ahead[s.official_id], restricted=restricted[s.day],
+            waiting_ahead=ahead[s.official_id], restricted=any(a <= s.day <= b for a, b in periods),
         )
         try:
             check_slot(snap, slot, start, cal, may_override_official, same_day_consent=True)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.domain.errors import WorkflowError
-from app.domain.higher import Tally, check_higher_instruction, higher_state, tally
+from app.domain.higher import check_higher_instruction, state_as_of, tally
 from app.extensions import db
 from app.models import HigherInstruction
 
@@ -61,9 +61,6 @@ def account(items: list[HigherInstruction], end: date) -> dict:
         "by_issuer": {k: tally(v, as_of) for k, v in by_issuer.items()},
         "by_department": dict(sorted(((k, tally(v, as_of)) for k, v in by_department.items()),
                                      key=lambda kv: (-kv[1].states["overdue"], -kv[1].received, kv[0]))),
-        "states": {i.id: higher_state(i.due_on, i.executed_on if i.executed_on and i.executed_on <= as_of else None,
-                                      as_of) for i in items},
+        "states": {i.id: state_as_of(i.due_on, i.executed_on, as_of) for i in items},
     }
 
-
-__all__ = ["Tally", "account", "of_period", "validate_higher_instruction"]

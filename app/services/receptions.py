@@ -124,12 +124,17 @@ def roster(place_id: int, year: int, month: int) -> list[ReceptionSession]:
 # --- sessions --------------------------------------------------------------------
 def under_restrictions(day) -> bool:
     """R14: whether ``day`` falls in a period of restrictions set by the Admin."""
-    from app.models import RestrictionPeriod
-
     if day is None:
         return False
-    return db.session.execute(select(RestrictionPeriod.id).where(
-        RestrictionPeriod.starts_on <= day, RestrictionPeriod.ends_on >= day).limit(1)).first() is not None
+    return bool(restriction_periods(day, day))
+
+
+def restriction_periods(start, end) -> list[tuple]:
+    """R14: the periods of restrictions (starts_on, ends_on) overlapping [start, end]."""
+    from app.models import RestrictionPeriod
+
+    return [tuple(r) for r in db.session.execute(select(RestrictionPeriod.starts_on, RestrictionPeriod.ends_on).where(
+        RestrictionPeriod.starts_on <= end, RestrictionPeriod.ends_on >= start)).all()]
 
 
 def validate_session(session: ReceptionSession) -> None:
