@@ -3,8 +3,6 @@ query, sane values from any URL, row scope as a base filter, and no filter
 on a field the user may not see."""
 from __future__ import annotations
 
-import re
-
 from flask_appbuilder.models.filters import BaseFilter, Filters
 from flask_appbuilder.models.sqla.filters import (
     FilterContains,
@@ -12,10 +10,9 @@ from flask_appbuilder.models.sqla.filters import (
     FilterRelationOneToManyNotEqual,
     SQLAFilterConverter,
 )
-from sqlalchemy import Integer, false, func, literal_column, text
-from sqlalchemy import column as sa_column
+from sqlalchemy import false
 
-WORD = re.compile(r"\w+", re.UNICODE)
+from app.models.base import words_match
 
 
 class FilterTextSearch(FilterContains):
@@ -32,20 +29,10 @@ class FilterTextSearch(FilterContains):
 
     def apply(self, query, value):
         value = "" if value is None else str(value)  # a number from rison is text to search too
-        words = WORD.findall(value[:200])
-        if not (value or "").strip():
+        if not value.strip():
             return query
-        if not words:
-            return query.filter(false())
-        table = self.model.__tablename__
-        if query.session.get_bind().dialect.name == "sqlite":
-            match = " ".join('"%s"*' % w for w in words)
-            rowids = text(f"SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH :match")
-            rowids = rowids.bindparams(match=match).columns(sa_column("rowid", Integer))
-            return query.filter(self.model.id.in_(rowids))
-        tsquery = " & ".join(f"{w}:*" for w in words)
-        vector = literal_column(f"{table}.{self.column_name}_tsv")
-        return query.filter(vector.bool_op("@@")(func.to_tsquery(literal_column("'simple'::regconfig"), tsquery)))
+        dialect = query.session.get_bind().dialect.name
+        return query.filter(words_match(self.model, self.column_name, value, dialect))
 
 
 class QFilters(Filters):

@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import enum
+import re
 
-from sqlalchemy import Enum
+from sqlalchemy import Enum, Integer, false, func, literal_column, text
+from sqlalchemy import column as sa_column
+
+WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def enum_column_type(enum_cls: type[enum.Enum], name: str) -> Enum:
@@ -59,3 +63,22 @@ def schema_object_filter(obj, name, type_, reflected, compare_to) -> bool:
     if type_ == "index" and name.endswith(SEARCH_INDEX_SUFFIXES):
         return False
     return not (type_ == "column" and reflected and name.endswith(SEARCH_COLUMN_SUFFIX))
+
+
+def words_match(model, column_name: str, value: str, dialect: str):
+    """A clause: every word of ``value`` begins a word of ``model.column_name``,
+    in any case and any alphabet, served by the per-database search
+    structures above (PostgreSQL's ``<column>_tsv`` with its GIN index;
+    SQLite's FTS5 ``<table>_fts``). No word at all matches nothing."""
+    words = WORD.findall(str(value)[:200])[:12]
+    if not words:
+        return false()
+    table = model.__tablename__
+    if dialect == "sqlite":
+        match = " ".join('"%s"*' % w for w in words)
+        rowids = text(f"SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH :match")
+        rowids = rowids.bindparams(match=match).columns(sa_column("rowid", Integer))
+        return model.id.in_(rowids)
+    tsquery = " & ".join(f"{w}:*" for w in words)
+    vector = literal_column(f"{table}.{column_name}_tsv")
+    return vector.bool_op("@@")(func.to_tsquery(literal_column("'simple'::regconfig"), tsquery))

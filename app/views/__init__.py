@@ -101,6 +101,10 @@ def register(appbuilder) -> None:
             appbuilder.add_view(view, name, label=label, icon=icon, category=category,
                                 category_label={m[4]: m[5] for m in MENU}[category], href=href)
     from .jobs import JobsView
+    from .search import SearchView
 
-    for view in (LookupView, AppealWorkflowView, InstructionControlView, JobsView):
+    for view in (LookupView, AppealWorkflowView, InstructionControlView, JobsView, SearchView):
         appbuilder.add_view_no_menu(view)
+    from .attachments import register as register_attachments
+
+    register_attachments(appbuilder)  # files and notes: panels on the owners' pages, no menu items

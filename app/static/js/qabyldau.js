@@ -47,3 +47,13 @@
     }
   });
 })(jQuery);
+
+/* The navbar's global search: "/" puts the focus in it from anywhere but a
+   field being typed in (as in GitHub, Zammad, Odoo). */
+document.addEventListener("keydown", function (ev) {
+  if (ev.key !== "/" || ev.ctrlKey || ev.metaKey || ev.altKey) { return; }
+  var t = ev.target, tag = (t && t.tagName || "").toLowerCase();
+  if (tag === "input" || tag === "textarea" || tag === "select" || (t && t.isContentEditable)) { return; }
+  var box = document.getElementById("q-global-search");
+  if (box) { ev.preventDefault(); box.focus(); box.select(); }
+});
