@@ -5,51 +5,59 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app run
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast worker i18n i18n-compile install screenshots bench prod-check mutants
+.PHONY: run test test-fast worker i18n i18n-compile install install-serve screenshots bench prod-check mutants
 
-$(VENV)/.installed: requirements.txt
-	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
+# `make run PORT=8080 HOST=0.0.0.0`: taken from the command line only (zsh
+# sets HOST to the machine's name). HOST=0.0.0.0 lets other machines in.
+HOST = 127.0.0.1
+PORT = 5000
+DEMO_PASSWORD = $(or $(INSTANCE_PATH),instance)/demo_password
+
+# Two stamps: serving needs requirements.txt only; the tests, the benchmark and
+# the tools need requirements-test.txt (requirements.txt and the test tools).
+$(VENV)/.installed-serve: requirements.txt
+	@test -x $(PY) || python3 -m venv $(VENV)
+	@$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements.txt
-	touch $@
+	@touch $@
 
-install: $(VENV)/.installed
+$(VENV)/.installed-test: $(VENV)/.installed-serve requirements-test.txt
+	$(PY) -m pip install -q -r requirements-test.txt
+	@touch $@
 
-i18n-compile: install
-	$(VENV)/bin/pybabel compile -d babel -f > /dev/null 2>&1
-	$(VENV)/bin/pybabel compile -d babel/fab -f > /dev/null 2>&1
+install-serve: $(VENV)/.installed-serve
+install: $(VENV)/.installed-test  # a full development environment
 
-# Serve the panel on the embedded SQLite database with the demo data.
+i18n-compile: install-serve
+	@$(VENV)/bin/pybabel -q compile -d babel -f
+	@$(VENV)/bin/pybabel -q compile -d babel/fab -f
+
+# Serve the panel on the embedded SQLite database with the demo data. The
+# set-up steps log warnings and errors only; demo load prints the logins.
 run: i18n-compile
-	mkdir -p instance
-	test -s instance/demo_password || $(PY) -c "import secrets; print(secrets.token_urlsafe(9))" > instance/demo_password
-	$(FLASK) db upgrade
-	$(FLASK) roles sync > /dev/null
-	$(FLASK) demo load --password "$$(cat instance/demo_password)"
-	@echo
-	@echo "  Qabyldau: http://127.0.0.1:5000   (logins above, password in instance/demo_password)"
-	@echo
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@LOG_LEVEL=WARNING $(FLASK) db upgrade
+	@LOG_LEVEL=WARNING $(FLASK) demo load --password-file "$(DEMO_PASSWORD)" --url "http://$(HOST):$(PORT)"
+	@$(FLASK) run --host "$(HOST)" --port "$(PORT)"
 
 # The whole suite: domain, models, views, API on SQLite and PostgreSQL, and a
 # real-browser smoke test. Needs PostgreSQL (TEST_PG_URL) and chromium.
-test: i18n-compile
+test: install i18n-compile
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
-test-fast: i18n-compile
+test-fast: install i18n-compile
 	$(PY) -m pytest -n 2 -m "not e2e" $(PYTEST_ARGS)
 
-worker: install
+worker: install-serve
 	$(FLASK) worker
 
 # Extract strings and update the kk, ru, en catalogues.
-i18n: install i18n-compile
+i18n: install-serve i18n-compile
 	$(VENV)/bin/pybabel extract -F babel/babel.cfg -k lazy_gettext -k _l -k N_ -o babel/messages.pot --no-location --sort-output --project Qabyldau .
 	$(VENV)/bin/pybabel update -i babel/messages.pot -d babel --no-fuzzy-matching
 	$(PY) -m app.i18n_tools fill-english babel/en/LC_MESSAGES/messages.po
 	$(PY) -m app.i18n_tools missing babel/*/LC_MESSAGES/messages.po babel/fab/*/LC_MESSAGES/messages.po
 
-screenshots: i18n-compile
+screenshots: install i18n-compile
 	QAB_UPDATE_SCREENSHOTS=1 $(PY) -m pytest -m e2e -p no:xdist tests/e2e
 
 # The scale benchmark (issue #8): N appeals (default 1,000,000) on PostgreSQL
@@ -65,7 +73,7 @@ bench: install i18n-compile
 # The production set-up of docs/deployment.md on loopback: a fresh PostgreSQL
 # database, gunicorn (deploy/gunicorn.conf.py, 2 workers) and a separate rq
 # worker on Redis, walked through over HTTP; everything is removed afterwards.
-prod-check: i18n-compile
+prod-check: install i18n-compile
 	$(PY) deploy/prod_check.py
 
 # Every guard of the domain fires in a test: each raise is removed in turn and the tests must fail.

@@ -2,7 +2,9 @@
 ``worker``, ``backup``, ``restore``."""
 from __future__ import annotations
 
+import os
 import secrets
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -32,26 +34,68 @@ def roles_matrix() -> None:
     click.echo(matrix_markdown(), nl=False)
 
 
+def _new_demo_password() -> str:
+    """Random, and within the password policy (letters and digits, 10+ characters)."""
+    while True:
+        password = secrets.token_urlsafe(12)
+        if any(c.isdigit() for c in password) and any(c.isalpha() for c in password):
+            return password
+
+
+def demo_password_file(path: Path) -> str:
+    """The demo users' password kept in PATH, readable and writable by its
+    owner only (mode 600): a random one is written when the file is missing or
+    empty; an existing file's mode is narrowed to 600 first."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "r+", encoding="utf-8") as fh:
+        password = fh.read().strip()
+        if not password:
+            password = _new_demo_password()
+            fh.seek(0)
+            fh.truncate()
+            fh.write(password + "\n")
+    return password
+
+
 @demo_cli.command("load")
 @click.option("--password", default=None, help="Password of every demo user (default: random, printed).")
+@click.option("--password-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Read the password from this file; written (mode 600) with a random one if missing.")
+@click.option("--url", default=None, help="Where the panel is served: printed above the demo logins.")
 @click.option("--appeals", type=click.IntRange(min=1), default=None,
               help="How many demo appeals (default: the DEMO_APPEALS setting, 2000).")
-def demo_load(password: str | None, appeals: int | None) -> None:
+def demo_load(password: str | None, password_file: Path | None, url: str | None, appeals: int | None) -> None:
     """Load the Zhetysu demo data (idempotent) and the demo users."""
     if current_app.config.get("APP_ENV") == "production":
         raise click.ClickException("demo load refuses to run when APP_ENV=production")
+    if password and password_file:
+        raise click.UsageError("give --password or --password-file, not both")
     if appeals is not None:
         current_app.config["DEMO_APPEALS"] = appeals
+    if password_file is not None:
+        try:
+            password = demo_password_file(password_file)
+        except OSError as exc:  # a directory, a symbolic link, no permission
+            raise click.ClickException(f"cannot use the password file {password_file}: {exc.strerror}") from None
+        where = f"password in {password_file.resolve()}, mode 600"
+    else:
+        password = password or _new_demo_password()
+        where = f"password: {password}"
     from app.demo.loader import load_demo
     from app.security.sync import sync_roles
 
     sync_roles()
-    password = password or secrets.token_urlsafe(9)
     result = load_demo(password)
-    click.echo("Demo data " + ("loaded." if result["created"] else "already present: left as it is."))
-    click.echo("Demo users (password: %s):" % password)
+    click.echo()
+    if url:
+        click.echo(f"  Qabyldau: {url}")
+    click.echo("  Demo data " + ("loaded." if result["created"] else "already present: left as it is."))
+    click.echo(f"  Demo logins ({where}):")
     for username, role in result["users"]:
-        click.echo(f"  {username:<12} {role}")
+        click.echo(f"    {username:<12} {role}")
+    click.echo()
 
 
 @users_cli.command("set-place")

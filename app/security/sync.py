@@ -32,7 +32,7 @@ def sync_roles() -> dict[str, int]:
     sm = appbuilder.sm
     for role_name in (*ROLES, sm.auth_role_public):
         sm.add_role(role_name)
-    appbuilder.add_permissions(update_perms=True)
+    _create_permissions(appbuilder)
     menus = _menu_names_by_register(appbuilder)
     counts: dict[str, int] = {}
     for role_name, spec in ROLES.items():
@@ -56,6 +56,31 @@ def sync_roles() -> dict[str, int]:
         sm.session.commit()
         counts[role_name] = len(unique)
     return counts
+
+
+def _create_permissions(appbuilder) -> None:
+    """Every permission a view exposes and every menu item's ``menu_access``.
+
+    Not FAB's ``add_permissions(update_perms=True)``: it works view by view and
+    several of our views share one register (the appeals list, the card, the
+    API ...), each exposing a part of its permissions, so for each view FAB set
+    out to delete the register's other permissions and refused, since roles hold
+    them ("Refused to delete permission view ... Admin", a warning per pair and
+    run). Here a register gets the union of its views' permissions; which role
+    holds which is then set by ``sync_roles`` from ``roles.ROLES`` alone."""
+    sm = appbuilder.sm
+    by_register: dict[str, set[str]] = {}
+    for view in appbuilder.baseviews:
+        if view.class_permission_name:
+            by_register.setdefault(view.class_permission_name, set()).update(view.base_permissions or ())
+    for register, perms in by_register.items():
+        sm.add_view_menu(register)
+        for perm in sorted(perms):
+            sm.add_permission_view_menu(perm, register)
+    for category in appbuilder.menu.get_list():
+        for item in (category, *(category.childs or [])):
+            if item.name and item.name != "-":
+                sm.add_permission_view_menu("menu_access", item.name)
 
 
 def _security_permissions(sm):
