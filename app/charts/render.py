@@ -1,6 +1,11 @@
 """Charts as matplotlib ``Figure`` objects (never pyplot: no global state,
 thread-safe in a web worker), rendered to PNG or SVG bytes. DejaVu Sans —
-shipped inside matplotlib — has every Kazakh letter; nothing is fetched."""
+shipped inside matplotlib — has every Kazakh letter; nothing is fetched.
+
+Every chart lays itself out (constrained layout): tick labels are wrapped,
+never cut off by the figure's edge, and a legend stands outside the axes,
+never over a bar or a point. SVG keeps its text as text (selectable,
+searchable, read by screen readers), not as glyph outlines."""
 from __future__ import annotations
 
 import io
@@ -12,6 +17,7 @@ from typing import Optional
 import matplotlib
 
 matplotlib.use("Agg")  # no display, ever
+matplotlib.rcParams["svg.fonttype"] = "none"  # <text> elements in SVG, not glyph paths
 from matplotlib import colormaps  # noqa: E402
 from matplotlib.colors import Normalize  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
@@ -26,15 +32,33 @@ def _wrap(title: str, width: int = 60) -> str:
     return "\n".join(textwrap.wrap(title, width)) or title
 
 
+def _tick(label, horizontal: bool) -> str:
+    """A tick label on lines of its own instead of running past the figure's
+    edge: up to 52 characters a line beside a horizontal bar (the catalogue
+    shortens names to 50, so only longer labels wrap), 18 under a column;
+    lines the caller already broke stay as they are."""
+    width = 52 if horizontal else 18
+    return "\n".join(textwrap.fill(part, width, break_on_hyphens=False) or part for part in str(label).split("\n"))
+
+
 def _figure(width: float = 9, height: float = 4.8) -> Figure:
     fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
     return fig
 
 
-def to_bytes(fig: Figure, fmt: str) -> bytes:
+def to_bytes(fig: Figure, fmt: str, dpi: float | None = None) -> bytes:
+    """PNG or SVG bytes; ``dpi`` for a sharper PNG (the report's print)."""
     buf = io.BytesIO()
-    fig.savefig(buf, format=fmt, metadata={"Software": None} if fmt == "png" else None)
+    fig.savefig(buf, format=fmt, dpi=dpi or "figure", metadata={"Software": None} if fmt == "png" else None)
     return buf.getvalue()
+
+
+def _legend(fig: Figure, handles=None, labels=None) -> None:
+    """The legend under the axes and their tick labels, in one row if it fits:
+    outside the plot, so it never hides a bar or a point."""
+    if handles is None:
+        handles, labels = fig.axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=min(len(handles), 3), fontsize=9, frameon=False)
 
 
 def empty(title: str, message: str) -> Figure:
@@ -58,7 +82,9 @@ def bars(
 ) -> Figure:
     if not labels or not any(any(v for v in vals) for _, vals in series):
         return empty(title, empty_message)
-    height = max(4.0, 0.32 * len(labels) + 1.5) if horizontal else 4.8
+    labels = [_tick(x, horizontal) for x in labels]
+    lines_of = [x.count("\n") + 1 for x in labels]
+    height = max(4.0, sum(0.17 + 0.15 * n for n in lines_of) + 1.8) if horizontal else 4.8 + 0.15 * max(lines_of)
     fig = _figure(9, height)
     ax = fig.add_subplot()
     n = len(series)
@@ -80,12 +106,13 @@ def bars(
         ax.invert_yaxis()
         ax.set_xlabel(ylabel)
     else:
-        ax.set_xticks(positions, labels, rotation=30 if max(len(str(x)) for x in labels) > 8 else 0,
-                      ha="right" if max(len(str(x)) for x in labels) > 8 else "center", fontsize=9)
+        widest = max(len(line) for x in labels for line in x.split("\n"))
+        ax.set_xticks(positions, labels, rotation=30 if widest > 8 else 0, ha="right" if widest > 8 else "center",
+                      rotation_mode="anchor", fontsize=9)
         ax.set_ylabel(ylabel)
     fig.suptitle(_wrap(title), fontsize=13)
     if n > 1:
-        ax.legend(fontsize=9)
+        _legend(fig)
     ax.grid(axis="x" if horizontal else "y", alpha=0.3)
     return fig
 
@@ -102,6 +129,7 @@ def lines(
         return empty(title, empty_message)
     fig = _figure()
     ax = fig.add_subplot()
+    ax2 = None
     if bars_series is not None:
         ax2 = ax.twinx()
         ax2.bar(range(len(x)), bars_series[1], color="#cccccc", alpha=0.6, label=bars_series[0])
@@ -117,7 +145,12 @@ def lines(
         ax.set_ylim(0, 100)
     ax.set_ylabel(ylabel)
     fig.suptitle(_wrap(title), fontsize=13)
-    ax.legend(fontsize=9, loc="upper left")
+    handles, names = ax.get_legend_handles_labels()
+    if ax2 is not None:
+        more, more_names = ax2.get_legend_handles_labels()
+        handles, names = handles + more, names + more_names
+    if handles:
+        _legend(fig, handles, names)
     ax.grid(alpha=0.3)
     return fig
 

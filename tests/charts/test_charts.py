@@ -151,3 +151,82 @@ def test_chart_titles_follow_the_language(client):
     en = client.get(f"/dashboard/chart/heatmap.svg?{PERIOD}&_l_=en").get_data(as_text=True)
     kk = client.get(f"/dashboard/chart/heatmap.svg?{PERIOD}&_l_=kk").get_data(as_text=True)
     assert en != kk
+
+
+def _texts(svg: str) -> list[str]:
+    import html
+    import re
+
+    return [html.unescape(t) for t in re.findall(r"<text\b[^>]*>([^<]*)</text>", svg)]
+
+
+def test_an_svg_keeps_its_text_as_text_in_the_users_language(client, app):
+    from flask_babel import force_locale, gettext
+
+    login(client, "head")
+    svg = client.get(f"/dashboard/chart/volume_channel.svg?{PERIOD}&_l_=kk").get_data(as_text=True)
+    with app.test_request_context(), force_locale("kk"):
+        title = gettext("Appeals by channel (R4)")
+    assert title != "Appeals by channel (R4)"  # the Kazakh title, not the msgid
+    assert " ".join(title.split()) in " ".join(_texts(svg))  # a <text> element (a long title on two lines)
+    # no glyph outlines: matplotlib's "path" font type defines each glyph once and <use>s it
+    assert 'id="DejaVuSans-' not in svg and 'href="#DejaVuSans-' not in svg
+
+
+def _drawn(fig):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(fig).draw()
+    return fig.canvas.get_renderer()
+
+
+def _inside_the_figure(fig, renderer) -> list[str]:
+    """The texts drawn on the figure that run past its edge (none may): the
+    title, the axes' labels, the ticks inside the view, the legends."""
+    texts = [fig._suptitle] + [t for legend in fig.legends for t in legend.get_texts()]
+    for ax in fig.axes:
+        texts += [ax.xaxis.label, ax.yaxis.label, ax.title]
+        for axis in (ax.xaxis, ax.yaxis):
+            lo, hi = sorted(axis.get_view_interval())
+            texts += [t for tick in axis.get_major_ticks() if lo <= tick.get_loc() <= hi
+                      for t in (tick.label1, tick.label2) if t.get_visible()]
+    box, out = fig.bbox, []
+    for t in texts:
+        if t is None or not t.get_text().strip():
+            continue
+        e = t.get_window_extent(renderer)
+        if e.x0 < box.x0 - 1 or e.x1 > box.x1 + 1 or e.y0 < box.y0 - 1 or e.y1 > box.y1 + 1:
+            out.append(t.get_text())
+    return out
+
+
+def test_a_legend_stands_outside_the_bars_and_no_label_leaves_the_figure():
+    from app.charts import render
+
+    fig = render.bars("Ответы в срок и с нарушением срока по месяцам регистрации (R29, R30)",
+                      ["2026-10", "2026-11", "2026-12"],
+                      [("В срок", [180, 131, 0]), ("С нарушением срока", [5, 2, 0]), ("Срок не истек", [0, 45, 6])],
+                      "Обращения", stacked=True)
+    renderer = _drawn(fig)
+    legend, axes = fig.legends[0].get_window_extent(renderer), fig.axes[0].get_window_extent(renderer)
+    assert not legend.overlaps(axes)
+    assert not fig.axes[0].get_legend()  # no legend inside the axes
+    assert _inside_the_figure(fig, renderer) == []
+
+
+def test_long_tick_labels_are_wrapped_not_cut_by_the_figures_edge():
+    from app.charts import render
+
+    long = "Жетісу облысының энергетика және тұрғын үй-коммуналдық шаруашылығы басқармасы"
+    fig = render.bars("Бөлімшелер бойынша", [long, "Заң бөлімі"], [("Мерзімінде", [40, 7]), ("Мерзімі бұзылып", [2, 1])],
+                      "Өтініштер", horizontal=True, stacked=True)
+    renderer = _drawn(fig)
+    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert "\n" in ticks[0] and ticks[0].replace("\n", " ") == long  # every word kept, on two lines
+    assert _inside_the_figure(fig, renderer) == []
+    line = render.lines("Айлар бойынша қанағаттанушылық (R38)", ["2026-10", "2026-11"],
+                        [("Қанағаттанғандар, %", [70, 56]), ("Қоңырау шалынғандар үлесі, %", [69, 77])], "%",
+                        bars_series=("Жауап бергендер", [29, 41]))
+    renderer = _drawn(line)
+    assert not line.legends[0].get_window_extent(renderer).overlaps(line.axes[0].get_window_extent(renderer))
+    assert len(line.legends[0].get_texts()) == 3  # the bars' series is named too
