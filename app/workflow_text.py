@@ -104,6 +104,10 @@ MESSAGES = {
         "%(count)s official(s) fall short of the monthly reception (R7, R7-1): only a Manager may approve "
         "the month, with a reason."
     ),
+    "empty_roster": N_(
+        "There is no reception in this month's roster of the place: a month with no receptions cannot be "
+        "approved. Add its reception sessions first."
+    ),
     "off_roster_deputies_only": N_("Only a deputy akim receives off the roster."),
     "order_required": N_("An off-roster reception needs the number and date of the akim's order."),
     "after_meeting_akim_only": N_("Receptions after a meeting with the population are the akim's."),

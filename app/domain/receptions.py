@@ -60,6 +60,15 @@ def roster_gaps(officials: Iterable[tuple], entries: Iterable[RosterEntry],
     return gaps
 
 
+def check_month_has_receptions(entries: Iterable[RosterEntry], year: int, month: int) -> None:
+    """R8: a roster says who receives, on which days and hours, and where; a
+    month of a place with no reception in it (none, or only cancelled and
+    off-roster ones) is no roster, and cannot be approved."""
+    if not any(e.day.year == year and e.day.month == month and not e.cancelled and not e.off_roster
+               for e in entries):
+        raise WorkflowError("R8", "empty_roster")
+
+
 def check_session(kind, level, order_ref: Optional[str], order_date: Optional[date]) -> None:
     """R9: off-roster receptions are held by deputy akims on the akim's order
     (number and date); R7 part 2: receptions after a meeting with the

@@ -17,6 +17,7 @@ from app.domain.receptions import (
     check_answer,
     check_control,
     check_materials_request,
+    check_month_has_receptions,
     check_new_deadline,
     check_reassignment,
     check_session,
@@ -59,18 +60,24 @@ def _month_bounds(year: int, month: int) -> tuple[date, date]:
 
 
 # --- R7 / R7-1 ----------------------------------------------------------------
+def _roster_entries(year: int, month: int, place_id: int | None = None) -> list[RosterEntry]:
+    """The month's sessions (of one place, or of all) as the roster rules see them."""
+    start, end = _month_bounds(year, month)
+    stmt = (select(ReceptionSession.official_id, ReceptionPlace.kind, ReceptionSession.day, ReceptionSession.status,
+                   ReceptionSession.kind)
+            .join(ReceptionPlace, ReceptionPlace.id == ReceptionSession.place_id)
+            .where(ReceptionSession.day >= start, ReceptionSession.day < end))
+    if place_id is not None:
+        stmt = stmt.where(ReceptionSession.place_id == place_id)
+    return [RosterEntry(o, k, d, s == SessionStatus.cancelled,
+                        SessionKind(sk) in (SessionKind.off_roster, SessionKind.after_meeting))
+            for o, k, d, s, sk in db.session.execute(stmt).all()]
+
+
 def month_gaps(year: int, month: int) -> list[dict]:
     """The R2 officials with no session at the public reception, or none at
     the reception centres, in the month."""
-    start, end = _month_bounds(year, month)
-    rows = db.session.execute(
-        select(ReceptionSession.official_id, ReceptionPlace.kind, ReceptionSession.day, ReceptionSession.status,
-               ReceptionSession.kind)
-        .join(ReceptionPlace, ReceptionPlace.id == ReceptionSession.place_id)
-        .where(ReceptionSession.day >= start, ReceptionSession.day < end)
-    ).all()
-    entries = [RosterEntry(o, k, d, s == SessionStatus.cancelled, SessionKind(sk) in (SessionKind.off_roster, SessionKind.after_meeting))
-               for o, k, d, s, sk in rows]
+    entries = _roster_entries(year, month)
     officials = db.session.execute(
         select(Official).where(Official.active.is_(True)).options(selectinload(Official.department))
         .order_by(Official.full_name)
@@ -85,13 +92,18 @@ def month_gaps(year: int, month: int) -> list[dict]:
 def approve_month(place_id: int, year: int, month: int, user_id: int | None, is_manager: bool,
                   override_reason: str | None = None) -> RosterApproval:
     """Approve a place's roster for a month (its planned sessions become
-    approved). With R7 / R7-1 gaps in the month only a Manager may approve,
-    and only with a reason, which is recorded."""
+    approved). A month with no reception at the place is refused (R8); with
+    R7 / R7-1 gaps in the month only a Manager may approve, and only with a
+    reason, which is recorded."""
+    try:
+        check_month_has_receptions(_roster_entries(year, month, place_id), year, month)
+    except WorkflowError as exc:
+        _fail(exc)
+    start, end = _month_bounds(year, month)
     gaps = month_gaps(year, month)
     reason = (override_reason or "").strip()
     if gaps and not (is_manager and reason):
         _fail(WorkflowError("R7", "gaps_need_override", count=len(gaps)))
-    start, end = _month_bounds(year, month)
     now = now_local()
     sessions = db.session.execute(
         select(ReceptionSession).where(ReceptionSession.place_id == place_id, ReceptionSession.day >= start,

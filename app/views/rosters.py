@@ -23,7 +23,7 @@ from app.security.scope import as_id, get_writable_or_abort, scoped
 from app.services import receptions as R
 from app.services.clock import now_local, today
 from app.services.errors import RuleViolation
-from app.services.roster_pdf import month_name, roster_pdf
+from app.services.roster_pdf import approval_of, approver, month_name, roster_pdf
 
 from .feedback import flash_rule
 
@@ -84,13 +84,7 @@ class RosterView(BaseView):
         year, month = _month(request.args.get("month"))
         place = _place(request.args.get("place"))
         sessions = R.roster(place.id, year, month) if place else []
-        approval = None
-        if place:
-            from app.models import RosterApproval
-
-            approval = db.session.execute(select(RosterApproval).where(
-                RosterApproval.place_id == place.id, RosterApproval.year == year, RosterApproval.month == month)
-            ).scalar_one_or_none()
+        approval = approval_of(place.id, year, month) if place else None
         return self.render_template(
             "qabyldau/roster.html", year=year, month=month, place=place, sessions=sessions,
             gaps=R.month_gaps(year, month), approval=approval,
@@ -115,9 +109,17 @@ class RosterView(BaseView):
 
     def _bilingual(self, place, year, month):
         sessions = [s for s in R.roster(place.id, year, month) if s.status != SessionStatus.cancelled]
-        texts = {}
+        approval = approval_of(place.id, year, month)
+        who = approver(approval) if approval else None
+        texts = {"approved": approval is not None}
+        if who:
+            texts.update(approver_name=who.name, approver_position_kk=who.position_kk,
+                         approver_position_ru=who.position_ru, approved_on=approval.approved_at.strftime("%d.%m.%Y"))
         for lang in ("kk", "ru"):
             with force_locale(lang):
+                texts[f"approved_{lang}"] = gettext("Approved").upper()
+                texts[f"draft_{lang}"] = gettext("Draft — not approved")
+                texts[f"page_{lang}"] = gettext("Page %(page)s of %(pages)s", page="{page}", pages="{nb}")
                 texts[f"title_{lang}"] = gettext("Schedule of personal reception of citizens — %(month)s %(year)s",
                                                  month=month_name(month, lang), year=year)
                 texts[f"place_{lang}"] = place.localized_name(lang) + ", " + place.address

@@ -8,6 +8,7 @@ from app.domain.receptions import (
     RosterEntry,
     check_acceptance,
     check_answer,
+    check_month_has_receptions,
     check_new_deadline,
     check_reassignment,
     check_session,
@@ -144,3 +145,14 @@ def test_R31_the_dates_and_the_answer_of_a_request_for_materials():
     assert materials_term(date(2026, 4, 8), None, today) == "overdue"
     assert materials_term(date(2026, 4, 10), None, today) == "open"
     assert materials_term(date(2026, 4, 8), date(2026, 4, 9), today) == "answered"
+
+
+def test_R8_a_month_with_no_receptions_cannot_be_approved():
+    cancelled = [RosterEntry(1, "public_reception", date(2026, 5, 4), cancelled=True)]
+    off_roster = [RosterEntry(2, "public_reception", date(2026, 5, 5), off_roster=True)]
+    another_month = [RosterEntry(1, "public_reception", date(2026, 6, 1))]
+    for entries in ([], cancelled, off_roster, another_month):
+        with pytest.raises(WorkflowError) as refused:
+            check_month_has_receptions(entries, 2026, 5)
+        assert (refused.value.rule, refused.value.code) == ("R8", "empty_roster")
+    check_month_has_receptions(cancelled + [RosterEntry(3, "reception_centre", date(2026, 5, 20))], 2026, 5)

@@ -23,15 +23,31 @@ from tests.api.test_workflow_api import act, new_appeal, today
 from tests.conftest import login
 
 
-def _far_month():
-    d = today() + timedelta(days=800)
+def _far_month(days: int = 800):
+    d = today() + timedelta(days=days)
     return d.year, d.month
+
+
+def _month_session(app, place: int, year: int, month: int, status: str = "planned", official_id: int | None = None,
+                   day: int = 10) -> int:
+    """A reception at ``place`` in a month of its own (none of the demo's)."""
+    from datetime import date
+
+    with app.app_context():
+        official_id = official_id or db.session.execute(
+            select(Official.id).where(Official.active.is_(True)).order_by(Official.id).limit(1)).scalar_one()
+        s = ReceptionSession(official_id=official_id, place_id=place, day=date(year, month, day), starts_at=time(9, 0),
+                             ends_at=time(11, 0), capacity=5, kind="regular", status=status)
+        db.session.add(s)
+        db.session.commit()
+        return s.id
 
 
 def test_R7_roster_page_shows_who_falls_short_and_approval_needs_a_managers_reason(client, app):
     year, month = _far_month()
     with app.app_context():
         place = db.session.execute(select(ReceptionPlace.id).order_by(ReceptionPlace.id).limit(1)).scalar_one()
+    _month_session(app, place, year, month)  # a month with receptions (R8), but not of every official (R7)
     login(client, "manager")
     page = client.get(f"/roster/?place={place}&month={year}-{month:02d}").get_data(as_text=True)
     assert 'id="gaps"' in page and "panel-danger" in page
@@ -70,6 +86,125 @@ def test_R8_printed_roster_is_bilingual_and_the_pdf_is_a_pdf(client, app):
     pdf = client.get(f"/roster/pdf?month={month}")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data[:5] == b"%PDF-"
     assert b"DejaVu" in pdf.data and len(pdf.data) > 5000
+
+
+def _approval(app, place, year, month):
+    with app.app_context():
+        return db.session.execute(select(RosterApproval).where(
+            RosterApproval.place_id == place, RosterApproval.year == year, RosterApproval.month == month)).scalar_one_or_none()
+
+
+def test_R8_a_month_with_no_receptions_cannot_be_approved(client, app):
+    import html
+
+    from flask_babel import force_locale
+
+    from app.domain.errors import WorkflowError
+    from app.workflow_text import workflow_message
+
+    year, month = _far_month(930)
+    with app.app_context():
+        place = db.session.execute(select(ReceptionPlace.id).order_by(ReceptionPlace.id.desc()).limit(1)).scalar_one()
+    with app.test_request_context(), force_locale("ru"):
+        refused = workflow_message(WorkflowError("R8", "empty_roster"))
+    login(client, "manager")
+    form = {"place": place, "month": f"{year}-{month:02d}", "override_reason": "График дополняется"}
+    r = client.post("/roster/approve", data=form, follow_redirects=True)
+    assert refused in html.unescape(r.get_data(as_text=True)) and _approval(app, place, year, month) is None
+    _month_session(app, place, year, month, status="cancelled")  # a cancelled reception is none
+    r = client.post("/roster/approve", data=form, follow_redirects=True)
+    assert refused in html.unescape(r.get_data(as_text=True)) and _approval(app, place, year, month) is None
+    _month_session(app, place, year, month, day=12)
+    r = client.post("/roster/approve", data=form, follow_redirects=True)
+    assert refused not in html.unescape(r.get_data(as_text=True)) and _approval(app, place, year, month) is not None
+
+
+def test_R8_the_roster_pdf_is_marked_draft_until_approved_then_names_who_approved_it(client, app):
+    from flask_babel import force_locale, gettext
+
+    from tests.pdf import pages
+
+    year, month = _far_month(960)
+    with app.app_context():
+        place = db.session.execute(select(ReceptionPlace.id).order_by(ReceptionPlace.id).limit(1)).scalar_one()
+        manager = app.appbuilder.sm.find_user(username="manager").get_full_name()
+    _month_session(app, place, year, month)
+    texts = {}
+    for lang in ("kk", "ru"):
+        with app.test_request_context(), force_locale(lang):
+            texts[lang] = (gettext("Draft — not approved"), gettext("Approved").upper(),
+                           gettext("Page %(page)s of %(pages)s", page=1, pages=1))
+    login(client, "manager")
+    url = f"/roster/pdf?place={place}&month={year}-{month:02d}"
+    draft = pages(client.get(url).data)
+    assert len(draft) == 1 and all(t[0] in draft[0] and t[2] in draft[0] for t in texts.values())
+    assert not any(t[1] in draft[0] for t in texts.values())
+    printed = client.get(f"/roster/print?place={place}&month={year}-{month:02d}").get_data(as_text=True)
+    assert 'class="draft" id="approval-mark"' in printed
+    assert 'id="approval-draft"' in client.get(f"/roster/?place={place}&month={year}-{month:02d}").get_data(as_text=True)
+    client.post("/roster/approve", data={"place": place, "month": f"{year}-{month:02d}", "override_reason": "Дополняется"})
+    approval = _approval(app, place, year, month)
+    approved = pages(client.get(url).data)[0]
+    assert all(t[1] in approved for t in texts.values()) and not any(t[0] in approved for t in texts.values())
+    assert manager in approved and approval.approved_at.strftime("%d.%m.%Y") in approved
+    printed = client.get(f"/roster/print?place={place}&month={year}-{month:02d}").get_data(as_text=True)
+    assert 'class="approval" id="approval-mark"' in printed and manager in printed
+    page = client.get(f"/roster/?place={place}&month={year}-{month:02d}").get_data(as_text=True)
+    assert 'id="approval"' in page and 'id="approval-draft"' not in page
+
+
+def test_R8_the_approver_is_named_with_their_position_when_they_are_an_official(app):
+    from app.services.roster_pdf import approver
+
+    with app.app_context():
+        official = db.session.execute(select(Official).where(Official.user_id.is_not(None)).limit(1)).scalar_one()
+        approval = RosterApproval(place_id=1, year=2040, month=1, approved_by_id=official.user_id,
+                                  approved_at=datetime(2039, 12, 20, 10, 0))
+        db.session.add(approval)
+        db.session.flush()
+        who = approver(approval)
+        assert (who.name, who.position_kk, who.position_ru) == (official.full_name, official.position_kk,
+                                                                 official.position_ru)
+        db.session.rollback()
+
+
+def _inside(data: bytes) -> list[dict]:
+    from tests.pdf import words
+
+    found = words(data)
+    assert found
+    margin = 9 * 72 / 25.4  # the 10 mm margins, less a millimetre
+    return [w for w in found if w["x0"] < margin or w["x1"] > w["width"] - margin or w["y1"] > w["height"]]
+
+
+def test_R8_long_names_wrap_inside_the_page_and_the_header_fits(app):
+    """The demo's longest official and place names, and 200 characters of
+    words or of one word: every word stays inside the page, nothing is lost."""
+    from app.services.roster_pdf import roster_pdf
+    from tests.pdf import pages
+
+    spaced = ("Жетісу облысы әкімі аппаратының " * 8)[:200].strip()
+    one_word = "Ә" * 200
+    with app.app_context():
+        longest = max(db.session.execute(select(Official)).scalars(), key=lambda o: len(o.position_kk))
+        place = max(db.session.execute(select(ReceptionPlace)).scalars(), key=lambda p: len(p.name_kk))
+        texts = {"approved": True, "approved_kk": "БЕКІТІЛДІ", "approved_ru": "УТВЕРЖДЕН", "approver_name": spaced,
+                 "approver_position_kk": longest.position_kk, "approver_position_ru": one_word,
+                 "approved_on": "01.12.2026", "draft_kk": "ЖОБА", "draft_ru": "ПРОЕКТ",
+                 "page_kk": "{page} / {nb}", "page_ru": "{page} из {nb}",
+                 "title_kk": f"Азаматтарды жеке қабылдау кестесі — {spaced}", "title_ru": f"График — {one_word}",
+                 "place_kk": f"{place.name_kk}, {place.address}", "place_ru": spaced,
+                 "columns": ["Күні / Дата", "Уақыты / Время", "Т.А.Ә. / ФИО", "Лауазымы", "Должность"],
+                 "footer": "Қабылдауға жазылу / Запись на прием"}
+        rows = [{"day": "01.12.2026", "time": "10:00–12:00", "name": n, "position_kk": longest.position_kk,
+                 "position_ru": longest.position_ru} for n in (longest.full_name, spaced, one_word)] * 3
+        drafts = roster_pdf({**texts, "approved": False}, rows)  # the draft mark on every page, beside the header
+        data = roster_pdf(texts, rows)
+    assert _inside(data) == [] and _inside(drafts) == []
+    text = "".join("".join(pages(data)).split())
+    for whole in (spaced, one_word, longest.position_kk, place.name_kk):
+        assert "".join(whole.split()) in text
+    assert all("ЖОБА" in page and "ПРОЕКТ" in page for page in pages(drafts))
 
 
 def test_R9_only_a_deputy_akim_receives_off_roster_via_api(client, jwt, app):
