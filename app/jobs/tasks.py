@@ -119,29 +119,32 @@ def survey_sample(job_id: str, params: dict) -> dict:
 
 def report(job_id: str, params: dict) -> dict:
     """R40: the quarterly report, or M7.6: the half-year report on the
-    instructions of higher bodies — XLSX or PDF."""
+    instructions of higher bodies — XLSX or PDF, with who prepared it and
+    when, and a notice when its period is not over."""
+    from flask import g
     from flask_babel import force_locale
 
-    from app.charts import render
-    from app.charts.catalog import chart_compliance_month, chart_map, charts
-    from app.services import reports
+    from app.services import report_pdf, reports
+    from app.services.clock import now_local
 
     kind, year, part = params["kind"], int(params["year"]), int(params["part"])
     lang, fmt = params.get("lang", "ru"), params.get("format", "xlsx")
     title, sections, meta = reports.build(kind, year, part, lang, progress=lambda pct: progress(job_id, pct))
+    prepared = reports.preparer(getattr(g, "user", None), lang, now_local())
     name = f"{'quarter' if kind == 'quarter' else 'half-year'}-{year}-{part}-{lang}.{fmt}"
     path = os.path.join(export_dir(), f"{job_id}.{fmt}")
     if fmt == "pdf":
-        pngs = []
+        blocks = []
         if kind == "quarter":  # the M7.6 report is an account of instructions, not of charts
+            from app.charts.report import quarterly
+
             with force_locale(lang):
-                figures = [chart_map(meta["filters"])[0], chart_compliance_month(meta["filters"])[0],
-                           charts()["volume_channel"][1](meta["filters"])[0]]
-                pngs = [render.to_bytes(fig, "png") for fig in figures]
+                blocks = quarterly(meta["filters"])
         progress(job_id, 85)
-        data = reports.to_pdf(title, sections, lang, meta["filters"], pngs, meta["summary"])
+        data = report_pdf.to_pdf(title, sections, lang, meta["start"], meta["end"], blocks, meta["summary"], prepared,
+                                 reports.unfinished(meta["end"], prepared.at.date()))
     else:
-        data = reports.to_xlsx(title, sections, meta["summary"])
+        data = reports.to_xlsx(title, sections, meta["summary"], reports.notes(lang, meta["start"], meta["end"], prepared))
     with open(path, "wb") as fh:
         fh.write(data)
     return {"result_path": path, "result_name": name, "message": title}

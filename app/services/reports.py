@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -18,6 +18,7 @@ from app.models import Appeal, Official
 
 from . import analytics as A
 from .clock import today
+from .report_pdf import Prepared, period_text, prepared_text, unfinished_notice
 
 
 @dataclass
@@ -102,9 +103,9 @@ def build_half_year(year: int, part: int, lang: str, progress=lambda pct: None) 
 
     start, end = period("half", year, part)
     items = higher.of_period(start, end)
-    acc = higher.account(items, end)
     progress(30)
     with force_locale(lang):
+        acc = higher.account(items, end)  # keyed by the executors' names, in the report's language
         state_text = {"executed_on_time": _("Executed on time"), "executed_late": _("Executed late"),
                       "overdue": _("Overdue"), "on_control": _("On control")}
         title = _("Report on how the instructions of the President of the Republic of Kazakhstan, the "
@@ -146,7 +147,32 @@ def build_half_year(year: int, part: int, lang: str, progress=lambda pct: None) 
     return title, sections, {"start": start, "end": end, "filters": A.Filters(start, end), "summary": summary}
 
 
-def to_xlsx(title: str, sections: list[Section], summary: list[str] = ()) -> bytes:
+def unfinished(end: date, on: date) -> bool:
+    """A period that ends today or later is not over: its figures are those
+    of the moment the report is prepared."""
+    return end >= on
+
+
+def preparer(user, lang: str, at: datetime) -> Prepared:
+    """Who prepares the report: the user's full name, and their position
+    when they are an official of the register."""
+    if user is None or not getattr(user, "id", None):
+        return Prepared(at)
+    official = db.session.execute(select(Official).where(Official.user_id == user.id)).scalars().first()
+    return Prepared(at, user.get_full_name().strip(), official.position(lang) if official else "")
+
+
+def notes(lang: str, start: date, end: date, prepared: Prepared) -> list[str]:
+    """The lines under the title: period, who prepared it, and whether the
+    period is over."""
+    with force_locale(lang):
+        lines = [period_text(start, end), prepared_text(prepared)]
+        if unfinished(end, prepared.at.date()):
+            lines.append(unfinished_notice(prepared.at))
+    return lines
+
+
+def to_xlsx(title: str, sections: list[Section], summary: list[str] = (), head: list[str] = ()) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -157,6 +183,8 @@ def to_xlsx(title: str, sections: list[Section], summary: list[str] = ()) -> byt
     ws.title = "Report"
     ws.append([title])
     ws["A1"].font = Font(bold=True, size=14)
+    for line in head:
+        ws.append([line])
     for paragraph in summary:
         ws.append([paragraph])
     for s in sections:
@@ -172,42 +200,3 @@ def to_xlsx(title: str, sections: list[Section], summary: list[str] = ()) -> byt
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
-
-
-def to_pdf(title: str, sections: list[Section], lang: str, f, charts: list[bytes], summary: list[str] = ()) -> bytes:
-    from fpdf import FPDF
-
-    from .roster_pdf import _fonts
-
-    regular, bold = _fonts()
-    pdf = FPDF(format="A4")
-    pdf.set_auto_page_break(True, margin=15)
-    pdf.add_font("DejaVu", "", regular)
-    pdf.add_font("DejaVu", "B", bold)
-    pdf.add_page()
-    pdf.set_font("DejaVu", "B", 14)
-    pdf.multi_cell(0, 8, title, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 10)
-    pdf.cell(0, 7, f"{f.start:%d.%m.%Y} — {f.end:%d.%m.%Y}", align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 10)
-    for paragraph in summary:
-        pdf.ln(1)
-        pdf.multi_cell(0, 5.5, paragraph, new_x="LMARGIN", new_y="NEXT")
-    for s in sections:
-        pdf.ln(3)
-        pdf.set_font("DejaVu", "B", 11)
-        pdf.multi_cell(0, 7, s.title, new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("DejaVu", "", 9)
-        n = len(s.columns)
-        widths = [120] + [35] * (n - 1) if n <= 2 else [95, 35, 50] if n == 3 else \
-            [pdf.epw * 0.3] + [pdf.epw * 0.7 / (n - 1)] * (n - 1)
-        numeric = [i > 0 and all(isinstance(r[i], int | float) for r in s.rows) for i in range(n)]
-        with pdf.table(col_widths=widths, text_align=["RIGHT" if x else "LEFT" for x in numeric],
-                       line_height=5, first_row_as_headings=True) as table:
-            table.row([str(c) for c in s.columns])
-            for r in s.rows or [["—"] + [""] * (len(s.columns) - 1)]:
-                table.row(["" if v is None else str(v) for v in r])
-    for png in charts:
-        pdf.add_page()
-        pdf.image(io.BytesIO(png), w=pdf.epw)
-    return bytes(pdf.output())

@@ -11,7 +11,8 @@ from wtforms import IntegerField, SelectField
 from wtforms.validators import InputRequired, NumberRange
 
 from app.jobs import DuplicateJob, JobsUnavailable, launch
-from app.services.clock import today
+from app.services import reports
+from app.services.clock import now_local, today
 
 from .feedback import jobs_unavailable
 
@@ -43,8 +44,13 @@ class ReportView(BaseView):
             else:
                 params = {"kind": "quarter" if form.kind.data == "quarter" else "half", "year": form.year.data,
                           "part": form.part.data, "lang": form.lang.data, "format": form.format.data}
+                _start, end = reports.period(params["kind"], params["year"], params["part"])
                 try:
                     launch("report", params, user_id=getattr(g.user, "id", None))
+                    if reports.unfinished(end, today()):  # a warning, not an error: the report is prepared
+                        flash(gettext("The period is not over: the report shows the figures as of the moment it is "
+                                      "prepared (now %(when)s, Almaty time).", when=f"{now_local():%d.%m.%Y %H:%M}"),
+                              "warning")
                 except DuplicateJob:
                     flash(gettext("The same report is already being prepared."), "warning")
                 except JobsUnavailable:
