@@ -10,6 +10,7 @@ from flask_appbuilder.models.sqla.filters import (
     FilterRelationOneToManyNotEqual,
     SQLAFilterConverter,
 )
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import false
 
 from app.models.base import words_match
@@ -178,3 +179,144 @@ def scope_base_filters(model) -> list:
     from app.security.scope import SCOPED_MODELS
 
     return [["id", ScopeFilter, lambda: None]] if model in SCOPED_MODELS else []
+
+
+# --- the filters the dashboard drills down to (app/views/drilldown.py) --------------
+# Each applies the clause its chart counts with (app/services/selection.py), so a
+# card's figure and the list behind its link are one count.
+def _first(value):
+    """The value of a filter (FAB passes the URL's values as a list), without NUL bytes."""
+    value = value[0] if isinstance(value, (list, tuple)) and value else value
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+def _day(value):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(str(_first(value)).strip()[:10])
+    except ValueError:
+        return None
+
+
+class _DayFilter(BaseFilter):
+    """A date (YYYY-MM-DD) bounding a date or a local-time column
+    (``selection.since`` / ``selection.until``); no date matches nothing."""
+
+    bound = ""
+
+    def apply(self, query, value):
+        from app.services import selection
+
+        day = _day(value)
+        if day is None:
+            return query.filter(false())
+        return query.filter(getattr(selection, self.bound)(getattr(self.model, self.column_name), day))
+
+
+class FilterOnOrAfter(_DayFilter):
+    name = _l("On or after (YYYY-MM-DD)")
+    arg_name = "q_since"
+    bound = "since"
+
+
+class FilterOnOrBefore(_DayFilter):
+    name = _l("On or before (YYYY-MM-DD)")
+    arg_name = "q_until"
+    bound = "until"
+
+
+class _DimensionFilter(BaseFilter):
+    """The rows of one value of a dashboard filter (``selection.dimension``);
+    a value that is not an id matches nothing."""
+
+    dimension = ""
+
+    def apply(self, query, value):
+        from app.services.selection import dimension
+
+        pk = _int_or_none(_first(value))
+        return query.filter(false()) if pk is None else query.filter(dimension(self.model, self.dimension, pk))
+
+
+class FilterInDistrict(_DimensionFilter):
+    name = _l("Of the district (id)")
+    arg_name = "q_district"
+    dimension = "district"
+
+
+class FilterAtPlace(_DimensionFilter):
+    name = _l("Of the reception place (id)")
+    arg_name = "q_place"
+    dimension = "place"
+
+
+class FilterInSection(_DimensionFilter):
+    name = _l("In the section or topic, with the topics under it (id)")
+    arg_name = "q_section"
+    dimension = "section"
+
+
+class FilterOfDepartment(_DimensionFilter):
+    name = _l("Of the department of the official asked for (id)")
+    arg_name = "q_department"
+    dimension = "department"
+
+
+class _TermFilter(BaseFilter):
+    """Appeals in one state of their term (``selection``), as of today."""
+
+    state = ""
+
+    def apply(self, query, value):
+        from app.services import selection
+        from app.services.clock import today
+
+        return query.filter(getattr(selection, self.state)(today()))
+
+
+class FilterAnsweredOnTime(_TermFilter):
+    name = _l("Answered on time")
+    arg_name = "q_on_time"
+    state = "answered_on_time"
+
+
+class FilterTermMissed(_TermFilter):
+    name = _l("Answered late or still unanswered past the term")
+    arg_name = "q_late"
+    state = "term_missed"
+
+
+class FilterTermRunning(_TermFilter):
+    name = _l("Term still running")
+    arg_name = "q_running"
+    state = "term_running"
+
+
+class FilterExtendedAs(BaseFilter):
+    name = _l("Term extended under the rule (R30a, R30b)")
+    arg_name = "q_extended"
+
+    def apply(self, query, value):
+        from app.services.selection import extended_as
+
+        rule = str(_first(value) or "").strip()[:10]
+        return query.filter(extended_as(rule))
+
+
+DRILL_DOWN_APPEAL_FILTERS = {
+    "registered_on": (FilterOnOrAfter, FilterOnOrBefore),
+    "due_on": (FilterAnsweredOnTime, FilterTermMissed, FilterTermRunning),
+    "category": (FilterInSection,),
+    "official": (FilterOfDepartment,),
+    "status": (FilterExtendedAs,),
+}
+"""The appeal list's filters behind the dashboard's figures, by column (after the list's own)."""
+
+
+def with_drill_down_filters(search_filters: dict, datamodel) -> dict:
+    """An appeal list's ``search_filters`` with the drill-down ones after its own."""
+    out = {col: list(flts) for col, flts in search_filters.items()}
+    for col, classes in DRILL_DOWN_APPEAL_FILTERS.items():
+        out[col] = out.get(col, []) + [cls(col, datamodel) for cls in classes]
+    return out

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, Optional
 
-from sqlalchemy import Date, and_, case, cast, func, or_, select
+from sqlalchemy import Date, and_, case, cast, distinct, func, select
 
-from app.domain.vocabulary import TERM_RUNNING_STATUSES, AppealStatus, CallOutcome
+from app.domain.vocabulary import AppealStatus, CallOutcome
 from app.extensions import db
 from app.models import (
     Appeal,
@@ -26,6 +26,8 @@ from app.models import (
 )
 from app.security.scope import scoped
 
+from . import selection as S
+
 # Events that answer the applicant within the R29 term (the answer with the
 # date of the reception, or a decision ending the review).
 SATISFIED_FROM = 4  # a score of 4 or 5 counts as satisfied
@@ -38,9 +40,16 @@ class Filters:
     district_id: Optional[int] = None
     category_id: Optional[int] = None
     place_id: Optional[int] = None
+    department_id: Optional[int] = None
 
     def key(self) -> tuple:
-        return (self.start, self.end, self.district_id, self.category_id, self.place_id)
+        return (self.start, self.end, self.district_id, self.category_id, self.place_id, self.department_id)
+
+    def dimensions(self) -> dict[str, int]:
+        """The filters set besides the period, by name (``selection.DIMENSIONS``)."""
+        values = {"district": self.district_id, "place": self.place_id, "section": self.category_id,
+                  "department": self.department_id}
+        return {k: v for k, v in values.items() if v}
 
     def previous(self) -> Filters:
         length = (self.end - self.start).days + 1
@@ -49,11 +58,21 @@ class Filters:
 
 @dataclass
 class Table:
-    """What a chart shows: column titles and rows (also its CSV)."""
+    """What a chart shows: column titles and rows (also its CSV).
+
+    ``links`` (per row, per cell) says what a figure counts, as drill-down
+    criteria the dashboard turns into a link to the list (``None``: no link);
+    ``thin`` marks the rows whose sample is too small to compare; ``areas``
+    are the clickable shapes of the chart's PNG (criteria, shape, coords,
+    title) and ``size`` its pixels."""
 
     columns: list[Any]
     rows: list[list[Any]] = field(default_factory=list)
     note: str = ""
+    links: list[list[Optional[dict]]] = field(default_factory=list)
+    thin: list[bool] = field(default_factory=list)
+    areas: list[tuple[dict, str, str, str]] = field(default_factory=list)
+    size: tuple[int, int] = (0, 0)
 
 
 # --- cache ------------------------------------------------------------------
@@ -108,27 +127,16 @@ def section_of_category():
 
 
 def appeal_filter(stmt, f: Filters):
-    return _of_district_place_topic(stmt.where(Appeal.registered_on.between(f.start, f.end)), f, Appeal)
+    """``stmt`` limited to the appeals registered in the period, of the
+    filters' district, place, section (with its subtopics) and department,
+    in the user's scope — what the appeal list shows for the same filters."""
+    return _of_dimensions(stmt.where(S.period(Appeal.registered_on, f.start, f.end)), f, Appeal)
 
 
-def _of_district_place_topic(stmt, f: Filters, model):
-    """``stmt`` limited to the filters' district, place and topic (with its
-    subtopics) on ``model`` (an appeal or a consultation), in the user's scope."""
-    if f.district_id:
-        stmt = stmt.where(model.district_id == f.district_id)
-    if f.place_id:
-        stmt = stmt.where(model.reception_place_id == f.place_id)
-    if f.category_id:
-        stmt = stmt.where(model.category_id.in_(_topic_ids(f.category_id)))
+def _of_dimensions(stmt, f: Filters, model):
+    for name, value in f.dimensions().items():
+        stmt = stmt.where(S.dimension(model, name, value))
     return scoped(stmt, model)
-
-
-def _topic_ids(category_id: int):
-    """The category and every topic and question under it."""
-    code = db.session.execute(select(Category.code).where(Category.id == category_id)).scalar_one_or_none()
-    if not code:
-        return select(Category.id).where(Category.id == category_id)
-    return select(Category.id).where(or_(Category.code == code, Category.code.like(code + ".%")))
 
 
 # --- M7.2: the problem map, heat map and rising topics --------------------------
@@ -137,15 +145,14 @@ def district_counts(f: Filters) -> list[dict]:
     the answer, overdue (M7.2)."""
     from .clock import today as local_today
 
-    running = [s.value for s in TERM_RUNNING_STATUSES]
     today = local_today()
     counts = appeal_filter(
         select(
             Appeal.district_id.label("district_id"),
             func.count().label("total"),
             func.sum(case((Appeal.status == AppealStatus.refused, 1), else_=0)).label("refused"),
-            func.sum(case((Appeal.status.in_(running), 1), else_=0)).label("open"),
-            func.sum(case((and_(Appeal.status.in_(running), Appeal.due_on < today), 1), else_=0)).label("overdue"),
+            func.sum(case((Appeal.status.in_(S.RUNNING), 1), else_=0)).label("open"),
+            func.sum(case((S.overdue_now(today), 1), else_=0)).label("overdue"),
         ),
         f,
     ).group_by(Appeal.district_id).subquery()
@@ -159,23 +166,29 @@ def district_counts(f: Filters) -> list[dict]:
         total = total or 0
         per_10k = round(total * 10000 / district.population, 1) if district.population else None
         out.append({"district": district, "total": total, "per_10k": per_10k,
-                    "refused": refused or 0, "open": open_ or 0, "overdue": overdue or 0})
+                    "refused": refused or 0, "open": open_ or 0, "overdue": overdue or 0,
+                    "in_filter": not f.district_id or district.id == f.district_id})
     return out
 
 
 def heatmap(f: Filters) -> tuple[list[District], list[Category], dict[tuple[int, str], int]]:
-    """District × category section counts (M7.1, M7.2)."""
+    """District × category section counts (M7.1, M7.2): the districts and
+    sections the filters leave in."""
     section = section_of_category().label("section")
     rows = db.session.execute(
         appeal_filter(
             select(Appeal.district_id, section, func.count()).join(Category, Category.id == Appeal.category_id), f
         ).group_by(Appeal.district_id, section)
     ).all()
-    districts = db.session.execute(select(District).order_by(District.kato)).scalars().all()
-    sections = db.session.execute(
-        select(Category).where(Category.parent_id.is_(None)).order_by(Category.code)
-    ).scalars().all()
-    return districts, sections, {(d, s): n for d, s, n in rows}
+    districts = select(District).order_by(District.kato)
+    if f.district_id:
+        districts = districts.where(District.id == f.district_id)
+    sections = select(Category).where(Category.parent_id.is_(None)).order_by(Category.code)
+    if f.category_id:
+        code = db.session.execute(select(Category.code).where(Category.id == f.category_id)).scalar_one_or_none()
+        sections = sections.where(Category.code == (code or "")[:2])
+    return (db.session.execute(districts).scalars().all(), db.session.execute(sections).scalars().all(),
+            {(d, s): n for d, s, n in rows})
 
 
 def rising_topics(f: Filters, per_district: int = 3) -> list[dict]:
@@ -208,17 +221,17 @@ def rising_topics(f: Filters, per_district: int = 3) -> list[dict]:
 def _call_filter(stmt, f: Filters):
     """R38 calls made in the period — about an appeal or about a consultation
     after which the person declined to register — of the filters' district,
-    place and topic."""
-    stmt = stmt.where(day_of(SurveyCall.called_at).between(f.start, f.end))
-    if f.district_id or f.place_id or f.category_id:
-        any_day = replace(f, start=date(1900, 1, 1), end=date(2999, 12, 31))
-        stmt = stmt.where(or_(SurveyCall.appeal_id.in_(appeal_filter(select(Appeal.id), any_day)),
-                              SurveyCall.consultation_id.in_(_of_district_place_topic(select(Consultation.id), f, Consultation))))
-    return scoped(stmt, SurveyCall)
+    place, section and department, in the user's scope."""
+    return _of_dimensions(stmt.where(S.period(SurveyCall.called_at, f.start, f.end)), f, SurveyCall)
+
+
+def answered_call():
+    """A call that reached the person and got a satisfaction score."""
+    return and_(SurveyCall.outcome == CallOutcome.reached, SurveyCall.satisfaction.is_not(None))
 
 
 def _satisfaction_columns():
-    answered = and_(SurveyCall.outcome == CallOutcome.reached, SurveyCall.satisfaction.is_not(None))
+    answered = answered_call()
     return (
         func.count().label("calls"),
         func.sum(case((SurveyCall.outcome == CallOutcome.reached, 1), else_=0)).label("reached"),
@@ -231,17 +244,32 @@ def _satisfaction_columns():
 def _satisfaction_row(key, calls, reached, answered, satisfied, mean):
     answered = answered or 0
     return {
-        "key": key, "calls": calls or 0, "reached": reached or 0, "answered": answered,
+        "key": key, "calls": calls or 0, "reached": reached or 0, "answered": answered, "satisfied": satisfied or 0,
         "satisfied_share": round(100.0 * (satisfied or 0) / answered, 1) if answered else None,
         "mean": round(float(mean), 2) if mean is not None else None,
         "response_rate": round(100.0 * (reached or 0) / calls, 1) if calls else None,
     }
 
 
+def months_between(first: str, last: str) -> list[str]:
+    """'YYYY-MM' keys from ``first`` to ``last``, both included."""
+    y, m = int(first[:4]), int(first[5:7])
+    out = []
+    while f"{y:04d}-{m:02d}" <= last:
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
 def satisfaction_by_month(f: Filters) -> list[dict]:
+    """By month of the call; a month without calls between the first and
+    the last is listed with none (a gap, never a 0 %)."""
     month = month_of(SurveyCall.called_at).label("month")
     rows = db.session.execute(_call_filter(select(month, *_satisfaction_columns()), f).group_by(month).order_by(month)).all()
-    return [_satisfaction_row(*r) for r in rows]
+    found = {r[0]: _satisfaction_row(*r) for r in rows}
+    if not found:
+        return []
+    return [found.get(m) or _satisfaction_row(m, 0, 0, 0, 0, None) for m in months_between(min(found), max(found))]
 
 
 def satisfaction_by_district(f: Filters) -> list[dict]:
@@ -276,22 +304,15 @@ def satisfaction_by_department(f: Filters, min_answers: int) -> list[dict]:
 
 
 # --- deadline compliance ----------------------------------------------------------
-def _on_time(today: date):
-    """Answered (``Appeal.answered_on``: the first answering event) within the term."""
-    return and_(Appeal.answered_on.is_not(None), Appeal.answered_on <= Appeal.due_on)
-
-
-def _late(today: date):
-    """Answered after the term, or still unanswered past it."""
-    return or_(and_(Appeal.answered_on.is_not(None), Appeal.answered_on > Appeal.due_on),
-               and_(Appeal.answered_on.is_(None), Appeal.due_on < today))
+def _share(part: int, whole: int) -> Optional[float]:
+    return round(100.0 * part / whole, 1) if whole else None
 
 
 def compliance_by_month(f: Filters, today: date) -> list[dict]:
     """Answered on time vs late by month of registration; appeals still
     waiting past their term count as late; those still within it as pending."""
     month = month_of(Appeal.registered_on).label("month")
-    on_time, late = _on_time(today), _late(today)
+    on_time, late = S.answered_on_time(), S.term_missed(today)
     rows = db.session.execute(
         appeal_filter(
             select(month, func.sum(case((on_time, 1), else_=0)), func.sum(case((late, 1), else_=0)), func.count()), f
@@ -301,33 +322,35 @@ def compliance_by_month(f: Filters, today: date) -> list[dict]:
     for m, ok, bad, total in rows:
         ok, bad = ok or 0, bad or 0
         out.append({"key": m, "on_time": ok, "late": bad, "pending": total - ok - bad,
-                    "on_time_share": round(100.0 * ok / (ok + bad), 1) if ok + bad else None})
+                    "on_time_share": _share(ok, ok + bad)})
     return out
 
 
 def compliance_by_department(f: Filters, today: date) -> list[dict]:
-    on_time, late = _on_time(today), _late(today)
-    overdue_now = and_(Appeal.status.in_([s.value for s in TERM_RUNNING_STATUSES]), Appeal.due_on < today)
+    """Per department of the official asked for: answered on time, late,
+    overdue now, and the share on time of those whose term is decided (n)."""
+    on_time, late = S.answered_on_time(), S.term_missed(today)
     rows = db.session.execute(
         appeal_filter(
             select(Official.department_id, func.sum(case((on_time, 1), else_=0)), func.sum(case((late, 1), else_=0)),
-                   func.sum(case((overdue_now, 1), else_=0)))
+                   func.sum(case((S.overdue_now(today), 1), else_=0)))
             .join(Official, Official.id == Appeal.official_id), f
         ).group_by(Official.department_id)
     ).all()
     deps = {d.id: d for d in db.session.execute(select(Department)).scalars()}
-    out = [{"key": deps[d], "on_time": ok or 0, "late": bad or 0, "overdue_now": od or 0,
-            "on_time_share": round(100.0 * (ok or 0) / ((ok or 0) + (bad or 0)), 1) if (ok or 0) + (bad or 0) else None}
+    out = [{"key": deps[d], "on_time": ok or 0, "late": bad or 0, "overdue_now": od or 0, "n": (ok or 0) + (bad or 0),
+            "on_time_share": _share(ok or 0, (ok or 0) + (bad or 0))}
            for d, ok, bad, od in rows]
     return sorted(out, key=lambda r: (-r["late"], str(r["key"])))
 
 
 def outcomes(f: Filters) -> dict[str, list[tuple[Any, int]]]:
-    """Extensions by kind, refusals by ground, returns and left without consideration."""
+    """Appeals extended by kind (R30a, R30b), refused by ground, returned and
+    left without consideration — of the filters."""
     ext = db.session.execute(
-        scoped(
-            select(AppealEvent.rule, func.count()).join(Appeal, Appeal.id == AppealEvent.appeal_id)
-            .where(AppealEvent.action == "extend", Appeal.registered_on.between(f.start, f.end)), AppealEvent
+        appeal_filter(
+            select(AppealEvent.rule, func.count(distinct(Appeal.id))).select_from(Appeal)
+            .join(AppealEvent, AppealEvent.appeal_id == Appeal.id).where(AppealEvent.action == "extend"), f
         ).group_by(AppealEvent.rule).order_by(AppealEvent.rule)
     ).all()
     # refusals by ground and the other endings: one pass over the period
@@ -371,23 +394,17 @@ def volume(f: Filters, by: str) -> list[tuple[Any, int]]:
 
 
 def kpis(f: Filters, today: date) -> dict:
-    month_start = today.replace(day=1)
-    this_month = db.session.execute(
-        scoped(select(func.count()).where(Appeal.registered_on.between(month_start, today)), Appeal)
-    ).scalar_one()
-    overdue = db.session.execute(
-        scoped(select(func.count()).where(Appeal.status.in_([s.value for s in TERM_RUNNING_STATUSES]),
-                                          Appeal.due_on < today), Appeal)
-    ).scalar_one()
-    comp = compliance_by_month(f, today)
-    ok, bad = sum(r["on_time"] for r in comp), sum(r["late"] for r in comp)
-    sat = satisfaction_by_month(f)
-    answered = sum(r["answered"] for r in sat)
-    satisfied = sum(round((r["satisfied_share"] or 0) * r["answered"] / 100) for r in sat)
+    """The dashboard's cards, every one of the filters: appeals registered in
+    the period, those of them overdue now, answered on time and late, and
+    the satisfaction calls made in the period."""
+    registered, overdue, ok, bad = db.session.execute(appeal_filter(select(
+        func.count(), func.sum(case((S.overdue_now(today), 1), else_=0)),
+        func.sum(case((S.answered_on_time(), 1), else_=0)), func.sum(case((S.term_missed(today), 1), else_=0))), f)
+    ).one()
+    sat = _satisfaction_row(None, *db.session.execute(_call_filter(select(*_satisfaction_columns()), f)).one())
+    ok, bad = ok or 0, bad or 0
     return {
-        "this_month": this_month, "overdue": overdue,
-        "on_time_share": round(100.0 * ok / (ok + bad), 1) if ok + bad else None,
-        "satisfied_share": round(100.0 * satisfied / answered, 1) if answered else None,
-        "answered": answered,
+        "registered": registered or 0, "overdue": overdue or 0, "on_time": ok, "late": bad,
+        "on_time_share": _share(ok, ok + bad),
+        "satisfied_share": sat["satisfied_share"], "satisfied": sat["satisfied"], "answered": sat["answered"],
     }
-

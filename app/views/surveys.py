@@ -17,6 +17,14 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange, Optiona
 
 from app.domain.vocabulary import CallOutcome, Resolved
 from app.extensions import db
+from app.fab.filters import (
+    FilterAtPlace,
+    FilterInDistrict,
+    FilterInSection,
+    FilterOfDepartment,
+    FilterOnOrAfter,
+    FilterOnOrBefore,
+)
 from app.fab.interface import QInterface
 from app.labels import choices
 from app.models import Consultation, District, SurveyCall
@@ -48,6 +56,17 @@ class SurveyCallView(QModelView):
                     "politeness", "clarity", "comment", "caller"]
     lookups = {"applicant": "applicant", "appeal": "appeal"}
     search_columns = ["called_at", "outcome", "satisfaction", "resolved", "comment"]
+    # the dashboard's satisfaction figures drill down to this list (app/views/drilldown.py)
+    search_filters = {
+        "called_at": [FilterOnOrAfter("called_at", datamodel), FilterOnOrBefore("called_at", datamodel)],
+        "outcome": [FilterInDistrict("outcome", datamodel), FilterAtPlace("outcome", datamodel),
+                    FilterInSection("outcome", datamodel), FilterOfDepartment("outcome", datamodel)],
+    }
+
+    def _init_properties(self):
+        super()._init_properties()
+        self._filters = self.datamodel.get_filters(self.search_columns, self.search_filters)  # FAB's ignores them
+
     def pre_add(self, item):
         form_error(validate_survey_call, item)
         item.caller_id = getattr(getattr(g, "user", None), "id", None) or item.caller_id
