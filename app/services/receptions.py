@@ -450,3 +450,24 @@ def assign(appeal_id: int, assignee_id: int, user_id: int | None) -> Appeal:
                                reason="", payload={"assignee": assignee_id}))
     db.session.commit()
     return appeal
+
+
+PROTOCOL_PREFIX = "ПР"
+
+
+def next_protocol_number(year: int | None = None) -> str:
+    """The next free protocol number of the year: ``ПР-2026-0007``."""
+    import re
+
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import Protocol
+
+    from .clock import today
+
+    year = year or today().year
+    prefix = f"{PROTOCOL_PREFIX}-{year}-"
+    numbers = db.session.execute(select(Protocol.number).where(Protocol.number.like(prefix + "%"))).scalars().all()
+    taken = [int(m.group(1)) for n in numbers if (m := re.fullmatch(re.escape(prefix) + r"(\d{1,9})", n))]
+    return f"{prefix}{(max(taken) + 1) if taken else 1:04d}"

@@ -91,6 +91,17 @@ def _personal_terms(q: str, hidden: frozenset) -> tuple[list, tuple]:
     return terms, tuple(fields)
 
 
+def applicant_terms(q: str, hidden: frozenset) -> tuple[list, tuple]:
+    """The clauses an applicant is found by — a name or an organization; an
+    ИИН/БИН or a phone only where ``hidden`` lets the reader see it — and the
+    personal fields searched on."""
+    terms, fields = _personal_terms(q, hidden)
+    if WORD.search(q) and not q.replace(" ", "").isdigit():
+        like = f"%{_escape(q)}%"
+        terms += [Applicant.full_name.ilike(like, escape="\\"), Applicant.organization.ilike(like, escape="\\")]
+    return terms, fields
+
+
 def search(q, *, may_read_appeals: bool, may_read_applicants: bool, user=None, limit: int = LIMIT) -> Results:
     """Everything ``user`` may see that the query names, ``limit`` of a kind."""
     q = clean(q)
@@ -110,11 +121,7 @@ def search(q, *, may_read_appeals: bool, may_read_applicants: bool, user=None, l
                 scoped(select(Appeal).where(Appeal.reg_number.ilike(f"%{_escape(q)}%", escape="\\")), Appeal, user)
                 .order_by(Appeal.id.desc()).limit(limit)).scalars().all()
     if may_read_applicants and number is None:
-        hidden = hidden_columns(Applicant, user)
-        terms, out.searched_personal = _personal_terms(q, hidden)
-        if WORD.search(q) and not q.replace(" ", "").isdigit():
-            like = f"%{_escape(q)}%"
-            terms += [Applicant.full_name.ilike(like, escape="\\"), Applicant.organization.ilike(like, escape="\\")]
+        terms, out.searched_personal = applicant_terms(q, hidden_columns(Applicant, user))
         if terms:
             starts = Applicant.full_name.ilike(f"{_escape(q)}%", escape="\\")
             out.applicants = db.session.execute(

@@ -15,7 +15,7 @@ from flask_appbuilder import BaseView, expose
 from flask_babel import gettext
 from flask_login import current_user
 from markupsafe import Markup, escape
-from sqlalchemy import or_, select
+from sqlalchemy import false, or_, select
 from wtforms import Field
 from wtforms.validators import ValidationError
 
@@ -42,28 +42,50 @@ class Lookup:
     permission_view: str
     search: Callable[[str], object]
     order: tuple
+    label: Callable[[object], str] = str
+    allowed: Callable[[], object] | None = None
+    """A condition the chosen record must meet besides the scope (a protocol's
+    session is a held one): offered by the lookup and checked on submit."""
+    """The text of a match: enough to tell namesakes apart, as the privacy
+    presenter lets the reader see it."""
 
 
 def _applicant_search(q: str):
     from app.security.privacy import hidden_columns
+    from app.services.search import applicant_terms, clean
 
-    like = f"%{q}%"
-    terms = [Applicant.full_name.ilike(like), Applicant.organization.ilike(like)]
-    hidden = hidden_columns(Applicant)
-    # no probing of an ИИН/БИН by those who may not see them
-    if "iin" not in hidden and q.isdigit():
-        terms.append(Applicant.iin.like(f"{q}%"))
-    if "bin" not in hidden and q.isdigit():
-        terms.append(Applicant.bin.like(f"{q}%"))
-    return or_(*terms)
+    # the navbar search's rule: no probing of an ИИН, a БИН or a phone by those who may not see them
+    terms, _ = applicant_terms(clean(q), hidden_columns(Applicant))
+    return or_(*terms) if terms else false()
+
+
+def _applicant_label(a) -> str:
+    from app.security.privacy import personal
+
+    parts = [a.full_name]
+    if a.organization:
+        parts.append(a.organization)
+    ident = personal(a.iin, "iin") if a.iin else (personal(a.bin, "bin") if a.bin else None)
+    if ident:
+        parts.append(gettext("ИИН %(iin)s", iin=ident) if a.iin else gettext("БИН %(bin)s", bin=ident))
+    if a.phone:
+        parts.append(personal(a.phone, "phone"))
+    if a.district is not None:
+        parts.append(str(a.district))
+    return " · ".join(parts)
 
 
 LOOKUPS: dict[str, Lookup] = {
-    "applicant": Lookup(Applicant, "Applicant", _applicant_search, (Applicant.full_name, Applicant.id)),
+    "applicant": Lookup(Applicant, "Applicant", _applicant_search, (Applicant.full_name, Applicant.id),
+                        _applicant_label),
     "appeal": Lookup(Appeal, "Appeal", lambda q: Appeal.reg_number.ilike(f"%{q}%"), (Appeal.id.desc(),)),
     "session": Lookup(
         ReceptionSession, "ReceptionSession", lambda q: ReceptionSession.day.cast(db.String).like(f"%{q}%"),
         (ReceptionSession.day.desc(), ReceptionSession.id.desc()),
+    ),
+    "held_session": Lookup(
+        ReceptionSession, "ReceptionSession", lambda q: ReceptionSession.day.cast(db.String).like(f"%{q}%"),
+        (ReceptionSession.day.desc(), ReceptionSession.id.desc()), allowed=lambda: _held_session(),
     ),
     "protocol": Lookup(Protocol, "Protocol", lambda q: Protocol.number.ilike(f"%{q}%"), (Protocol.id.desc(),)),
     # Reference books: small, but a list's search form offers them by typing
@@ -80,7 +102,15 @@ LOOKUPS: dict[str, Lookup] = {
     "place": Lookup(ReceptionPlace, "ReceptionPlace", lambda q: _bilingual(ReceptionPlace, q),
                     (ReceptionPlace.name_ru, ReceptionPlace.id)),
 }
-KIND_OF_MODEL = {spec.model: kind for kind, spec in LOOKUPS.items()}
+KIND_OF_MODEL = {spec.model: kind for kind, spec in LOOKUPS.items() if spec.allowed is None}
+
+
+def _held_session():
+    """A session a protocol may be drawn up for: not cancelled, and its day has come."""
+    from app.domain.vocabulary import SessionStatus
+    from app.services.clock import today
+
+    return (ReceptionSession.status != SessionStatus.cancelled) & (ReceptionSession.day <= today())
 
 
 def _bilingual(model, q: str):
@@ -123,9 +153,14 @@ class LookupField(Field):
             self.data = None
             raise ValueError(gettext("Choose a record from the list."))
         # the same scope as the lookup that offered it: another place's id is "no such record"
-        self.data = get_visible(LOOKUPS[self.kind].model, pk)
+        spec = LOOKUPS[self.kind]
+        self.data = get_visible(spec.model, pk)
         if self.data is None:
             raise ValueError(gettext("The chosen record does not exist."))
+        if spec.allowed is not None and db.session.execute(
+                select(spec.model.id).where(spec.model.id == pk, spec.allowed())).first() is None:
+            self.data = None
+            raise ValueError(gettext("This record cannot be chosen here."))
 
     def pre_validate(self, form):
         if self.flags.required and self.data is None:
@@ -148,10 +183,12 @@ class LookupView(BaseView):
             return jsonify({"results": [], "pagination": {"more": False}}), 404
         q = (request.args.get("q") or "").strip()[:100]
         try:
-            page = max(1, int(request.args.get("page", 1)))
+            page = min(max(1, int(request.args.get("page", 1))), 500)  # 2**63 is no offset
         except ValueError:
             page = 1
         stmt = scoped(select(spec.model), spec.model)
+        if spec.allowed is not None:
+            stmt = stmt.where(spec.allowed())
         if request.args.get("id"):
             # the label of a value already chosen (a list filter from the URL)
             stmt = stmt.where(spec.model.id == (as_id(request.args["id"]) or -1))
@@ -162,7 +199,7 @@ class LookupView(BaseView):
         ).scalars().all()
         return jsonify(
             {
-                "results": [{"id": r.id, "text": str(r)} for r in rows[:PAGE]],
+                "results": [{"id": r.id, "text": spec.label(r)} for r in rows[:PAGE]],
                 "pagination": {"more": len(rows) > PAGE},
             }
         )

@@ -135,7 +135,18 @@ class ProtocolView(QModelView):
         "created_by": _l("Drawn up by"),
     }
     related_views = [ProtocolEntryView, InstructionView]
-    lookups = {"session": "session"}
+    lookups = {"session": "held_session"}  # a held reception, never a cancelled or future one
+
+    def _get_add_widget(self, form, exclude_cols=None, widgets=None):
+        """The next protocol number of the year is offered: typed by hand, two
+        clerks gave the same one."""
+        from flask import request
+
+        from app.services.receptions import next_protocol_number
+
+        if request.method == "GET" and not form.number.data:
+            form.number.data = next_protocol_number()
+        return super()._get_add_widget(form, exclude_cols=exclude_cols, widgets=widgets)
 
     def pre_add(self, item):
         """The protocol names who drew it up (the logged-in user)."""
