@@ -75,6 +75,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     app.jinja_env.globals["navbar_menu"] = navbar_menu
 
     app.before_request(_sanitize_paging_args)
+    app.before_request(_refuse_nul_in_forms)
     from .security import hardening
 
     hardening.install(app)
@@ -101,6 +102,18 @@ def _isodate(value) -> str:
 
 
 MAX_PAGE_SIZE = 100
+
+
+def _refuse_nul_in_forms():
+    """A NUL byte in a field of a page's form is no text anyone typed, and
+    PostgreSQL would refuse it at the commit: the 400 page, nothing saved.
+    (The API has its own reader, ``app.api.handling``.)"""
+    from flask import abort, request
+
+    if (request.method in ("POST", "PUT", "PATCH") and not request.path.startswith("/api/")
+            and any("\x00" in k or "\x00" in v for k, v in request.form.items(multi=True))):
+        abort(400)
+    return None
 
 
 def _sanitize_paging_args():
