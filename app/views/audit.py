@@ -8,6 +8,7 @@ from app.models import AuditLog
 
 from .base import ReadOnlyModelView
 from .fields import format_change_set, format_local, format_operation
+from .timeline import TABLE_TITLES
 
 
 class AuditLogView(ReadOnlyModelView):
@@ -21,7 +22,7 @@ class AuditLogView(ReadOnlyModelView):
     show_columns = list_columns
     search_columns = ["at", "user", "ip", "operation", "table_name", "record_id"]
     label_columns = {
-        "at": _l("When"),
+        "at": _l("When (local time)"),
         "user": _l("Who"),
         "ip": _l("IP address"),
         "operation": _l("Operation"),
@@ -29,4 +30,5 @@ class AuditLogView(ReadOnlyModelView):
         "record_id": _l("Record"),
         "change_set": _l("Changes"),
     }
-    formatters_columns = {"change_set": format_change_set, "at": format_local, "operation": format_operation}
+    formatters_columns = {"change_set": format_change_set, "at": format_local, "operation": format_operation,
+                          "table_name": lambda t: str(TABLE_TITLES.get(t, t))}

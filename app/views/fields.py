@@ -1,20 +1,18 @@
 """Form fields, formatters and the search widget the register views share."""
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 
 from flask_appbuilder._compat import as_unicode
 from flask_appbuilder.fields import QuerySelectField, QuerySelectMultipleField
 from flask_appbuilder.widgets import RenderTemplateWidget, SearchWidget
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from wtforms import SelectField
 from wtforms.validators import DataRequired
 from wtforms.validators import Optional as OptionalValidator
 
 from app.labels import choices, label
-from app.security.privacy import present_changes
 
 
 def enum_field(enum_cls, label_text, required: bool) -> SelectField:
@@ -98,19 +96,11 @@ class QSearchWidget(SearchWidget):
 
 
 def format_changes(changes, table: str = "") -> Markup:
-    """field: old → new, one per line — through the privacy presenter."""
-    if not changes:
-        return Markup("")
-    changes = present_changes(table, changes) if isinstance(changes, dict) else changes
-    lines = []
-    for field, pair in sorted((changes or {}).items()):
-        old, new = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
-        lines.append(
-            Markup("<code>{}</code>: {} → {}").format(
-                field, escape(json.dumps(old, ensure_ascii=False)), escape(json.dumps(new, ensure_ascii=False))
-            )
-        )
-    return Markup("<br>").join(lines)
+    """«Label: old → new», one per line, in the user's language — through the
+    privacy presenter (``app.views.timeline``)."""
+    from .timeline import format_changes as readable
+
+    return readable(changes, table) if changes else Markup("")
 
 
 def format_change_set(value) -> Markup:
