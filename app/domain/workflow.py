@@ -263,18 +263,27 @@ def _drop_refusal(step: Step) -> Decision:
                        decision_earliest_on=None)
 
 
+def refusal_blocked(snap: AppealSnapshot, today: date, cal: WorkingCalendar,
+                    rules: CountingRules) -> WorkflowError | None:
+    """R32-R33: why the refusal cannot be decided today, whoever decides it
+    (the appeal page shows "Refuse" disabled with this reason), or None."""
+    if snap.draft_sent_on is None:
+        return WorkflowError("R32", "no_draft_sent")
+    earliest = deadlines.refusal_decision_earliest(snap.draft_sent_on, cal).due
+    if today < earliest:
+        return WorkflowError("R32", "refusal_too_early", earliest=earliest, sent_on=snap.draft_sent_on)
+    if snap.hearing_recorded_on is None:
+        return WorkflowError("R33", "hearing_not_recorded", objection_due=objection_term(snap, cal, rules))
+    return None
+
+
 def _refuse(step: Step) -> Decision:
     """R15, R32-R33, R27: the final refusal: 3 working days after the draft,
     never without the hearing record, decided on behalf of an entitled
     official."""
-    snap = step.snap
-    if snap.draft_sent_on is None:
-        raise WorkflowError("R32", "no_draft_sent")
-    earliest = deadlines.refusal_decision_earliest(snap.draft_sent_on, step.cal).due
-    if step.today < earliest:
-        raise WorkflowError("R32", "refusal_too_early", earliest=earliest, sent_on=snap.draft_sent_on)
-    if snap.hearing_recorded_on is None:
-        raise WorkflowError("R33", "hearing_not_recorded", objection_due=objection_term(snap, step.cal, step.rules))
+    blocked = refusal_blocked(step.snap, step.today, step.cal, step.rules)
+    if blocked is not None:
+        raise blocked
     who = step.decider("R27", DECIDERS)
     return step.decide("R15", "", {"decided_on": step.today, "decided_by": who.id}, refusal_decided_by_id=who.id)
 

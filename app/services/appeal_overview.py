@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from app.domain import deadlines
 from app.domain.requisites import missing_requisites
 from app.domain.vocabulary import TERM_RUNNING_STATUSES, AppealStatus
-from app.domain.workflow import allowed_actions
+from app.domain.workflow import Action, allowed_actions, refusal_blocked
 from app.extensions import db
 from app.models import Appeal, AppealEvent
 
@@ -98,7 +98,24 @@ def overview(appeal: Appeal) -> dict:
         "days_left": days_left(appeal),
         "terms": terms,
         "actions": [a.value for a in allowed_actions(AppealStatus(appeal.status))],
+        "blocked": blocked_actions(appeal, cal),
         "missing": [REQUISITE_LABELS[m] for m in missing],
+        "missing_codes": list(missing),
         "history": history,
         "letters": letters(appeal, {e.action for e in history}),
     }
+
+
+def blocked_actions(appeal, cal) -> dict[str, str]:
+    """Actions the status allows but the rules block today → the reason,
+    said as the refusal itself would say it (the page shows them disabled)."""
+    from app.workflow_text import workflow_message
+
+    from .appeals import snapshot
+
+    out = {}
+    if Action.refuse in allowed_actions(AppealStatus(appeal.status)):
+        exc = refusal_blocked(snapshot(appeal), today(), cal, counting_rules())
+        if exc is not None:
+            out[Action.refuse.value] = f"{workflow_message(exc)} ({exc.rule})"
+    return out

@@ -56,6 +56,17 @@ def decider_choices(act: Action) -> list[tuple[int, str]]:
     return [(0, "—")] + [(o.id, f"{o.full_name} — {o.position_name}") for o in db.session.execute(stmt).scalars()]
 
 
+def correction_reason(ticked, text) -> str:
+    """R6: the letter names each requisite ticked, then what else the clerk wrote."""
+    from app.services.appeal_overview import REQUISITE_LABELS
+
+    items = [str(REQUISITE_LABELS[c]) for c in (ticked or []) if c in REQUISITE_LABELS]
+    parts = [gettext("The appeal does not state: %(items)s.", items=", ".join(items))] if items else []
+    if (text or "").strip():
+        parts.append(text.strip())
+    return " ".join(parts)
+
+
 class AppealWorkflowView(BaseView):
     """Routes under /appeal-workflow; rights are those of the Appeal register."""
 
@@ -84,11 +95,10 @@ class AppealWorkflowView(BaseView):
         if request.method == "GET":
             form.version.data = appeal.version
             if act is Action.request_correction:
-                missing = overview(appeal)["missing"]
-                if missing:
-                    form.reason.data = gettext("The appeal does not state: %(items)s.",
-                                               items=", ".join(str(m) for m in missing))
+                form.missing.data = overview(appeal)["missing_codes"]
         elif form.validate_on_submit():
+            if act is Action.request_correction:
+                form.reason.data = correction_reason(form.missing.data, form.reason.data)
             params = form_params(form, act)
             try:
                 version = int(form.version.data) if form.version.data else None

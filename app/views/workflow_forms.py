@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget, BS3TextFieldWidget, Select2Widget
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.domain.vocabulary import RefusalGround
 from app.domain.workflow import Action, ExtensionKind
@@ -39,6 +40,9 @@ EVENT_LABELS = {
     "instruction-rework": _l("Instruction: sent back for rework"),
     "instruction-move-deadline": _l("Instruction: deadline moved"),
     "terms-recomputed": _l("Terms recomputed: the calendar changed"),
+    "attachment-added": _l("File attached"),
+    "attachment-withdrawn": _l("File withdrawn"),
+    "note-added": _l("Internal note added"),
 }
 """Every action an appeal's history records, as people read it."""
 
@@ -102,8 +106,18 @@ class _Form(FlaskForm):
     version = HiddenField()
 
 
+def _requisite_choices():
+    from app.services.appeal_overview import REQUISITE_LABELS
+
+    return list(REQUISITE_LABELS.items())
+
+
 class RequestCorrectionForm(_Form):
-    reason = _reason(_l("What is wrong"))
+    # R6: the art. 63 requisites the appeal lacks, ticked for the clerk from what the panel sees missing
+    missing = SelectMultipleField(_l("Art. 63 (R6): the appeal does not state"), choices=_requisite_choices,
+                                  validators=[Optional()], widget=ListWidget(prefix_label=False),
+                                  option_widget=CheckboxInput())
+    reason = _reason(_l("What else is wrong"))
     fix_by = _date(_l("Fix by"))
     sent_on = _date(_l("Sent on"), SENT_ON_HELP)
 

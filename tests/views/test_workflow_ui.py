@@ -1,6 +1,7 @@
 """The workflow in the browser's stead: action pages, flashes naming the
 rule, bulk reports, letters, deadline filters (SQLite and PostgreSQL)."""
 import re
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
@@ -28,6 +29,12 @@ def test_R32_refusing_too_early_in_the_browser_flashes_the_rule_and_changes_noth
     assert "R32" in flashes(r.get_data(as_text=True))
     with app.app_context():
         assert db.session.get(Appeal, a["id"]).status == AppealStatus.refusal_proposed
+    # the appeal page shows "Refuse" disabled, with the reason and the rule, before anyone tries
+    show = client.get(f"/appealview/show/{a['id']}").get_data(as_text=True)
+    assert f"/appeal-workflow/{a['id']}/refuse" not in show
+    assert re.search(r'<button[^>]*disabled[^>]*aria-describedby="blocked-refuse"', show)
+    blocked = re.search(r'id="blocked-refuse">(.*?)</p>', show, re.S).group(1)
+    assert "(R32)" in blocked
 
 
 def test_R5_action_success_redirects_to_the_appeal_with_its_history(client, jwt, app):
@@ -62,8 +69,31 @@ def test_R6_correction_form_lists_what_art_63_misses(client, jwt, app):
     client.get("/lang/en")
     body = client.get(f"/appeal-workflow/{a['id']}/request-correction").get_data(as_text=True)
     assert "the postal address" in body
+    # the requisites are a list to tick, the missing one ticked already
+    assert re.search(r'<input[^>]*checked[^>]*value="postal_address"|<input[^>]*value="postal_address"[^>]*checked',
+                     body)
+    assert not re.search(r'<input[^>]*checked[^>]*value="substance"|<input[^>]*value="substance"[^>]*checked', body)
     show = client.get(f"/appealview/show/{a['id']}").get_data(as_text=True)
     assert 'id="missing"' in show
+    with app.app_context():
+        version = db.session.get(Appeal, a["id"]).version
+    r = client.post(f"/appeal-workflow/{a['id']}/request-correction",
+                    data={"missing": ["postal_address", "substance"], "reason": "Подпись неразборчива",
+                          "fix_by": (date.today() + timedelta(days=10)).isoformat(), "version": version})
+    assert r.status_code == 302, re.findall(r'alert-danger.*?</div>|help-block.*?</', r.get_data(as_text=True), re.S)
+    with app.app_context():
+        from sqlalchemy import select
+
+        from app.models import AppealEvent
+
+        event = db.session.execute(select(AppealEvent).where(AppealEvent.appeal_id == a["id"])
+                                   .order_by(AppealEvent.id.desc()).limit(1)).scalar_one()
+        assert event.action == "request-correction"
+        assert "the postal address" in event.reason and "the substance of the question" in event.reason
+        assert "Подпись неразборчива" in event.reason
+    bad = client.post(f"/appeal-workflow/{a['id']}/request-correction",
+                      data={"missing": ["../../etc"], "version": version + 1})
+    assert bad.status_code == 200  # not a requisite: the form says so, nothing changes
 
 
 def test_R30_bulk_extension_reports_each_appeal(client, jwt, app):
