@@ -79,6 +79,7 @@ def _term_rows(horizon, cal):
         select(appeal_terms.c.user_id, appeal_terms.c.appeal_id, appeal_terms.c.instruction_id,
                none.label("higher_instruction_id"), appeal_terms.c.kind, appeal_terms.c.rule, appeal_terms.c.due_on),
         _higher_terms(horizon),
+        _overdue_for_controllers(),
     ).subquery()
 
 
@@ -99,6 +100,35 @@ def _higher_terms(horizon):
                literal("M9").label("rule"), h.due_on.label("due_on"))
         .select_from(h).join(User, true())
         .where(h.executed_on.is_(None), h.due_on <= horizon, User.active.is_(True), User.id.in_(controllers))
+    )
+
+
+OVERDUE_LOOKBACK_DAYS = 30
+"""Managers are reminded of appeals overdue since at most this many days (older ones are on their desk)."""
+
+
+def _overdue_for_controllers():
+    """R29: an appeal whose answer term has passed — to every active user of
+    a role that controls the terms (the control department), once per term."""
+    from datetime import timedelta
+
+    from flask_appbuilder.security.sqla.models import Role, User, assoc_user_role
+
+    from app.security.roles import roles_with
+
+    a = Appeal
+    controllers = (select(assoc_user_role.c.user_id).join(Role, Role.id == assoc_user_role.c.role_id)
+                   .where(Role.name.in_(roles_with("control_terms"))))
+    none = cast(null(), Integer)
+    now = today()
+    return (
+        select(User.id.label("user_id"), a.id.label("appeal_id"), none.label("instruction_id"),
+               none.label("higher_instruction_id"), literal("overdue").label("kind"), literal("R29").label("rule"),
+               a.due_on.label("due_on"))
+        .select_from(a).join(User, true())
+        .where(a.status.in_([s.value for s in TERM_RUNNING_STATUSES]), a.due_on < now,
+               a.due_on >= now - timedelta(days=OVERDUE_LOOKBACK_DAYS),
+               User.active.is_(True), User.id.in_(controllers))
     )
 
 

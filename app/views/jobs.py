@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.jobs import RUNNING, DuplicateJob, JobsUnavailable, launch
 from app.jobs.reaper import reconcile
-from app.models import Job, Notification
+from app.models import Appeal, Job, Notification
 from app.security.roles import can
 from app.services.exports import export_title, may_export
 
@@ -30,6 +30,7 @@ TERM_LABELS = {
     "participation_refusal": _l("Report a body's refusal to take part (R20)"),
     "instruction": _l("Instruction under control (R34)"),
     "higher_instruction": _l("Instruction of a higher body (M9)"),
+    "overdue": _l("The answer term has passed (R29)"),
 }
 
 
@@ -177,7 +178,8 @@ class JobsView(BaseView):
             return redirect(url_for("JobsView.notifications"))
         rows = db.session.execute(
             select(Notification).where(Notification.user_id == self._user_id())
-            .options(selectinload(Notification.appeal), selectinload(Notification.instruction),
+            .options(selectinload(Notification.appeal).selectinload(Appeal.applicant),
+                     selectinload(Notification.instruction),
                      selectinload(Notification.higher_instruction))
             .order_by(Notification.read_at.is_not(None), Notification.due_on, Notification.id).limit(200)
         ).scalars().all()

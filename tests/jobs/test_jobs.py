@@ -112,14 +112,36 @@ def test_R29_deadline_monitor_notifies_once_per_term(client, jwt, app):
     first = _launch_as(app, "manager", "deadline_monitor", {})
     second = _launch_as(app, "manager", "deadline_monitor", {})
     with app.app_context():
-        rows = db.session.execute(select(Notification).where(Notification.appeal_id == a["id"])).scalars().all()
+        rows = db.session.execute(select(Notification).where(Notification.appeal_id == a["id"],
+                                                             Notification.kind != "overdue")).scalars().all()
         assert [(n.user_id, n.rule) for n in rows] == [(responsible, "R29")]
         assert db.session.get(Job, second).message == "0"
         assert db.session.get(Job, first).status == "finished"
     login(client, "responsible")
     page = client.get("/appealview/list/").get_data(as_text=True)
-    assert 'id="bell"' in page and 'class="badge"' in page
+    assert 'id="bell"' in page and 'class="badge' in page
     assert a["reg_number"] in client.get("/jobs/notifications").get_data(as_text=True)
+
+
+def test_R29_managers_are_reminded_of_every_overdue_appeal_once_saying_whose_and_how_late(client, jwt, app):
+    from app.services.monitor import run_monitor
+    from tests.api.test_workflow_api import new_appeal, today
+
+    a = new_appeal(client, jwt, app, received_at=(today() - timedelta(days=30)).isoformat() + "T10:00:00")
+    with app.app_context():
+        due = db.session.get(Appeal, a["id"]).due_on
+        assert due < today()
+        run_monitor()
+        run_monitor()
+        manager, clerk = _user(app, "manager").id, _user(app, "clerk").id
+        rows = db.session.execute(select(Notification.user_id).where(Notification.appeal_id == a["id"],
+                                                                     Notification.kind == "overdue")).scalars().all()
+        assert manager in rows and clerk not in rows and rows.count(manager) == 1
+        applicant = db.session.get(Appeal, a["id"]).applicant.full_name
+    login(client, "manager")
+    page = client.get("/jobs/notifications?_l_=en").get_data(as_text=True)
+    row = next(line for line in page.split("<tr") if a["reg_number"] in line and "R29" in line)
+    assert applicant in row and f"{(today() - due).days} days late" in row
 
 
 def _redis_app(app):
