@@ -110,6 +110,10 @@ class Config:
     RQ_QUEUE = os.environ.get("RQ_QUEUE", "appeals")
     JOB_RESULT_TTL = int(os.environ.get("JOB_RESULT_TTL", str(7 * 86400)))
     EXPORT_DIR = os.environ.get("EXPORT_DIR") or None
+    # Files attached to appeals, applicants and protocols: shared storage like
+    # EXPORT_DIR (unset: <instance>/attachments); the largest file accepted.
+    ATTACHMENTS_DIR = os.environ.get("ATTACHMENTS_DIR") or None
+    ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
     # E-mail of the deadline reminders (unset MAIL_SERVER: in-app only).
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))

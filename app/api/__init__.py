@@ -44,6 +44,7 @@ from app.services import calendar_changes, higher, receptions, surveys
 from app.services.applicants import normalize
 from app.validators import identifier_error
 
+from .attachments import APIS as ATTACHMENT_APIS
 from .base import QRestApi
 from .handling import OutsideScope, check_request, guarded, read_body
 from .workflow import (
@@ -492,7 +493,7 @@ class RestrictionPeriodApi(QRestApi):
 APIS = [
     DistrictApi, DepartmentApi, OfficialApi, CategoryApi, ReceptionPlaceApi, ReceptionSessionApi,
     ApplicantApi, AppealApi, ProtocolApi, ProtocolEntryApi, InstructionApi, SurveyCallApi, CalendarDayApi,
-    RestrictionPeriodApi, MaterialsRequestApi, ConsultationApi, HigherInstructionApi,
+    RestrictionPeriodApi, MaterialsRequestApi, ConsultationApi, HigherInstructionApi, *ATTACHMENT_APIS,
 ]
 
 

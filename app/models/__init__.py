@@ -3,6 +3,7 @@ that the security tables and ours migrate together."""
 from flask_appbuilder.security.sqla import models as _fab_security  # noqa: F401
 
 from .appeals import Appeal, AppealEvent, AppendOnlyError, Applicant
+from .attachments import AppealNote, Attachment
 from .audit import AuditLog
 from .jobs import Job, Notification, UserSession
 from .receptions import (
@@ -31,6 +32,8 @@ from .surveys import Consultation, SurveyCall
 __all__ = [
     "Appeal",
     "AppealEvent",
+    "AppealNote",
+    "Attachment",
     "Applicant",
     "AppendOnlyError",
     "AuditLog",

@@ -23,6 +23,7 @@ REGISTERS = (
     "District", "Department", "Official", "ReceptionPlace", "Category", "CalendarDay",
     "Applicant", "Appeal", "AppealEvent", "ReceptionSession", "Protocol", "Instruction",
     "SurveyCall", "Consultation", "HigherInstruction",
+    "Attachment", "AppealNote",  # files of appeals, applicants, protocols; internal notes on an appeal
 )
 # Pages that are not registers (read only).
 PAGES = ("Analytics", "AuditLog")
@@ -48,6 +49,7 @@ CAPABILITIES = frozenset({
     "control_instructions",   # accept an executor's answer, send it back, move a deadline (R34-R35, R23)
     "record_decisions",       # record a decision taken on an official's behalf: a refusal (R27), a motivated extension (R30b)
     "control_higher_instructions",  # reminded of the terms of the instructions of higher bodies (M9)
+    "open_attachments",       # open (download) an attached file: a scan carries every personal field in clear
 })
 
 
@@ -71,6 +73,8 @@ class Role:
         assert self.capabilities <= CAPABILITIES, self.capabilities - CAPABILITIES
         if self.read_only:
             assert all(p == READ for p in self.grants.values()), "a read-only role has write grants"
+        if "open_attachments" in self.capabilities:
+            assert self.personal_fields == PERSONAL_FIELDS, "a role that opens files sees all personal data"
 
 
 ROLES: dict[str, Role] = {
@@ -86,6 +90,8 @@ ROLES: dict[str, Role] = {
             "Instruction": WRITE,  # nor an instruction: it leaves control only by an accepted answer (R34-R35)
             "Consultation": WRITE,  # nor a consultation: R38's sample is drawn from them
             "HigherInstruction": WRITE,  # nor an instruction of a higher body (M9)
+            "Attachment": WRITE,  # nor a file: it is withdrawn, with a reason, and stays in the history
+            "AppealNote": WRITE,  # notes are append-only
             "AppealEvent": READ,
             "CalendarDay": READ,
             "Analytics": READ,
@@ -93,7 +99,8 @@ ROLES: dict[str, Role] = {
         },
         personal_fields=PERSONAL_FIELDS,
         capabilities=frozenset({"override_official", "approve_roster_gaps", "run_monitor", "assign",
-                                "record_decisions", "control_instructions", "control_higher_instructions"}),
+                                "record_decisions", "control_instructions", "control_higher_instructions",
+                                "open_attachments"}),
         about="The control department: all data, no user administration.",
     ),
     "Clerk": Role(
@@ -107,10 +114,12 @@ ROLES: dict[str, Role] = {
             "Instruction": WRITE,  # the public-reception staff keep instructions under control (R34)
             "SurveyCall": WRITE,  # reception staff make the satisfaction calls (R38)
             "Consultation": WRITE,  # and give the consultations (M5.8)
+            "Attachment": WRITE,  # scan the paper appeal, the signed letters, the authority documents (R10)
+            "AppealNote": WRITE,
         },
         personal_fields=PERSONAL_FIELDS,
         read_scope=PLACE,
-        capabilities=frozenset({"assign", "assignee", "control_instructions"}),
+        capabilities=frozenset({"assign", "assignee", "control_instructions", "open_attachments"}),
         about="Registers appeals and runs the workflow at their own reception place; no deletes.",
     ),
     "Responsible": Role(
@@ -122,11 +131,13 @@ ROLES: dict[str, Role] = {
             "ReceptionSession": READ,
             "Protocol": READ,
             "Instruction": READ,
+            "Attachment": WRITE,  # on the appeals assigned to them
+            "AppealNote": WRITE,
         },
         personal_fields=PERSONAL_FIELDS,
         read_scope=PLACE,
         write_scope=ASSIGNED,
-        capabilities=frozenset({"assignee", "record_decisions"}),
+        capabilities=frozenset({"assignee", "record_decisions", "open_attachments"}),
         about="Reads their place; reviews, proposes refusals, extends and schedules the appeals assigned to them.",
     ),
     "Head": Role(
@@ -142,6 +153,7 @@ ROLES: dict[str, Role] = {
             "Appeal": READ,
             "Official": READ,
             "ReceptionPlace": READ,
+            "Attachment": READ,  # which files their appeals and protocols have; opening one needs open_attachments
         },
         read_scope=OFFICIAL,
         about="Their own roster, sessions, the protocols of their sessions and the instructions on them.",
@@ -271,6 +283,15 @@ def matrix_markdown() -> str:
         "instructions, the appeals addressed to them or booked into their sessions.",
         "*Assigned* — a write scope: workflow actions and edits only on the appeals",
         "assigned to the user (reading stays the place).",
+        "",
+        "Files and notes (`Attachment`, `AppealNote`) are seen where their owner",
+        "is — the appeal, applicant or protocol — and added where the owner may be",
+        "changed: `w` on `Attachment` (or `AppealNote`) and on the owner's register,",
+        "inside the write scope. Neither is ever deleted: a file is withdrawn with",
+        "a reason and stays listed; notes are append-only. Opening a file needs",
+        "`open_attachments`: a scan carries every personal field in clear, so only",
+        "a role that sees them all has it; the others see what was filed, when and",
+        "by whom.",
         "",
         "The boundary: every related id a user sends (REST bodies, form fields,",
         "workflow parameters, import rows) is resolved by `scope.get_visible`, so an",

@@ -14,6 +14,9 @@ The scopes are traits of the user's roles (``app.security.roles``):
   instructions, the appeals addressed to them or booked into their sessions;
 - *assigned* (a write scope): the appeals assigned to the user.
 
+Files and notes (``OWNED_BY``) are seen and changed where their owner — the
+appeal, applicant or protocol — is.
+
 Reference books (districts, categories, officials, places, calendar) are
 not scoped. ``get_visible`` resolves an id the user sent: an id outside the
 scope is ``None``, exactly like one that does not exist, so a write can never
@@ -28,7 +31,9 @@ from app.extensions import db
 from app.models import (
     Appeal,
     AppealEvent,
+    AppealNote,
     Applicant,
+    Attachment,
     Consultation,
     Instruction,
     MaterialsRequest,
@@ -43,7 +48,14 @@ from app.models import (
 from app.security.roles import ALL, ASSIGNED, OFFICIAL, PLACE, traits
 
 SCOPED_MODELS = (Appeal, AppealEvent, Applicant, ReceptionSession, Protocol, ProtocolEntry, Instruction, SurveyCall,
-                 ParticipationRequest, MaterialsRequest, Consultation)
+                 ParticipationRequest, MaterialsRequest, Consultation, Attachment, AppealNote)
+OWNED_BY = {
+    Attachment: ((Attachment.appeal_id, Appeal), (Attachment.applicant_id, Applicant),
+                 (Attachment.protocol_id, Protocol)),
+    AppealNote: ((AppealNote.appeal_id, Appeal),),
+}
+"""Records seen — and changed — exactly where their owner is: a file of an
+appeal, an applicant or a protocol; a note on an appeal."""
 MAX_ID = 2**31 - 1
 """Every primary key is a 32-bit integer: a larger id names no record."""
 
@@ -148,9 +160,19 @@ def _assigned_clause(model, user_id: int):
     return false()
 
 
+def _owned_clause(model, user, scopes):
+    parts = []
+    for fk, owner in OWNED_BY[model]:
+        clause = _clause(owner, user, scopes)
+        parts.append(fk.is_not(None) if clause is None else fk.in_(select(owner.id).where(clause)))
+    return parts[0] if len(parts) == 1 else or_(*parts)
+
+
 def _clause(model, user, scopes):
     if ALL in scopes:
         return None
+    if model in OWNED_BY:
+        return _owned_clause(model, user, scopes)
     clauses = []
     for kind in sorted(scopes):
         if kind == PLACE:

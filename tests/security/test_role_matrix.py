@@ -24,6 +24,9 @@ SURFACES = {
     "SurveyCall": ("surveycallview", "survey_call"),
     "Consultation": ("consultationview", "consultation"),
     "HigherInstruction": ("higherinstructionview", "higher_instruction"),
+    # files and notes are added on their owner's page (tests/views/test_attachments.py); their REST is read-only
+    "Attachment": ("attachmentview", None),
+    "AppealNote": ("appealnoteview", None),
     "AuditLog": ("auditlogview", None),
 }
 CASES = [(role, register) for role in USERS for register in SURFACES]
@@ -45,8 +48,8 @@ def test_ui_matrix(client, role, register):
     login(client, USERS[role])
     r = client.get(f"/{view}/list/")
     assert (r.status_code == 200) == granted(role, register, "read"), (role, register, r.status_code)
-    if register in ("AppealEvent", "AuditLog"):
-        return  # read-only registers: no add page at all
+    if register in ("AppealEvent", "AuditLog", "Attachment", "AppealNote"):
+        return  # read-only registers (files and notes are added on their owner's page): no add page at all
     r = client.get(f"/{view}/add")
     assert (r.status_code == 200) == granted(role, register, "write"), (role, register, "add", r.status_code)
 
