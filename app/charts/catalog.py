@@ -116,7 +116,7 @@ def chart_map(f: A.Filters, measure: str = "per_10k", draw: bool = True):
     notes = maps.Notes(legend, _("Not in the filter"), _("No population figure"), _no_data())
     path = current_app.config.get("DISTRICTS_GEOJSON")
     if path and os.path.exists(path):
-        fig, areas = maps.geo_map(title, render.load_geojson(path), {p.kato: p for p in places}, notes)
+        fig, areas = maps.geo_map(title, maps.load_geojson(path), {p.kato: p for p in places}, notes)
     else:
         fig, areas = maps.tile_map(title, places, notes)
     table.areas, table.size = areas, (int(fig.bbox.width), int(fig.bbox.height))

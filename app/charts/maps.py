@@ -5,6 +5,7 @@ tile. Each shape's pixels come back with the figure, for the dashboard's
 clickable image map."""
 from __future__ import annotations
 
+import json
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -192,3 +193,8 @@ def geo_map(title: str, geojson: dict, places: dict[str, Place], notes: Notes,
     ax.autoscale_view()
     _finish(fig, ax, norm, notes, title, list(places.values()))
     return fig, _areas(fig, shapes)
+
+
+def load_geojson(path: str) -> dict:
+    with open(path, encoding="utf-8") as fh:
+        return json.load(fh)

@@ -9,9 +9,8 @@ searchable, read by screen readers), not as glyph outlines."""
 from __future__ import annotations
 
 import io
-import json
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Optional
 
 import matplotlib
@@ -19,9 +18,7 @@ import matplotlib
 matplotlib.use("Agg")  # no display, ever
 matplotlib.rcParams["svg.fonttype"] = "none"  # <text> elements in SVG, not glyph paths
 from matplotlib import colormaps  # noqa: E402
-from matplotlib.colors import Normalize  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.patches import Polygon, Rectangle  # noqa: E402
 
 FONT = {"family": "DejaVu Sans"}
 PALETTE = ["#2c7fb8", "#d95f0e", "#31a354", "#756bb1", "#636363", "#e6550d", "#3182bd"]
@@ -173,82 +170,3 @@ def heat(title: str, rows: Sequence[str], cols: Sequence[str], matrix: Sequence[
     fig.colorbar(im, ax=ax, shrink=0.8)
     fig.suptitle(_wrap(title), fontsize=13)
     return fig
-
-
-def _colour(values: Iterable[float]):
-    vals = [v for v in values if v is not None]
-    norm = Normalize(vmin=min(vals) if vals else 0, vmax=max(vals) if vals else 1)
-    return norm, colormaps["YlOrRd"]
-
-
-def _finish_map(fig: Figure, ax, norm, cmap, legend: str, title: str) -> Figure:
-    """What both maps end with: no axes, the colour scale, the title."""
-    ax.set_aspect(1.3)
-    ax.set_axis_off()
-    fig.colorbar(matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.7, label=legend)
-    fig.suptitle(_wrap(title), fontsize=13)
-    return fig
-
-
-def tile_map(title: str, items: Sequence[tuple[str, float, float, Optional[float], str]], legend: str,
-             empty_message: str = "") -> Figure:
-    """One tile per district at its centre's position: (name, lat, lon, value, value text)."""
-    if not items:
-        return empty(title, empty_message)
-    fig = _figure(9, 6.5)
-    ax = fig.add_subplot()
-    norm, cmap = _colour(v for *_, v, _t in items)
-    lats, lons = [i[1] for i in items], [i[2] for i in items]
-    size = max(max(lons) - min(lons), max(lats) - min(lats)) / 6 or 0.3
-    placed: list[tuple[float, float]] = []
-    for name, lat, lon, value, text in sorted(items, key=lambda i: (-i[1], i[2])):
-        x, y = lon, lat
-        while any(abs(x - px) < size and abs(y - py) < size * 0.8 for px, py in placed):
-            x += size * 0.55  # nudge overlapping centres apart, keep the geography readable
-        placed.append((x, y))
-        face = cmap(norm(value)) if value is not None else "#eeeeee"
-        ax.add_patch(Rectangle((x - size / 2, y - size * 0.4), size, size * 0.8, facecolor=face,
-                               edgecolor="#555", linewidth=1))
-        dark = value is not None and norm(value) > 0.6
-        label = name.replace(" ", "\n", 1) if len(name) > 12 else name
-        ax.text(x, y + size * 0.12, label, ha="center", va="center", fontsize=8,
-                color="white" if dark else "black")
-        ax.text(x, y - size * 0.2, text, ha="center", va="center", fontsize=9, fontweight="bold",
-                color="white" if dark else "black")
-    xs, ys = [p[0] for p in placed], [p[1] for p in placed]
-    ax.set_xlim(min(xs) - size, max(xs) + size)
-    ax.set_ylim(min(ys) - size, max(ys) + size)
-    return _finish_map(fig, ax, norm, cmap, legend, title)
-
-
-def geo_map(title: str, geojson: dict, values: dict[str, tuple[str, Optional[float], str]], legend: str,
-            key_property: str = "kato") -> Figure:
-    """District boundaries from a GeoJSON keyed by KATO code; values: kato →
-    (name, value, value text)."""
-    fig = _figure(9, 6.5)
-    ax = fig.add_subplot()
-    norm, cmap = _colour(v for _n, v, _t in values.values())
-    for feature in geojson.get("features", []):
-        kato = str(feature.get("properties", {}).get(key_property, ""))
-        name, value, text = values.get(kato, (kato, None, ""))
-        geom = feature.get("geometry") or {}
-        polys = geom.get("coordinates", [])
-        if geom.get("type") == "Polygon":
-            polys = [polys]
-        xs_all, ys_all = [], []
-        for poly in polys:
-            ring = poly[0]
-            ax.add_patch(Polygon(ring, closed=True, facecolor=cmap(norm(value)) if value is not None else "#eeeeee",
-                                 edgecolor="#444", linewidth=0.8))
-            xs_all += [p[0] for p in ring]
-            ys_all += [p[1] for p in ring]
-        if xs_all:
-            ax.text(sum(xs_all) / len(xs_all), sum(ys_all) / len(ys_all), f"{name}\n{text}", ha="center",
-                    va="center", fontsize=8)
-    ax.autoscale_view()
-    return _finish_map(fig, ax, norm, cmap, legend, title)
-
-
-def load_geojson(path: str) -> dict:
-    with open(path, encoding="utf-8") as fh:
-        return json.load(fh)

@@ -89,7 +89,7 @@ def _kpis(f: A.Filters) -> dict:
              "late": {"term": "late"}, "answered": {"target": "calls", "answer": "answered"},
              "satisfied": {"target": "calls", "answer": "satisfied"}}
     return {**k, "urls": {name: drilldown.url(f, c) for name, c in links.items()}, "least": least,
-            "thin": k["answered"] < least}
+            "thin": k["answered"] < least, "on_time_thin": k["on_time"] + k["late"] < least}
 
 
 def _item(name: str, title: str, table: A.Table, f: A.Filters, query: str) -> dict:

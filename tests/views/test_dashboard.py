@@ -222,3 +222,12 @@ def test_R29_the_overdue_card_counts_what_the_deadline_filter_lists(client, app)
     assert all(found[k][0] == 0 for k in CARDS)
     found = cards(_dashboard(client, PERIOD))  # every appeal registered: the quick filter's own list
     assert found["overdue"][0] == record_count(client.get("/appealview/list/?_flt_4_due_on=1").get_data(as_text=True))
+
+
+@pytest.mark.parametrize("least,thin", [(1, 0), (10**6, 2)])
+def test_R29_R38_a_share_card_of_too_few_cases_is_greyed_and_says_so(client, app, monkeypatch, least, thin):
+    monkeypatch.setitem(app.config, "SATISFACTION_MIN_ANSWERS", least)
+    login(client, "head")
+    body = _dashboard(client, f"{PERIOD}&place={_ids(app)['place']}")
+    kpis = body.split('id="kpi"', 1)[1].split('id="chart-', 1)[0]
+    assert kpis.count('class="qab-kpi qab-kpi-thin"') == kpis.count('class="qab-thin-mark"') == thin
