@@ -71,7 +71,8 @@ def _upload(client, owner, owner_id, data=PDF, name="scan.pdf", kind="appeal_sca
     form = {"kind": kind, "file": (io.BytesIO(data), name)}
     if letter:
         form["letter"] = letter
-    return client.post(f"/attachments/{owner}/{owner_id}/upload", data=form, content_type="multipart/form-data")
+    return client.post(f"/attachments/{owner}/{owner_id}/upload?_l_=en", data=form,  # the message in English
+                       content_type="multipart/form-data")
 
 
 def _files(app, **owner) -> list[Attachment]:
