@@ -49,6 +49,7 @@ CAPABILITIES = frozenset({
     "control_instructions",   # accept an executor's answer, send it back, move a deadline (R34-R35, R23)
     "record_decisions",       # record a decision taken on an official's behalf: a refusal (R27), a motivated extension (R30b)
     "control_higher_instructions",  # reminded of the terms of the instructions of higher bodies (M9)
+    "control_terms",          # reminded of every appeal whose R29 term has passed, in their scope
     "open_attachments",       # open (download) an attached file: a scan carries every personal field in clear
 })
 
@@ -100,6 +101,7 @@ ROLES: dict[str, Role] = {
         personal_fields=PERSONAL_FIELDS,
         capabilities=frozenset({"override_official", "approve_roster_gaps", "run_monitor", "assign",
                                 "record_decisions", "control_instructions", "control_higher_instructions",
+                                "control_terms",
                                 "open_attachments"}),
         about="The control department: all data, no user administration.",
     ),
