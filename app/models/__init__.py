@@ -6,6 +6,7 @@ from .appeals import Appeal, AppealEvent, AppendOnlyError, Applicant
 from .attachments import AppealNote, Attachment
 from .audit import AuditLog
 from .jobs import Job, Notification, UserSession
+from .preferences import UserPreference
 from .receptions import (
     HigherInstruction,
     Instruction,
@@ -48,6 +49,7 @@ __all__ = [
     "Job",
     "Notification",
     "UserSession",
+    "UserPreference",
     "Official",
     "ParticipationRequest",
     "RosterApproval",

@@ -72,6 +72,7 @@ class ApplicantView(QModelView):
     class_permission_name = "Applicant"
     base_order = ("id", "desc")
     list_columns = ["full_name", "kind", "organization", "district", "privilege"]
+    list_column_choices = [*list_columns, "iin", "bin", "phone", "email", "address"]  # personal: to roles that see them
     export_columns = list_columns + ["iin", "bin", "phone", "email", "address"]
     add_columns = edit_columns = show_columns = [
         "kind", "full_name", "iin", "organization", "bin", "authority_document",
@@ -241,6 +242,13 @@ class AppealView(QModelView):
     list_columns = [
         "reg_number", "registered_on", "applicant", "district", "category", "official",
         "channel", "status", "due_on", "deadline",
+    ]
+    # what fits 1366 px; each user may show the others (``ListPreferences``)
+    default_list_columns = ["reg_number", "registered_on", "applicant", "category", "official", "status",
+                            "due_on", "deadline"]
+    list_column_choices = [
+        "reg_number", "received_at", "registered_on", "applicant", "district", "category", "official", "channel",
+        "reception_place", "language", "privilege", "status", "assignee", "answer_due_on", "due_on", "deadline",
     ]
     search_filters = {
         "due_on": [FilterOverdue("due_on", datamodel), FilterDueThisWeek("due_on", datamodel)],

@@ -22,6 +22,7 @@ from .fields import (
     format_operation,
     format_plain,
 )
+from .list_prefs import ListPreferences
 
 
 class SavedMessage:
@@ -38,10 +39,12 @@ class SavedMessage:
     __str__ = __html__
 
 
-class QModelView(ModelView):
+class QModelView(ListPreferences, ModelView):
     """A register: stable permission names, translated enum selects and
     labels, a deterministic order and bounded queries per page. After
-    "Save" the user lands on the record they created, with its number."""
+    "Save" the user lands on the record they created, with its number.
+    Each user chooses the list's columns, its density and saved filters
+    (``ListPreferences``)."""
 
     add_row_message = SavedMessage(_l("Saved: the new record is added."))
     edit_row_message = SavedMessage(_l("Saved: the changes are recorded."))
@@ -70,6 +73,7 @@ class QModelView(ModelView):
     def __init__(self, **kwargs):
         self._install_fields()
         self._install_search_lookups()
+        self._install_list_preferences()
         self.base_filters = scope_base_filters(self.datamodel.obj) + list(self.base_filters or [])
         super().__init__(**kwargs)
 
@@ -169,6 +173,7 @@ class QModelView(ModelView):
     def render_template(self, template, **kwargs):
         """Show pages carry the record's audit trail for those who may read it."""
         if template == self.list_template:
+            kwargs.setdefault("list_tools", self.list_tools())
             kwargs.setdefault("export_register", type(self).__name__)  # this very list
             kwargs.setdefault("export_args", [(k, v) for k, v in request.args.items()
                                               if k.startswith(("_flt_", "_oc_", "_od_"))])

@@ -57,3 +57,29 @@ document.addEventListener("keydown", function (ev) {
   var box = document.getElementById("q-global-search");
   if (box) { ev.preventDefault(); box.focus(); box.select(); }
 });
+
+/* ---- lists: a cell cut with "…" (qabyldau.css, lists) tells its whole
+   text on hover. ---- */
+(function () {
+  function titleCutCells() {
+    var cells = document.querySelectorAll(".qab-list td");
+    for (var i = 0; i < cells.length; i++) {
+      var td = cells[i];
+      if (td.scrollWidth > td.clientWidth + 1) {
+        if (!td.hasAttribute("title")) {
+          td.setAttribute("title", td.textContent.replace(/\s+/g, " ").trim());
+          td.setAttribute("data-qab-cut", "");
+        }
+      } else if (td.hasAttribute("data-qab-cut")) {
+        td.removeAttribute("title");
+        td.removeAttribute("data-qab-cut");
+      }
+    }
+  }
+  var timer = null;
+  document.addEventListener("DOMContentLoaded", titleCutCells);
+  window.addEventListener("resize", function () {
+    clearTimeout(timer);
+    timer = setTimeout(titleCutCells, 150);
+  });
+})();
