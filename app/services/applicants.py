@@ -27,3 +27,41 @@ def check_authority(applicant) -> None:
     if kind == ApplicantKind.legal_entity.value and not applicant.authority_document:
         raise RuleViolation("R10", _l("A legal entity's representative presents the authority document: "
                                       "record its number and date."))
+
+
+def _same_name(a: str, b: str) -> bool:
+    return " ".join(a.casefold().split()) == " ".join(b.casefold().split())
+
+
+def inline_applicant(full_name, iin=None, phone=None, address=None, place_id=None):
+    """The applicant typed into the appeal form (a walk-in citizen): added to
+    the appeal's transaction, so both are saved or neither is.
+
+    An ИИН already registered under the same name is that applicant (no
+    duplicate person); under another name it is refused, naming nobody."""
+    from flask_babel import lazy_gettext as _l
+    from sqlalchemy import select
+
+    from app.domain.vocabulary import ApplicantKind
+    from app.extensions import db
+    from app.models import Applicant
+
+    from .errors import DataRefused
+
+    name = " ".join(str(full_name or "").split())
+    if not name:
+        raise DataRefused(422, _l("Give the new applicant's full name, or choose an applicant."))
+    iin = (iin or "").strip() or None
+    if iin is not None:
+        existing = db.session.execute(
+            select(Applicant).where(Applicant.iin == iin).order_by(Applicant.id).limit(1)).scalar_one_or_none()
+        if existing is not None:
+            if _same_name(existing.full_name, name):
+                return existing
+            raise DataRefused(409, _l("This ИИН is registered for an applicant with another name: check the ИИН, "
+                                      "or find the applicant with the search above."))
+    applicant = Applicant(kind=ApplicantKind.individual, full_name=name, iin=iin, phone=phone, address=address,
+                          registered_place_id=place_id, foreigner=False)
+    normalize(applicant)
+    db.session.add(applicant)
+    return applicant

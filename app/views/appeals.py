@@ -1,22 +1,23 @@
 """Applicants, appeals and the appeal history."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import abort, g, redirect, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.actions import action
-from flask_appbuilder.fieldwidgets import DateTimePickerWidget
+from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, DateTimePickerWidget
 from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from wtforms import DateTimeField, HiddenField
-from wtforms.validators import DataRequired, ValidationError
+from wtforms import DateTimeField, HiddenField, StringField
+from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import Optional as OptionalValidator
 
 from app.domain.vocabulary import TERM_RUNNING_STATUSES, AppealStatus
 from app.extensions import db
+from app.fab.filters import with_drill_down_filters
 from app.fab.interface import QInterface
 from app.fab.permissions import METHOD_PERMISSIONS
 from app.models import Appeal, AppealEvent, Applicant
@@ -24,8 +25,9 @@ from app.security.privacy import PERSONAL_COLUMNS, personal, present_payload
 from app.security.roles import can
 from app.security.scope import current_user, is_writable, may_use_place, own_place_only, place_of
 from app.services import appeals as appeal_service
+from app.services import worklists
 from app.services.appeal_overview import overview
-from app.services.applicants import normalize
+from app.services.applicants import inline_applicant, normalize
 from app.services.calendar import working_calendar
 from app.services.clock import now_local, today
 from app.services.errors import Conflict
@@ -34,6 +36,7 @@ from app.validators import identifier_error
 from .base import COMMON_LABELS, QModelView, ReadOnlyModelView
 from .feedback import form_error
 from .fields import format_local, format_plain
+from .lookup import LookupField
 from .workflow_forms import EVENT_LABELS, event_label
 
 
@@ -175,56 +178,37 @@ class OwnPlaceFilter(BaseFilter):
         return query if place_id is None else query.filter(self.model.id == place_id)
 
 
-class FilterOverdue(BaseFilter):
-    name = _l("Overdue")
-    arg_name = "q_overdue"
+class WorkListFilter(BaseFilter):
+    """A work list of ``app.services.worklists`` as a filter of the list:
+    the rows behind the home page's count, and nothing else."""
+
+    key = ""
 
     def apply(self, query, value):
-        return query.filter(Appeal.status.in_(list(TERM_RUNNING_STATUSES)), Appeal.due_on < today())
+        return query.filter(worklists.BY_KEY[self.key].condition(current_user()))
 
 
-class FilterDueThisWeek(BaseFilter):
-    name = _l("Due this week")
-    arg_name = "q_due_week"
-
-    def apply(self, query, value):
-        now = today()
-        sunday = now + timedelta(days=6 - now.weekday())
-        return query.filter(Appeal.status.in_(list(TERM_RUNNING_STATUSES)), Appeal.due_on.between(now, sunday))
+def _work_list_filter(key: str, arg: str) -> type[WorkListFilter]:
+    spec = worklists.BY_KEY[key]
+    return type(f"Filter_{key}", (WorkListFilter,), {"key": key, "name": spec.label, "arg_name": arg})
 
 
-class FilterAwaitingHearing(BaseFilter):
-    name = _l("Awaiting the hearing")
-    arg_name = "q_hearing"
+FilterAssignedToMe = _work_list_filter("mine", "q_mine")
+FilterAwaitingMyDecision = _work_list_filter("decision", "q_decision")
+FilterOverdue = _work_list_filter("overdue", "q_overdue")
+FilterDueThisWeek = _work_list_filter("due_week", "q_due_week")
+FilterAwaitingHearing = _work_list_filter("hearing", "q_hearing")
+FilterCorrectionTermOver = _work_list_filter("correction", "q_correction_over")
 
-    def apply(self, query, value):
-        return query.filter(Appeal.status == AppealStatus.refusal_proposed, Appeal.hearing_recorded_on.is_(None))
-
-
-class FilterCorrectionTermOver(BaseFilter):
-    name = _l("Correction term over")
-    arg_name = "q_correction_over"
-
-    def apply(self, query, value):
-        return query.filter(Appeal.status == AppealStatus.correction_requested, Appeal.correction_fix_by < today())
-
-
-class FilterAssignedToMe(BaseFilter):
-    """"My work": the appeals assigned to the user (R37 assignments)."""
-
-    name = _l("Assigned to me")
-    arg_name = "q_mine"
-
-    def apply(self, query, value):
-        user = current_user()
-        return query.filter(Appeal.assignee_id == (user.id if user is not None else -1))
+# work list → (the list column its filter hangs on, the filter)
+QUICK_FILTERS = {
+    "mine": ("status", FilterAssignedToMe), "decision": ("status", FilterAwaitingMyDecision),
+    "overdue": ("due_on", FilterOverdue), "due_week": ("due_on", FilterDueThisWeek),
+    "hearing": ("status", FilterAwaitingHearing), "correction": ("status", FilterCorrectionTermOver),
+}
 
 
-QUICK_FILTERS = [
-    ("status", FilterAssignedToMe),
-    ("due_on", FilterOverdue), ("due_on", FilterDueThisWeek),
-    ("status", FilterAwaitingHearing), ("status", FilterCorrectionTermOver),
-]
+NEW_APPLICANT_FIELDS = ("new_applicant_name", "new_applicant_iin", "new_applicant_phone", "new_applicant_address")
 
 
 class AppealView(QModelView):
@@ -253,16 +237,27 @@ class AppealView(QModelView):
     search_filters = {
         "due_on": [FilterOverdue("due_on", datamodel), FilterDueThisWeek("due_on", datamodel)],
         "status": [FilterAwaitingHearing("status", datamodel), FilterCorrectionTermOver("status", datamodel),
-                   FilterAssignedToMe("status", datamodel)],
+                   FilterAssignedToMe("status", datamodel), FilterAwaitingMyDecision("status", datamodel)],
     }
+    search_filters = with_drill_down_filters(search_filters, datamodel)  # what the dashboard's figures link to
     order_columns = ["reg_number", "registered_on", "channel", "status", "due_on"]
     method_permission_name = {**METHOD_PERMISSIONS, "bulk_extend": "write", "bulk_withdraw": "write"}
     list_template = "qabyldau/appeal_list.html"
     show_template = "qabyldau/appeal_show.html"
     add_columns = [
-        "channel", "received_at", "applicant", "reception_place", "district", "category",
+        "channel", "received_at", "applicant", *NEW_APPLICANT_FIELDS, "reception_place", "district", "category",
         "official", "substance", "language", "privilege", "foreigner", "interpreter_needed",
         "video_consent", "from_reception",
+    ]
+    add_fieldsets = [
+        (_l("Registration"), {"fields": ["channel", "received_at", "reception_place"]}),
+        (_l("Applicant"), {"fields": ["applicant"]}),
+        (_l("New applicant — when the search above does not find them"),
+         {"fields": list(NEW_APPLICANT_FIELDS), "expanded": True}),
+        (_l("Question"), {"fields": [
+            "district", "category", "official", "substance", "language", "privilege", "foreigner",
+            "interpreter_needed", "video_consent", "from_reception",
+        ]}),
     ]
     edit_columns = [
         "applicant", "district", "category", "official", "substance", "language",
@@ -271,7 +266,7 @@ class AppealView(QModelView):
     show_fieldsets = [
         (_l("Registration"), {"fields": [
             "reg_number", "channel", "received_at", "registered_on", "reception_place",
-            "created_by", "status", "answer_due_on", "due_on", "version",
+            "created_by", "status", "answer_due_on", "due_on",
         ]}),
         (_l("Applicant and question"), {"fields": [
             "applicant", "district", "category", "official", "substance", "language",
@@ -281,10 +276,11 @@ class AppealView(QModelView):
     ]
     search_columns = [
         "reg_number", "substance", "status", "channel", "district", "category", "official",
-        "reception_place", "registered_on", "due_on", "language", "privilege",
+        "reception_place", "registered_on", "due_on", "language", "privilege", "refusal_ground",
     ]
     label_columns = APPEAL_LABELS
     lookups = {"applicant": "applicant"}
+    add_prefill_args = ("channel",)
     add_form_extra_fields = {
         "received_at": DateTimeField(
             APPEAL_LABELS["received_at"],
@@ -294,8 +290,18 @@ class AppealView(QModelView):
             validators=[DataRequired()],
             description=_l("Local time (Asia/Almaty). After 18:30 or on a day off the appeal is registered the next working day (R25)."),
         ),
+        # the applicant is found by the lookup, or typed below (a walk-in citizen): one of the two
+        "applicant": LookupField(APPEAL_LABELS["applicant"], kind="applicant", validators=[OptionalValidator()],
+                                 description=_l("Type a name, an ИИН or a phone to find the applicant.")),
+        "new_applicant_name": StringField(_l("Full name"), validators=[OptionalValidator(), Length(max=200)],
+                                          widget=BS3TextFieldWidget()),
+        "new_applicant_iin": StringField(_l("IIN"), validators=[OptionalValidator(), IinValidator()],
+                                         widget=BS3TextFieldWidget()),
+        "new_applicant_phone": StringField(_l("Phone"), validators=[OptionalValidator(), Length(max=32)],
+                                           widget=BS3TextFieldWidget()),
+        "new_applicant_address": StringField(APPLICANT_LABELS["address"], validators=[OptionalValidator(),
+                                             Length(max=255)], widget=BS3TextFieldWidget()),
     }
-    related_views = [AppealEventView]
 
     edit_form_extra_fields = {"expected_version": HiddenField()}
 
@@ -312,13 +318,35 @@ class AppealView(QModelView):
             raise ValueError(gettext("The appeal was changed by someone else: reload it and try again.")) from None
         form_error(appeal_service.check_references, item)
 
-    add_form_query_rel_fields = {"reception_place": [["id", OwnPlaceFilter, lambda: None]]}
+    add_form_query_rel_fields = {"reception_place": [["id", OwnPlaceFilter, lambda: None]],
+                                 "official": [["active", FilterEqual, True]]}
+    edit_form_query_rel_fields = {"official": [["active", FilterEqual, True]]}
 
     def pre_add(self, item: Appeal) -> None:
         if not may_use_place(item.reception_place_id or getattr(item.reception_place, "id", None)):
             raise ValueError(gettext("You may register appeals only at your own reception place."))
+        self._applicant_of(item)
         user_id = getattr(g.user, "id", None) if getattr(g, "user", None) else None
         form_error(appeal_service.prepare_registration, item, user_id)
+
+    def _applicant_of(self, item: Appeal) -> None:
+        """The chosen applicant, or the new one typed into the form — saved
+        with the appeal in one transaction."""
+        typed = {f: (getattr(item, f, None) or "").strip() for f in NEW_APPLICANT_FIELDS}
+        for f in NEW_APPLICANT_FIELDS:
+            if hasattr(item, f):
+                delattr(item, f)  # not columns of an appeal
+        if item.applicant is not None:
+            if any(typed.values()):
+                raise ValueError(gettext("Either choose an applicant or type a new one, not both."))
+            return
+        if not typed["new_applicant_name"]:
+            raise ValueError(gettext("Choose the applicant, or type the new applicant's full name."))
+        if not self.appbuilder.sm.has_access("can_write", "Applicant"):
+            raise ValueError(gettext("You may not add applicants: choose a registered one."))
+        item.applicant = form_error(
+            inline_applicant, typed["new_applicant_name"], typed["new_applicant_iin"],
+            typed["new_applicant_phone"], typed["new_applicant_address"], own_place_only())
 
     def post_add(self, item: Appeal) -> None:
         """R25, R29: the clerk sees what was created — its number, day and term."""
@@ -335,17 +363,24 @@ class AppealView(QModelView):
         # FAB's ModelView (unlike its REST API) ignores ``search_filters``.
         self._filters = self.datamodel.get_filters(self.search_columns, self.search_filters)
 
-    def quick_filters(self) -> list[tuple[object, str]]:
-        """(label, list URL) for the deadline filters above the list."""
-        out = []
+    def work_list_url(self, key: str, **args) -> str:
+        """The appeal list filtered to the work list ``key``."""
+        col, cls = QUICK_FILTERS[key]
         search = self._filters.get_search_filters()
-        mine = can(current_user(), "assignee")
-        for col, cls in QUICK_FILTERS:
-            if cls is FilterAssignedToMe and not mine:
-                continue
-            idx = next(i for i, f in enumerate(search.get(col, [])) if isinstance(f, cls))
-            out.append((cls.name, url_for("AppealView.list", **{f"_flt_{idx}_{col}": "1"})))
-        return out
+        idx = next(i for i, f in enumerate(search.get(col, [])) if isinstance(f, cls))
+        return url_for("AppealView.list", **{f"_flt_{idx}_{col}": "1"}, **args)
+
+    def status_url(self, status) -> str:
+        """The appeal list of one status."""
+        from flask_appbuilder.models.sqla.filters import FilterEqual
+
+        search = self._filters.get_search_filters()
+        idx = next(i for i, f in enumerate(search.get("status", [])) if type(f) is FilterEqual)
+        return url_for("AppealView.list", **{f"_flt_{idx}_status": getattr(status, "value", status)})
+
+    def quick_filters(self) -> list[tuple[object, str]]:
+        """(label, list URL) for the work lists above the list, those of the user's role."""
+        return [(w.label, self.work_list_url(w.key)) for w in worklists.lists_of()]
 
     def render_template(self, template, **kwargs):
         if template == self.list_template:
@@ -359,9 +394,14 @@ class AppealView(QModelView):
         if appeal is None:
             abort(404)
         widgets = self._show(pk)
+        info = overview(appeal)
+        from .timeline import build
+
+        timeline = build("appeal", appeal.id, events=info["history"], event_labels=EVENT_LABELS,
+                         with_audit=self.appbuilder.sm.has_access("can_read", "AuditLog"))
         return self.render_template(
             self.show_template, pk=pk, title=self.show_title, widgets=widgets,
-            related_views=self._related_views, info=overview(appeal),
+            related_views=self._related_views, info=info, timeline=timeline,
             can_act=self.appbuilder.sm.has_access("can_write", "Appeal") and is_writable(Appeal, appeal.id),
             can_assign=can(g.user, "assign"),
             action_labels=EVENT_LABELS,

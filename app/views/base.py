@@ -17,9 +17,7 @@ from .fields import (
     enum_field,
     enum_formatter,
     format_bool,
-    format_changes,
     format_date,
-    format_operation,
     format_plain,
 )
 from .list_prefs import ListPreferences
@@ -56,6 +54,9 @@ class QModelView(ListPreferences, ModelView):
     search_widget = QSearchWidget
 
     lookups: dict[str, str] = {}
+    add_prefill_args: tuple[str, ...] = ()
+    """Choices of the add form a link may make (``?channel=oral`` from the
+    "oral appeal" button): the user's click, never a silent default."""
     """Relation column → lookup kind (``app.views.lookup``) for large tables."""
 
     def post_add(self, item) -> None:
@@ -76,6 +77,84 @@ class QModelView(ListPreferences, ModelView):
         self._install_list_preferences()
         self.base_filters = scope_base_filters(self.datamodel.obj) + list(self.base_filters or [])
         super().__init__(**kwargs)
+        self._blank_required_relations()
+        from .timeline import register_labels
+
+        register_labels(self)
+
+    def _blank_required_relations(self) -> None:
+        """FAB's add form pre-selects the first row of a required relation
+        (the first district, category, official): saved untouched, the
+        appeal went to the akim. Here it starts on "—" and must be chosen."""
+        from flask_appbuilder.fields import QuerySelectField
+        from wtforms.fields.core import UnboundField
+
+        for form, blank in ((self.add_form, True), (self.edit_form, False)):
+            for name in list(vars(form)):
+                unbound = getattr(form, name)
+                if isinstance(unbound, UnboundField) and issubclass(unbound.field_class, QuerySelectField):
+                    unbound.kwargs["blank_text"] = "—"  # never FAB's empty text (select2 showed "__None")
+                    if blank:
+                        unbound.kwargs["allow_blank"] = True
+            form._unbound_fields = None  # WTForms' cache of the fields
+
+    @staticmethod
+    def _prefill(form, name: str, raw) -> None:
+        field = form._fields.get(name)
+        if field is None or not raw or not hasattr(field, "choices"):
+            return
+        if str(raw) in {str(value) for value, *_ in field.choices}:
+            field.data = field.coerce(raw)
+
+    def _add(self):
+        """FAB's add, but a refusal by ``pre_add`` (a rule, a bad choice)
+        shows the form again with what the user typed and the reason above
+        it — FAB redirected to an empty form, and the walk-in's data was
+        lost. The session is rolled back: nothing half-made is saved later."""
+        from flask import flash
+        from flask_appbuilder.urltools import get_filter_args
+
+        from app.extensions import db
+
+        if request.method != "POST":
+            return super()._add()
+        get_filter_args(self._filters, disallow_if_not_in_search=False)
+        exclude_cols = self._filters.get_relation_cols()
+        form = self.add_form.refresh()
+        self._fill_form_exclude_cols(exclude_cols, form)
+        if not form.validate():
+            return self._get_add_widget(form=form, exclude_cols=exclude_cols)
+        self.process_form(form, True)
+        item = self.datamodel.obj()
+        try:
+            form.populate_obj(item)
+            self.pre_add(item)
+        except ValueError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+            return self._get_add_widget(form=form, exclude_cols=exclude_cols)
+        try:
+            self.datamodel.add(item)
+            self.post_add(item)
+            flash(self.add_row_message, "success")
+        except Exception as exc:  # FAB's own: the interface has rolled back and says why
+            flash(str(exc))
+        return None
+
+    def _get_add_widget(self, form, exclude_cols=None, widgets=None):
+        """A required relation with exactly one allowed row (a clerk's own
+        reception place) is that row: the only legal value, not a guess."""
+        from flask_appbuilder.fields import QuerySelectField
+
+        if request.method == "GET":
+            for name in self.add_prefill_args:
+                self._prefill(form, name, request.args.get(name))
+            for field in form:
+                if isinstance(field, QuerySelectField) and field.data is None and field.flags.required:
+                    rows = list(field._get_object_list()[:2])
+                    if len(rows) == 1:
+                        field.data = rows[0][1]
+        return super()._get_add_widget(form, exclude_cols=exclude_cols, widgets=widgets)
 
     def _install_search_lookups(self) -> None:
         """The search form's relation filters are searchable selects that ask
@@ -177,13 +256,11 @@ class QModelView(ListPreferences, ModelView):
             kwargs.setdefault("export_register", type(self).__name__)  # this very list
             kwargs.setdefault("export_args", [(k, v) for k, v in request.args.items()
                                               if k.startswith(("_flt_", "_oc_", "_od_"))])
-        if (template == self.show_template and "pk" in kwargs and "audit" not in kwargs
+        if (template == self.show_template and "pk" in kwargs and "timeline" not in kwargs
                 and self.appbuilder.sm.has_access("can_read", "AuditLog")):
-            from app.services.audit_trail import audit_rows
+            from .timeline import build
 
-            kwargs["audit"] = audit_rows(self.datamodel.obj.__tablename__, kwargs["pk"])
-            kwargs["format_changes"] = format_changes  # called with the row: presented per table
-            kwargs["format_operation"] = format_operation
+            kwargs["timeline"] = build(self.datamodel.obj.__tablename__, kwargs["pk"], with_audit=True)
         return super().render_template(template, **kwargs)
 
 

@@ -5,7 +5,7 @@ from flask import flash
 from flask_babel import gettext
 
 from app.extensions import db
-from app.services.errors import RuleViolation
+from app.services.errors import DataRefused, RuleViolation
 
 
 def rule_text(exc: RuleViolation) -> str:
@@ -18,15 +18,19 @@ def flash_rule(exc: RuleViolation) -> None:
     flash(rule_text(exc), "danger")
 
 
-def form_error(check, *args) -> None:
-    """Run ``check(*args)`` for a FAB form hook (``pre_add``/``pre_update``):
-    a rule it breaks rolls the session back and becomes the ``ValueError``
-    FAB shows above the form, so nothing is saved."""
+def form_error(check, *args):
+    """Run ``check(*args)`` for a FAB form hook (``pre_add``/``pre_update``)
+    and give back what it returns: a rule it breaks (or a value it refuses)
+    rolls the session back and becomes the ``ValueError`` FAB shows above
+    the form, so nothing is saved."""
     try:
-        check(*args)
+        return check(*args)
     except RuleViolation as exc:
         db.session.rollback()
         raise ValueError(rule_text(exc)) from exc
+    except DataRefused as exc:
+        db.session.rollback()
+        raise ValueError(str(exc.message)) from exc
 
 
 def jobs_unavailable() -> None:

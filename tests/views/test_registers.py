@@ -188,7 +188,8 @@ def test_related_tabs_show_history_sessions_and_district_appeals(manager, app):
         appeal_id = db.session.execute(select(Appeal.id).order_by(Appeal.id).limit(1)).scalar_one()
         official_id = db.session.execute(select(Official.id).order_by(Official.id).limit(1)).scalar_one()
         district_id = db.session.execute(select(District.id).order_by(District.id).limit(1)).scalar_one()
-    assert "AppealEventView" in manager.get(f"/appealview/show/{appeal_id}").get_data(as_text=True)
+    page = manager.get(f"/appealview/show/{appeal_id}").get_data(as_text=True)
+    assert page.count('id="timeline"') == 1 and "AppealEventView" not in page  # one history, not a second tab
     assert "ReceptionSessionView" in manager.get(f"/officialview/show/{official_id}").get_data(as_text=True)
     assert "AppealView" in manager.get(f"/districtview/show/{district_id}").get_data(as_text=True)
 
@@ -208,8 +209,27 @@ def test_lookup_finds_applicants_by_name_case_insensitively(manager, app):
         name = db.session.execute(select(Applicant.full_name).order_by(Applicant.id).limit(1)).scalar_one()
     r = manager.get("/lookup/applicant?q=" + name.lower())
     assert r.status_code == 200
-    assert any(item["text"] == name for item in r.get_json()["results"])
+    assert any(item["text"].split(" · ")[0] == name for item in r.get_json()["results"])
     assert manager.get("/lookup/nothing").status_code == 404
+
+
+def test_the_applicant_lookup_tells_namesakes_apart_as_the_reader_may_see(client, app):
+    with app.app_context():
+        a = db.session.execute(select(Applicant).where(Applicant.iin.is_not(None), Applicant.phone.is_not(None))
+                               .order_by(Applicant.id).limit(1)).scalar_one()
+        name, iin, phone = a.full_name, a.iin, a.phone
+    login(client, "manager")
+    texts = [i["text"] for i in client.get("/lookup/applicant", query_string={"q": name}).get_json()["results"]]
+    assert any(iin in t and phone in t for t in texts)
+    assert any(i["text"].startswith(name) for i in
+               client.get("/lookup/applicant", query_string={"q": iin}).get_json()["results"])
+    login(client, "head")  # names only: the ИИН and the phone masked, and never searched on
+    texts = [i["text"] for i in client.get("/lookup/applicant", query_string={"q": name}).get_json()["results"]]
+    assert texts and not any(iin in t or phone in t for t in texts)
+    assert any(iin[:4] + "******" + iin[-2:] in t for t in texts)
+    assert client.get("/lookup/applicant", query_string={"q": iin}).get_json()["results"] == []
+    r = client.get("/lookup/applicant", query_string={"q": "а", "page": str(2**63)})
+    assert r.status_code == 200 and r.get_json()["results"] == []
 
 
 @pytest.mark.parametrize(
