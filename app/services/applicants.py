@@ -37,8 +37,10 @@ def inline_applicant(full_name, iin=None, phone=None, address=None, place_id=Non
     """The applicant typed into the appeal form (a walk-in citizen): added to
     the appeal's transaction, so both are saved or neither is.
 
-    An ИИН already registered under the same name is that applicant (no
-    duplicate person); under another name it is refused, naming nobody."""
+    An ИИН the user can already see registered under the same name is that
+    applicant (no duplicate person); under another name it is refused,
+    naming nobody. An applicant the user may not see is never reached this
+    way (a write never widens what a user reads): it is as if there were none."""
     from flask_babel import lazy_gettext as _l
     from sqlalchemy import select
 
@@ -53,8 +55,11 @@ def inline_applicant(full_name, iin=None, phone=None, address=None, place_id=Non
         raise DataRefused(422, _l("Give the new applicant's full name, or choose an applicant."))
     iin = (iin or "").strip() or None
     if iin is not None:
+        from app.security.scope import scoped
+
         existing = db.session.execute(
-            select(Applicant).where(Applicant.iin == iin).order_by(Applicant.id).limit(1)).scalar_one_or_none()
+            scoped(select(Applicant).where(Applicant.iin == iin), Applicant)
+            .order_by(Applicant.id).limit(1)).scalar_one_or_none()
         if existing is not None:
             if _same_name(existing.full_name, name):
                 return existing

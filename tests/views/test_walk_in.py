@@ -128,3 +128,31 @@ def test_legally_significant_choices_start_empty_and_only_active_officials_are_o
     body = client.get("/appealview/add").get_data(as_text=True)
     assert _selected(body, "reception_place") == str(place_of(app, "clerk"))
     assert _selected(body, "district") in (None, "", "__None")
+
+
+def test_a_walk_in_never_reaches_an_applicant_the_clerk_may_not_see(client, app):
+    """Typing the ИИН and name of a person registered only at another place
+    neither links the appeal to that record (it would widen what the clerk
+    reads) nor says that it exists: a new applicant of the clerk's place."""
+    from tests.security.test_scope_and_privacy import foreign_appeal  # noqa: F401 - the fixture's rows
+
+    place = place_of(app, "clerk")
+    with app.app_context():
+        from app.models import Consultation
+
+        hidden = db.session.execute(
+            select(Applicant).where(Applicant.iin.is_not(None), Applicant.registered_place_id.is_distinct_from(place),
+                                    ~select(Appeal.id).where(Appeal.applicant_id == Applicant.id,
+                                                             Appeal.reception_place_id == place).exists(),
+                                    ~select(Consultation.id).where(Consultation.applicant_id == Applicant.id,
+                                                                   Consultation.reception_place_id == place).exists())
+            .order_by(Applicant.id).limit(1)).scalar_one()
+        name, iin, hidden_id = hidden.full_name, hidden.iin, hidden.id
+    login(client, "clerk")
+    ids = _form_ids(app)
+    r = client.post("/appealview/add", data=_walk_in(ids, place, "Пешеход 5508", name=name, iin=iin))
+    assert r.status_code == 302, r.get_data(as_text=True)[:1500]
+    with app.app_context():
+        appeal = db.session.execute(select(Appeal).where(Appeal.substance == "Пешеход 5508")).scalar_one()
+        assert appeal.applicant_id != hidden_id and appeal.applicant.registered_place_id == place
+    assert client.get(f"/applicantview/show/{hidden_id}").status_code == 404  # still out of reach
