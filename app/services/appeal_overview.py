@@ -45,6 +45,36 @@ def days_left(appeal: Appeal):
     return working_calendar().working_days_between(today(), appeal.due_on)
 
 
+LETTER_EVENTS = {
+    "correction": "request-correction", "extension": "extend", "draft-refusal": "propose-refusal",
+    "refusal": "refuse", "left-without-consideration": "leave-without-consideration", "answer": "schedule",
+}
+"""Each letter and the history event that sent it."""
+
+
+def letter_day(kind: str, appeal: Appeal, last: dict):
+    """The day a letter bears: the day it was sent (its event's ``sent_on``,
+    or the local day of the event), never the day it is printed again."""
+    from datetime import date
+
+    from .clock import utc_to_local
+
+    event = last.get(LETTER_EVENTS.get(kind, ""))
+    if event is not None:
+        payload = event.payload or {}
+        for key in ("sent_on", "notified_on", "decided_on"):
+            value = payload.get(key)
+            if value:
+                try:
+                    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+                except ValueError:
+                    pass
+        local = utc_to_local(event.at)
+        if local is not None:
+            return local.date()
+    return {"correction": appeal.correction_sent_on, "draft-refusal": appeal.draft_sent_on}.get(kind) or today()
+
+
 def letters(appeal: Appeal, actions_done: set[str]) -> list[str]:
     out = []
     if "request-correction" in actions_done:

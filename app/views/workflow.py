@@ -16,8 +16,7 @@ from app.models import Appeal, AppealEvent
 from app.security.roles import can
 from app.security.scope import as_id, get_writable_or_abort, is_visible, scoped, write_clause
 from app.services import appeals as appeal_service
-from app.services.appeal_overview import overview
-from app.services.clock import today
+from app.services.appeal_overview import letter_day, overview
 from app.services.errors import Conflict, RuleViolation
 from app.services.receptions import assign as assign_appeal
 from app.services.receptions import assignable_users
@@ -200,7 +199,8 @@ class AppealWorkflowView(BaseView):
         lang = appeal.language.value if hasattr(appeal.language, "value") else appeal.language
         with force_locale(lang):
             return self.render_template(
-                f"qabyldau/letters/{kind}.html", appeal=appeal, last=last, lang=lang, today=today(),
+                f"qabyldau/letters/{kind}.html", appeal=appeal, last=last, lang=lang,
+                today=letter_day(kind, appeal, last),  # the day it was sent, not the day it is printed
             )
 
 

@@ -148,6 +148,22 @@ def test_R29_answer_letter_in_the_applicants_language_with_date_and_time(client,
     assert heading_kk in letter_kk and heading_ru in letter_ru
 
 
+def test_R6_a_letter_bears_the_day_it_was_sent_not_the_day_it_is_printed(client, jwt, app):
+    a = new_appeal(client, jwt, app)
+    with app.app_context():
+        from app.services.clock import today
+
+        sent = today() - timedelta(days=2)
+        fix_by = today() + timedelta(days=10)
+    assert act(client, jwt, a["id"], "request-correction", reason="Нет почтового адреса", fix_by=fix_by.isoformat(),
+               sent_on=sent.isoformat()).status_code == 200
+    login(client, "clerk")
+    letter = client.get(f"/appeal-workflow/{a['id']}/letter/correction").get_data(as_text=True)
+    ref = re.search(r'<p class="ref">(.*?)</p>', letter, re.S).group(1)
+    assert sent.strftime("%d.%m.%Y") in ref
+    assert (sent + timedelta(days=2)).strftime("%d.%m.%Y") not in ref
+
+
 def test_letter_that_does_not_apply_is_refused_politely(client, jwt, app):
     a = new_appeal(client, jwt, app)
     login(client, "clerk")
