@@ -83,3 +83,66 @@ document.addEventListener("keydown", function (ev) {
     timer = setTimeout(titleCutCells, 150);
   });
 })();
+
+/* ---- accessibility: every select2 box (FAB's and the lookups above) is
+   named after its field's label, for screen readers and axe-core. select2
+   4.0 hides the <select> its label points to and draws a combobox and a
+   read-only textbox of its own, both unnamed; its search field too. ---- */
+(function ($) {
+  function labelOf(select) {
+    var label = select.id && document.querySelector('label[for="' + CSS.escape(select.id) + '"]');
+    if (label && label.textContent.trim()) {
+      if (!label.id) { label.id = select.id + "-label"; }
+      return {id: label.id, text: label.textContent.replace(/\*/g, "").replace(/\s+/g, " ").trim()};
+    }
+    var text = (select.getAttribute("aria-label") || select.getAttribute("title") || "").trim();
+    return text ? {id: null, text: text} : null;
+  }
+
+  function name(select) {
+    var box = select.nextElementSibling;
+    if (!box || !box.classList.contains("select2")) { return; }
+    var label = labelOf(select);
+    if (!label) { return; }
+    box.querySelectorAll(".select2-selection").forEach(function (combo) {
+      var rendered = combo.querySelector(".select2-selection__rendered");
+      if (label.id) {
+        combo.setAttribute("aria-labelledby", label.id + (rendered && rendered.id ? " " + rendered.id : ""));
+      } else {
+        combo.removeAttribute("aria-labelledby");
+        combo.setAttribute("aria-label", label.text);
+      }
+      if (rendered) { rendered.setAttribute("aria-label", label.text); }
+    });
+    // select2's "×" (clear) is a mouse target inside the name: not read out.
+    box.querySelectorAll(".select2-selection__clear").forEach(function (x) {
+      x.setAttribute("aria-hidden", "true");
+    });
+    box.querySelectorAll(".select2-search__field").forEach(function (field) {
+      field.setAttribute("aria-label", label.text);
+    });
+  }
+
+  function nameAll() {
+    document.querySelectorAll("select.select2-hidden-accessible").forEach(name);
+  }
+
+  $(function () {
+    nameAll();
+    if (window.MutationObserver) {
+      var pending = null;
+      new MutationObserver(function () {
+        if (pending) { return; }
+        pending = setTimeout(function () { pending = null; nameAll(); }, 0);
+      }).observe(document.body, {childList: true, subtree: true});
+    }
+    // The dropdown's search field belongs to the box that opened it.
+    $(document).on("select2:open", function (ev) {
+      var label = labelOf(ev.target);
+      if (!label) { return; }
+      document.querySelectorAll(".select2-container--open .select2-search__field").forEach(function (field) {
+        field.setAttribute("aria-label", label.text);
+      });
+    });
+  });
+})(jQuery);
