@@ -58,8 +58,12 @@ def test_R15_R32_R33_responsible_proposes_hears_is_stopped_early_and_refuses_aft
     page.wait_for_url(re.compile(rf".*/appealview/show/{appeal_id}$"))
     j.flash()
 
-    # 3. Too early: R32 wants 3 working days between the draft and the decision.
-    j.act(appeal_id, "refuse")
+    # 3. Too early: R32 wants 3 working days between the draft and the decision. The page says so
+    #    before anyone tries ("Refuse" disabled, with the reason); the form itself refuses too.
+    blocked = page.locator("#blocked-refuse").inner_text()
+    assert "R32" in blocked and fmt(earliest) in blocked, blocked
+    assert page.locator("#actions button[disabled][aria-describedby='blocked-refuse']").count() == 1
+    j.open(f"/appeal-workflow/{appeal_id}/refuse")
     j.submit()
     alert = j.flash("danger")
     assert "R32" in alert and fmt(earliest) in alert and fmt(sent_on) in alert, alert
