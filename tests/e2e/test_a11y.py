@@ -64,14 +64,16 @@ def _appeal_to_act_on(j: Journey) -> str:
 
 
 @pytest.mark.parametrize("role", list(NOT_FOR))
-def test_key_pages_of_every_role_pass_axe_core_in_russian_and_kazakh(live_server, live_app, page, role):
-    """Every failing page is reported, not only the first."""
+def test_key_pages_of_every_role_pass_axe_core_in_kazakh(live_server, live_app, page, role):
+    """Every failing page is reported, not only the first. Kazakh, the longest
+    labels; the journeys run axe on every page they visit in ru, kk and en
+    (kept to one language here for the suite's 15 minutes on 2 cores)."""
     skip = NOT_FOR[role]
     j = Journey(page, live_server, live_app, "ru", role)
     j.login(role)  # the login page and the home page are checked here
     appeal = _appeal_to_act_on(j) if ACTION not in skip else _first_appeal(j)
     failures = []
-    for lang in ("ru", "kk"):
+    for lang in ("kk",):
         if lang != j.lang:
             j.switch_language(lang)
             j.lang = lang
