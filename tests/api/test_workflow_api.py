@@ -362,9 +362,13 @@ def test_R29_the_first_answer_sets_the_answer_day_and_later_events_keep_it(clien
         appeal = db.session.get(Appeal, a["id"])
         first = db.session.execute(select(AppealEvent).where(
             AppealEvent.appeal_id == a["id"], AppealEvent.action == "schedule")).scalar_one()
-        assert appeal.answered_on == first.at.date() == datetime.utcnow().date()
+        from app.services.clock import today as local_today
+        from app.services.clock import utc_to_local
+
+        # the local day (Asia/Almaty), whatever the UTC hour the test runs at
+        assert appeal.answered_on == utc_to_local(first.at).date() == local_today()
         # a later answering event written a day "earlier" would win; one written later does not
         db.session.add(AppealEvent(appeal_id=appeal.id, at=datetime(2031, 1, 1), action="withdraw",
                                    from_status=appeal.status, to_status=appeal.status, rule="R29", reason=""))
         db.session.commit()
-        assert db.session.get(Appeal, a["id"]).answered_on == first.at.date()
+        assert db.session.get(Appeal, a["id"]).answered_on == utc_to_local(first.at).date()

@@ -471,8 +471,10 @@ def test_R23_the_protocol_records_the_decision_per_appeal_and_closing_needs_it(c
     with app.app_context():
         # a received appeal whose instructions are all off control (set so here), its decision not yet recorded
         appeal = db.session.execute(
-            select(Appeal).where(Appeal.status == "received").order_by(Appeal.id.desc()).limit(1)
-        ).scalar_one()
+            select(Appeal).where(Appeal.status == "received",
+                                 select(Protocol.id).where(Protocol.session_id == Appeal.session_id).exists())
+            .order_by(Appeal.id.desc()).limit(1)
+        ).scalar_one()  # one whose reception has its protocol (the latest may not have one yet, whatever the hour)
         for ins in db.session.execute(select(Instruction).where(Instruction.appeal_id == appeal.id,
                                                                 Instruction.status == "open")).scalars():
             ins.status, ins.final_answer, ins.answered_on = "answered", "Исполнено", today()
