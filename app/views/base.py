@@ -129,7 +129,7 @@ class QModelView(ListPreferences, ModelView):
         try:
             form.populate_obj(item)
             self.pre_add(item)
-        except ValueError as exc:
+        except Exception as exc:  # as FAB's own add: whatever pre_add refuses is told above the form
             db.session.rollback()
             flash(str(exc), "danger")
             return self._get_add_widget(form=form, exclude_cols=exclude_cols)
