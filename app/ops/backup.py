@@ -93,6 +93,7 @@ def backup(path: str | os.PathLike) -> Path:
     return path
 
 
+
 def _check_kind(path: Path, magic: bytes, what: str) -> None:
     with open(path, "rb") as fh:
         if fh.read(len(magic)) != magic:
@@ -112,6 +113,17 @@ def restore(path: str | os.PathLike, yes: bool = False) -> None:
                 "a pg_dump custom-format file" if backend == "postgresql" else "a SQLite database")
     if not yes and has_data():
         raise BackupError("the database holds data: add --yes to replace it with the backup")
+    if backend == "postgresql":
+        # A panel or worker still connected holds the tables the restore drops:
+        # pg_restore would wait for ever (its script sets lock_timeout = 0).
+        others = db.session.execute(text(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )).scalar_one()
+        if others:
+            raise BackupError(
+                f"{others} other connection(s) to the database are open (the panel, its workers, a console): "
+                "stop them, then restore again; nothing was changed"
+            )
     # Our own pooled connections would hold locks the restore must take.
     db.session.remove()
     db.engine.dispose()

@@ -53,6 +53,11 @@ def fresh_target(app, tmp_path):
     admin.dispose()
 
 
+def _cli_caught(application, *args):
+    result = application.test_cli_runner().invoke(args=list(args))
+    return result.exit_code, result.output + repr(result.exception or "")
+
+
 def _cli(application, *args):
     result = application.test_cli_runner().invoke(args=list(args), catch_exceptions=False)
     return result.exit_code, result.output
@@ -86,23 +91,72 @@ def test_restore_refuses_a_database_with_data_without_yes(app, tmp_path):
     assert code != 0 and "--yes" in out
 
 
-def test_restore_with_yes_over_the_same_database_keeps_the_append_only_history(app, tmp_path):
+def _restored_copy(app, target_uri, dump):
+    """``app``'s backup restored into ``target_uri``: an app on that copy,
+    which only this test uses (nothing else holds its tables)."""
+    from app import create_app
+
+    assert _cli(app, "backup", str(dump))[0] == 0
+    target = create_app(_make_config(target_uri))
+    target.config["DB_KIND"] = app.config["DB_KIND"]
+    code, out = _cli(target, "restore", str(dump))
+    assert code == 0, out
+    return target
+
+
+def _dispose(application):
+    with application.app_context():
+        from app.extensions import db
+
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_restore_with_yes_over_the_same_database_keeps_the_append_only_history(app, fresh_target, tmp_path):
     """On PostgreSQL the history tables refuse UPDATE and DELETE (triggers):
     a restore over them drops and reloads the tables, and the triggers stay."""
-    source = app.config["SQLALCHEMY_DATABASE_URI"]
-    before = fingerprint(source)
     dump = tmp_path / "same.dump"
-    assert _cli(app, "backup", str(dump))[0] == 0
-    code, out = _cli(app, "restore", "--yes", str(dump))
-    assert code == 0, out
-    assert fingerprint(source) == before
-    if app.config["DB_KIND"] == "postgresql":
-        engine = create_engine(source)
-        try:
-            with engine.connect() as conn, pytest.raises(Exception, match="append-only"):
-                conn.execute(text("DELETE FROM appeal_event WHERE id = (SELECT min(id) FROM appeal_event)"))
-        finally:
-            engine.dispose()
+    target = _restored_copy(app, fresh_target, dump)
+    try:
+        before = fingerprint(fresh_target)
+        code, out = _cli(target, "restore", "--yes", str(dump))
+        assert code == 0, out
+        assert fingerprint(fresh_target) == before
+        if app.config["DB_KIND"] == "postgresql":
+            engine = create_engine(fresh_target)
+            try:
+                with engine.connect() as conn, pytest.raises(Exception, match="append-only"):
+                    conn.execute(text("DELETE FROM appeal_event WHERE id = (SELECT min(id) FROM appeal_event)"))
+            finally:
+                engine.dispose()
+    finally:
+        _dispose(target)
+
+
+def test_a_restore_while_a_panel_is_connected_says_so_and_changes_nothing(app, fresh_target, tmp_path):
+    """A panel still connected to PostgreSQL holds the tables (pg_restore
+    would wait for ever): the restore refuses at once with a sentence saying
+    what to do, and the data stay as they were. On SQLite the file is copied
+    with sqlite3's backup API, which takes its own lock: nothing to refuse."""
+    dump = tmp_path / "held.dump"
+    target = _restored_copy(app, fresh_target, dump)
+    if app.config["DB_KIND"] == "sqlite":
+        assert _cli(target, "restore", "--yes", str(dump))[0] == 0
+        _dispose(target)
+        return
+    engine = create_engine(fresh_target)
+    try:
+        before = fingerprint(fresh_target)
+        with engine.connect() as holder:
+            holder.execute(text("SELECT count(*) FROM appeal"))  # an open transaction keeps its lock
+            code, out = _cli_caught(target, "restore", "--yes", str(dump))
+            holder.rollback()
+        assert code != 0
+        assert "other connection(s) to the database are open" in out and "stop them" in out, out
+        assert fingerprint(fresh_target) == before
+    finally:
+        engine.dispose()
+        _dispose(target)
 
 
 def test_restore_refuses_a_file_that_is_no_backup(app, tmp_path):
