@@ -33,7 +33,10 @@ def create_app(config: type[Config] | None = None) -> Flask:
     with app.app_context():
         from flask_appbuilder import AppBuilder
 
+        from .fab import rison
         from .views.index import HomeView
+
+        rison.install()
 
         appbuilder = AppBuilder(indexview=HomeView)  # one per app: FAB keeps its views on it
         appbuilder.init_app(app, db.session)

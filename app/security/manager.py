@@ -48,6 +48,7 @@ class QabyldauSecurityManager(SecurityManager):
         self._grant_cache: dict[tuple[int, ...], tuple[int, float, frozenset]] = {}
         self._grant_lock = threading.Lock()
         self._fragments: dict[tuple, tuple[int, float, str]] = {}
+        self._public_role: tuple[int, float, int | None] | None = None
 
     def cached_fragment(self, key: tuple, render):
         """A piece of page that depends only on the roles' grants and ``key``
@@ -114,6 +115,19 @@ class QabyldauSecurityManager(SecurityManager):
 
     def exist_permission_on_roles(self, view_name: str, permission_name: str, role_ids: list[int]) -> bool:
         return (permission_name, view_name) in self._grants(role_ids)
+
+    def is_item_public(self, permission_name, view_name) -> bool:
+        """FAB reads the Public role and its permissions from the database
+        twice per request; here its grants come from the same cache."""
+        now = time.monotonic()
+        hit = self._public_role
+        if hit is None or hit[0] != _generation or hit[1] <= now:
+            generation = _generation
+            role = self.get_public_role()
+            hit = (generation, now + current_app.config.get("PERMISSION_CACHE_SECONDS", 60),
+                   None if role is None else role.id)
+            self._public_role = hit
+        return hit[2] is not None and (permission_name, view_name) in self._grants([hit[2]])
 
     @property
     def is_auth_limited(self) -> bool:

@@ -141,3 +141,15 @@ def test_odd_primary_keys_are_404_not_500(client, jwt, pk):
     assert client.put(f"/api/v1/appeal/{pk}", json={"substance": "x"}, headers=h).status_code in (400, 404, 405, 422)
     assert client.put(f"/api/v1/appeal/{pk}", json={"substance": "x", "version": 1}, headers=h).status_code in (404, 405)
     assert client.delete(f"/api/v1/calendar_day/{pk}", headers=jwt("admin")).status_code in (404, 405)
+
+
+def test_a_rison_argument_the_schema_refuses_is_a_400_every_time(client, jwt):
+    """FAB's rison schemas are checked once per process (app/fab/rison.py);
+    every request is still validated against them, the second like the first."""
+    h = jwt()
+    for _ in range(2):
+        bad = client.get("/api/v1/appeal/?q=" + prison.dumps({"page_size": "many"}), headers=h)
+        assert bad.status_code == 400, bad.get_data(as_text=True)
+        assert "'many' is not of type 'integer'" in bad.get_json()["message"]
+        ok = client.get("/api/v1/appeal/?q=" + prison.dumps({"page_size": 2}), headers=h)
+        assert ok.status_code == 200 and len(ok.get_json()["result"]) == 2
