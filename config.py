@@ -139,6 +139,10 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-secret-key-of-sufficient-length-0123456789"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     RATELIMIT_ENABLED = False
+    # The suite logs in some two thousand times: a cheap hash there only
+    # (every other configuration keeps FAB's default, scrypt; tests/security
+    # checks that it does).
+    FAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 
 
 class ProductionConfig(Config):

@@ -101,6 +101,35 @@ def test_csrf_is_required_outside_tests(app):
     assert TestingConfig.WTF_CSRF_ENABLED is False  # the test client posts forms directly
 
 
+def test_passwords_are_hashed_with_scrypt_outside_the_test_suite(tmp_path):
+    """Only the suite's own configuration takes a cheap hash (it logs in
+    thousands of times); a user made by the panel as deployed gets scrypt."""
+    from config import Config, DevelopmentConfig, ProductionConfig
+
+    for cfg in (Config, DevelopmentConfig, ProductionConfig):
+        assert getattr(cfg, "FAB_PASSWORD_HASH_METHOD", "scrypt") == "scrypt", cfg
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from app.security.sync import sync_roles
+
+    class Deployed(Config):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'deployed.db'}"
+        SECRET_KEY = "k" * 40
+
+    app = create_app(Deployed)
+    with app.app_context():
+        upgrade()
+        sync_roles()
+        sm = app.appbuilder.sm
+        user = sm.add_user("hashcheck", "H", "C", "h@example.kz", sm.find_role("Clerk"), password="Long-enough-pass-2026")
+        assert user.password.startswith("scrypt:"), user.password[:20]
+        from app.extensions import db
+
+        db.session.remove()
+        db.engine.dispose()
+
+
 def test_production_refuses_a_default_or_short_secret(monkeypatch):
     from config import ProductionConfig
 
