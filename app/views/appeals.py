@@ -25,6 +25,7 @@ from app.security.privacy import PERSONAL_COLUMNS, personal, present_payload
 from app.security.roles import can
 from app.security.scope import current_user, is_writable, may_use_place, own_place_only, place_of
 from app.services import appeals as appeal_service
+from app.services import repeats as repeat_appeals
 from app.services import worklists
 from app.services.appeal_overview import overview
 from app.services.applicants import inline_applicant, normalize
@@ -241,9 +242,11 @@ class AppealView(QModelView):
     }
     search_filters = with_drill_down_filters(search_filters, datamodel)  # what the dashboard's figures link to
     order_columns = ["reg_number", "registered_on", "channel", "status", "due_on"]
-    method_permission_name = {**METHOD_PERMISSIONS, "bulk_extend": "write", "bulk_withdraw": "write"}
+    method_permission_name = {**METHOD_PERMISSIONS, "bulk_extend": "write", "bulk_withdraw": "write",
+                              "repeats": "read"}
     list_template = "qabyldau/appeal_list.html"
     show_template = "qabyldau/appeal_show.html"
+    add_template = "qabyldau/appeal_add.html"
     add_columns = [
         "channel", "received_at", "applicant", *NEW_APPLICANT_FIELDS, "reception_place", "district", "category",
         "official", "substance", "language", "privilege", "foreigner", "interpreter_needed",
@@ -355,6 +358,29 @@ class AppealView(QModelView):
             "Appeal %(number)s registered on %(day)s; the answer is due by %(due)s (R29).",
             number=item.reg_number, day=item.registered_on.strftime("%d.%m.%Y"),
             due=item.answer_due_on.strftime("%d.%m.%Y"))
+        same = repeat_appeals.on_same_topic(
+            repeat_appeals.earlier_appeals(item.applicant, item.category_id, exclude_id=item.id))
+        if same:
+            g.saved_warning = gettext(
+                "The applicant has already filed on this topic: %(numbers)s. Check whether the question "
+                "was already decided (R15, grounds 2, 3 and 5).", numbers=", ".join(r.reg_number for r in same))
+
+    @expose("/repeats", methods=["GET"])
+    @has_access
+    def repeats(self):
+        """The appeal form asks, as the applicant and the topic are chosen:
+        the applicant's other appeals, same topic first. An applicant the
+        reader may not see has none (the same empty answer: nothing to infer)."""
+        from flask import render_template, request
+
+        from app.models import Category
+        from app.security.scope import get_visible
+
+        applicant = get_visible(Applicant, request.args.get("applicant"))
+        category = get_visible(Category, request.args.get("category"))
+        rows = repeat_appeals.earlier_appeals(applicant, category.id if category else None)
+        return render_template("qabyldau/_repeats.html", repeats=rows, link_target="_blank",
+                               heading=gettext("Appeals already filed by this applicant"))
 
     formatters_columns = {"deadline": format_deadline}
 
@@ -406,6 +432,7 @@ class AppealView(QModelView):
             can_assign=can(g.user, "assign"),
             action_labels=EVENT_LABELS,
             letter_labels=LETTER_LABELS,
+            repeats=repeat_appeals.earlier_appeals(appeal.applicant, appeal.category_id, exclude_id=appeal.id),
         )
 
     @action("bulk_extend", _l("Extend the term"), icon="fa-clock-o", single=False)

@@ -137,6 +137,8 @@ class QModelView(ListPreferences, ModelView):
             self.datamodel.add(item)
             self.post_add(item)
             flash(self.add_row_message, "success")
+            if g.get("saved_warning"):  # what the user should check next (a repeat appeal)
+                flash(g.saved_warning, "warning")
         except Exception as exc:  # FAB's own: the interface has rolled back and says why
             flash(str(exc))
         return None

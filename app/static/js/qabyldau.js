@@ -146,3 +146,31 @@ document.addEventListener("keydown", function (ev) {
     });
   });
 })(jQuery);
+
+/* ---- the appeal form: as the applicant and the topic are chosen, the
+   applicant's other appeals (those on the same topic first) are shown
+   under the question (app/services/repeats.py), so that a question already
+   decided is seen before it is registered again. ---- */
+(function ($) {
+  $(function () {
+    var box = document.getElementById("q-repeats");
+    if (!box) { return; }
+    var applicant = $("#applicant"), category = $("#category");
+    var anchor = category.closest("table");
+    if (anchor.length) { anchor.after(box); }
+    var last = null;
+    function refresh() {
+      var a = applicant.val() || "", c = category.val() || "";
+      var key = a + "/" + c;
+      if (key === last) { return; }
+      last = key;
+      if (!a) { box.innerHTML = ""; return; }
+      $.get(box.getAttribute("data-url"), {applicant: a, category: c}, function (html) {
+        if (last === key) { box.innerHTML = html; }
+      }, "html");
+    }
+    applicant.on("change", refresh);
+    category.on("change", refresh);
+    refresh();
+  });
+})(jQuery);

@@ -1,0 +1,94 @@
+"""Repeat appeals: the applicant's earlier appeals, those on the same topic
+first — shown as the clerk registers an appeal, again once it is saved, and
+on the appeal's page (R15 grounds 2, 3 and 5 refer to an earlier decision on
+the same question).
+
+Read through the boundary: the applicant is one the reader may see, every
+appeal listed is in the reader's scope, and the same person is found by ИИН
+or БИН only for a reader who may see those (otherwise by the applicant
+record alone) — so the list says nothing the reader could not find in the
+register themselves.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import case, or_, select
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.models import Appeal, Applicant
+from app.security.privacy import hidden_columns
+from app.security.scope import scoped
+
+LIMIT = 8
+EXCERPT = 140
+
+
+@dataclass(frozen=True)
+class Earlier:
+    id: int
+    reg_number: str
+    registered_on: date
+    status: str
+    category_id: int
+    category: str
+    same_topic: bool
+    excerpt: str
+    refusal_ground: str | None
+    refusal_reference: str | None
+    closed_on: date | None
+
+
+def _excerpt(text: str) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= EXCERPT else text[:EXCERPT - 1].rstrip() + "…"
+
+
+def same_person(applicant: Applicant, user=None):
+    """The condition on ``Appeal`` for "filed by this person": the applicant
+    record, or any record with the same ИИН/БИН when the reader may see it."""
+    hidden = hidden_columns(Applicant, user)
+    ids = [Appeal.applicant_id == applicant.id]
+    for column in ("iin", "bin"):
+        value = getattr(applicant, column)
+        if value and column not in hidden:
+            ids.append(Appeal.applicant_id.in_(
+                select(Applicant.id).where(getattr(Applicant, column) == value).scalar_subquery()))
+    return or_(*ids)
+
+
+def earlier_appeals(applicant: Applicant | None, category_id: int | None = None, *, exclude_id: int | None = None,
+                    limit: int = LIMIT, user=None) -> list[Earlier]:
+    """The person's appeals the reader may see, newest first, those on
+    ``category_id`` before the others; ``exclude_id`` is the appeal itself."""
+    if applicant is None:
+        return []
+    same_topic = Appeal.category_id == category_id if category_id else None
+    stmt = scoped(select(Appeal), Appeal, user).where(same_person(applicant, user))
+    if exclude_id is not None:
+        stmt = stmt.where(Appeal.id != exclude_id)
+    order = [Appeal.registered_on.desc(), Appeal.id.desc()]
+    if same_topic is not None:
+        order.insert(0, case((same_topic, 0), else_=1))
+    rows = db.session.execute(
+        stmt.options(selectinload(Appeal.category)).order_by(*order).limit(limit)
+    ).scalars().all()
+    from app.labels import label
+
+    out = []
+    for a in rows:
+        ground = getattr(a.refusal_ground, "value", a.refusal_ground)
+        out.append(Earlier(
+            id=a.id, reg_number=a.reg_number, registered_on=a.registered_on, status=str(label(a.status)),
+            category_id=a.category_id, category=str(a.category) if a.category else "",
+            same_topic=bool(category_id) and a.category_id == category_id, excerpt=_excerpt(a.substance),
+            refusal_ground=str(label(a.refusal_ground)) if ground else None,
+            refusal_reference=a.refusal_reference, closed_on=a.closed_on,
+        ))
+    return out
+
+
+def on_same_topic(rows: list[Earlier]) -> list[Earlier]:
+    return [r for r in rows if r.same_topic]
