@@ -61,7 +61,7 @@ from app.models import (
 )
 from app.services.appeals import REG_PREFIX
 from app.services.calendar import counting_rules, working_calendar
-from app.services.clock import now_local
+from app.services.clock import local_to_utc, now_local
 
 from . import data
 
@@ -405,7 +405,8 @@ class _Builder:
         head of a structural unit, with the applicant's consent."""
         def book(appeal, session, rule, payload, at):
             appeal.session, appeal.status = session, AppealStatus.scheduled
-            db.session.add(AppealEvent(appeal=appeal, at=at, action="schedule", from_status=AppealStatus.registered,
+            db.session.add(AppealEvent(appeal=appeal, at=local_to_utc(at), action="schedule",
+                                       from_status=AppealStatus.registered,
                                        to_status=AppealStatus.scheduled, rule=rule, reason="", payload=payload))
 
         waiting = db.session.execute(
@@ -445,7 +446,7 @@ class _Builder:
              datetime.combine(same.registered_on, time(12, 0)) - timedelta(hours=5))
         if held:
             same.status = AppealStatus.received
-            db.session.add(AppealEvent(appeal=same, at=datetime.combine(same.registered_on, time(12, 0)),
+            db.session.add(AppealEvent(appeal=same, at=local_to_utc(datetime.combine(same.registered_on, time(12, 0))),
                                        action="receive", from_status=AppealStatus.scheduled,
                                        to_status=AppealStatus.received, rule="R23", reason="", payload={}))
 
@@ -578,14 +579,14 @@ class _Builder:
                 privilege=applicant.privilege, foreigner=False, interpreter_needed=False,
                 video_consent=rnd.random() < 0.1, from_reception=rnd.random() < 0.05,
                 status=AppealStatus.registered, answer_due_on=due, due_on=due,
-                created_at=received,
+                created_at=local_to_utc(received),  # history columns hold UTC; the demo's times are local
             )
             db.session.add(appeal)
             events = [("register", None, AppealStatus.registered, "R25", "", received)]
             self._life(appeal, events, sessions_by_official, booked, protocols)
             for action, frm, to, rule, reason, at in events:
                 db.session.add(
-                    AppealEvent(appeal=appeal, at=at, action=action, from_status=frm, to_status=to,
+                    AppealEvent(appeal=appeal, at=local_to_utc(at), action=action, from_status=frm, to_status=to,
                                 rule=rule, reason=reason, payload={})
                 )
         for year, last in counters.items():

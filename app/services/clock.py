@@ -36,6 +36,14 @@ def utc_to_local(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC).astimezone(zone()).replace(tzinfo=None)
 
 
+def local_to_utc(value: datetime | None) -> datetime | None:
+    """Naive local wall time as the naive UTC timestamp the history columns
+    hold (the inverse of ``utc_to_local``)."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=zone()).astimezone(UTC).replace(tzinfo=None)
+
+
 def fmt_local(value: datetime | None) -> str:
     """A UTC timestamp as people here read it: 01.12.2026 17:50 (local)."""
     local = utc_to_local(value)
