@@ -243,7 +243,7 @@ class AppealView(QModelView):
     search_filters = with_drill_down_filters(search_filters, datamodel)  # what the dashboard's figures link to
     order_columns = ["reg_number", "registered_on", "channel", "status", "due_on"]
     method_permission_name = {**METHOD_PERMISSIONS, "bulk_extend": "write", "bulk_withdraw": "write",
-                              "repeats": "read"}
+                              "repeats": "read", "card": "read"}
     list_template = "qabyldau/appeal_list.html"
     show_template = "qabyldau/appeal_show.html"
     add_template = "qabyldau/appeal_add.html"
@@ -433,6 +433,31 @@ class AppealView(QModelView):
             action_labels=EVENT_LABELS,
             letter_labels=LETTER_LABELS,
             repeats=repeat_appeals.earlier_appeals(appeal.applicant, appeal.category_id, exclude_id=appeal.id),
+        )
+
+    @expose("/card/<pk>", methods=["GET"])
+    @has_access
+    def card(self, pk):
+        """The printable card of an appeal: its registration, applicant (as
+        the reader may see them), question, terms, instructions and history."""
+        from flask import render_template
+        from sqlalchemy import select
+
+        from app.models import Instruction
+        from app.security.scope import get_visible_or_404
+
+        from .timeline import build
+
+        appeal = get_visible_or_404(Appeal, pk)
+        info = overview(appeal)
+        instructions = db.session.execute(
+            select(Instruction).where(Instruction.appeal_id == appeal.id).order_by(Instruction.due_on, Instruction.id)
+        ).scalars().all()
+        timeline = build("appeal", appeal.id, events=info["history"], event_labels=EVENT_LABELS)
+        return render_template(
+            "qabyldau/appeal_card.html", appeal=appeal, info=info, instructions=instructions, timeline=timeline,
+            labels=APPEAL_LABELS, applicant_labels=APPLICANT_LABELS,
+            printed_at=now_local().strftime("%d.%m.%Y %H:%M"), printed_by=str(g.user),
         )
 
     @action("bulk_extend", _l("Extend the term"), icon="fa-clock-o", single=False)
