@@ -100,8 +100,18 @@ class QModelView(ListPreferences, ModelView):
 
     @staticmethod
     def _prefill(form, name: str, raw) -> None:
+        from .lookup import LookupField
+
         field = form._fields.get(name)
-        if field is None or not raw or not hasattr(field, "choices"):
+        if field is None or not raw:
+            return
+        if isinstance(field, LookupField):  # a searched relation: the one scoped fetch, as on submit
+            try:
+                field.process_formdata([raw])
+            except ValueError:
+                field.data = None  # another place's or a forbidden record: the form starts empty
+            return
+        if not hasattr(field, "choices"):
             return
         if str(raw) in {str(value) for value, *_ in field.choices}:
             field.data = field.coerce(raw)

@@ -41,6 +41,24 @@ SESSION_LABELS = {
 }
 
 
+def back_to_protocol():
+    """After a decision or an instruction added from a protocol's sheet
+    (its link carries ``?protocol=``): back to that sheet — the protocol of
+    the record just saved, never an address taken from the request."""
+    from flask import redirect, request, url_for
+
+    from app.extensions import db
+
+    pk = g.get("saved_pk")
+    if not request.args.get("protocol") or pk is None:
+        return None
+    model = Instruction if request.endpoint and request.endpoint.startswith("InstructionView") else ProtocolEntry
+    saved = db.session.get(model, pk)
+    if saved is None:
+        return None
+    return redirect(url_for("ProtocolView.show", pk=saved.protocol_id) + f"#sheet-{saved.appeal_id}")
+
+
 class InstructionView(QModelView):
     list_title = _l("Instructions")
     show_title = _l("Instruction")
@@ -60,7 +78,11 @@ class InstructionView(QModelView):
     base_permissions = ["can_read", "can_write"]  # no deletion (R34-R35)
     search_columns = ["text", "status", "due_on", "assignee_department"]
     lookups = {"appeal": "appeal", "protocol": "protocol"}
+    add_prefill_args = ("protocol", "appeal")  # "Add an instruction" on the protocol's sheet
     show_template = "qabyldau/instruction_show.html"
+
+    def post_add_redirect(self):
+        return back_to_protocol() or super().post_add_redirect()
 
     def pre_add(self, item):
         form_error(validate_instruction, item)
@@ -106,7 +128,11 @@ class ProtocolEntryView(QModelView):
     show_columns = list_columns
     search_columns = ["protocol", "decision"]
     lookups = {"appeal": "appeal", "protocol": "protocol"}
+    add_prefill_args = ("protocol", "appeal")  # "Record the decision" on the protocol's sheet
     label_columns = {"protocol": _l("Protocol"), "appeal": _l("Appeal"), "decision": _l("Decision taken")}
+
+    def post_add_redirect(self):
+        return back_to_protocol() or super().post_add_redirect()
 
     def pre_add(self, item):
         form_error(validate_protocol_entry, item)
@@ -136,6 +162,20 @@ class ProtocolView(QModelView):
     }
     related_views = [ProtocolEntryView, InstructionView]
     lookups = {"session": "held_session"}  # a held reception, never a cancelled or future one
+    show_template = "qabyldau/protocol_show.html"
+
+    def render_template(self, template, **kwargs):
+        if template == self.show_template and "pk" in kwargs:
+            from app.services.receptions import protocol_sheet
+
+            protocol = self.datamodel.get(kwargs["pk"], self._base_filters)
+            sheet = protocol_sheet(protocol) if protocol is not None else None
+            if sheet is not None:
+                sm = self.appbuilder.sm
+                sheet["may_write"] = sm.has_access("can_write", "Protocol") and is_writable(Protocol, protocol.id)
+                sheet["may_write_instructions"] = sm.has_access("can_write", "Instruction") and sheet["may_write"]
+            kwargs["sheet"] = sheet
+        return super().render_template(template, **kwargs)
 
     def _get_add_widget(self, form, exclude_cols=None, widgets=None):
         """The next protocol number of the year is offered: typed by hand, two
