@@ -1,5 +1,6 @@
 """Official: sees only their own reception sessions and draws up the
-protocol of a reception with two instructions (R34)."""
+protocol of a reception with two instructions (R34), the first added from
+the protocol's work sheet."""
 import uuid
 from datetime import timedelta
 
@@ -79,31 +80,42 @@ def test_R2_R34_official_sees_only_own_sessions_and_records_a_protocol_with_two_
         protocol_id = protocol.id
         assert protocol.session_id == session_id
 
-    # ... with two instructions under control (R34), the second one by keyboard.
+    # ... with two instructions under control (R34): the first from the protocol's
+    # sheet (protocol and appeal already chosen, back on the sheet after saving),
+    # the second from the register's own form, by keyboard.
     texts = ["Провести обследование дороги и представить смету",
              "Включить ремонт дороги в план текущего года"]
-    for n, text in enumerate(texts):
-        j.open("/instructionview/add")
-        j.pick("protocol", number, number)
-        j.pick("appeal", reg_number, reg_number)
-        page.fill("#text", text)
-        page.select_option("#assignee_department", index=1)
-        j.type_date("#due_on", now + timedelta(days=20 + n))
-        j.check()
-        if n == 0:
-            j.shot("3-instruction")
-            with page.expect_navigation():
-                page.click("form [type=submit]")
-        else:
-            with page.expect_navigation():
-                a11y.press(page, page.locator("form [type=submit]").first)
-        assert page.locator(".alert-danger").count() == 0, j.body()[:1500]
+    sheet = page.locator("#protocol-sheet")
+    assert reg_number in sheet.inner_text()
+    with page.expect_navigation():
+        sheet.locator("tr", has_text=reg_number).locator("a.q-add-instruction").click()
+    j.check()
+    assert reg_number in page.locator("#appeal + .select2").inner_text()  # chosen by the link
+    assert number in page.locator("#protocol + .select2").inner_text()
+    page.fill("#text", texts[0])
+    page.select_option("#assignee_department", index=1)
+    j.type_date("#due_on", now + timedelta(days=20))
+    j.shot("3-instruction")
+    with page.expect_navigation():
+        page.click("form [type=submit]")
+    assert page.locator(".alert-danger").count() == 0, j.body()[:1500]
+    assert f"/protocolview/show/{protocol_id}" in page.url
+    assert texts[0] in page.locator("#protocol-sheet").inner_text()
+
+    j.open("/instructionview/add")
+    j.pick("protocol", number, number)
+    j.pick("appeal", reg_number, reg_number)
+    page.fill("#text", texts[1])
+    page.select_option("#assignee_department", index=1)
+    j.type_date("#due_on", now + timedelta(days=21))
+    j.check()
+    with page.expect_navigation():
+        a11y.press(page, page.locator("form [type=submit]").first)
+    assert page.locator(".alert-danger").count() == 0, j.body()[:1500]
 
     j.open(f"/protocolview/show/{protocol_id}")
     assert number in j.body()
-    page.click("a.accordion-toggle[href='#InstructionView_href']")
-    page.wait_for_selector("#InstructionView_href.in")
-    text = j.body()
+    text = page.locator("#protocol-sheet").inner_text() + j.body()
     assert j.t("Drawn up by") in text and name.split()[0] in text  # who drew it up
     for t in texts:
         assert t in text
