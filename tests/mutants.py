@@ -1,5 +1,6 @@
 """Guards are tested on their blocking branch: each ``raise WorkflowError(...)``
-of a domain module is replaced by ``pass`` in turn, and the module's tests
+of a domain module is replaced by ``pass`` in turn (each ``return
+WorkflowError(...)`` of a blocker by ``return None``), and the module's tests
 must then fail. ``make mutants`` runs it over the workflow, the receptions
 and the M9 guards; a surviving mutant names a guard no test makes fire.
 
@@ -14,7 +15,7 @@ path = pathlib.Path(sys.argv[1])
 tests = sys.argv[2:]
 src = path.read_text()
 lines = src.split("\n")
-targets = [i for i, line in enumerate(lines) if re.match(r"\s*raise WorkflowError\(", line)]
+targets = [i for i, line in enumerate(lines) if re.match(r"\s*(raise|return) WorkflowError\(", line)]
 survived = []
 try:
     for i in targets:
@@ -23,7 +24,7 @@ try:
         # a raise may span several lines: replace the statement's first line, comment out continuation lines
         j = i
         depth = lines[i].count("(") - lines[i].count(")")
-        mutated[i] = indent + "pass  # MUTANT"
+        mutated[i] = indent + ("return None  # MUTANT" if lines[i].strip().startswith("return") else "pass  # MUTANT")
         while depth > 0:
             j += 1
             depth += lines[j].count("(") - lines[j].count(")")

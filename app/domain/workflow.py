@@ -205,10 +205,16 @@ def _mark_corrected(step: Step) -> Decision:
 def _return(step: Step) -> Decision:
     """R6: not fixed in time → returned, only once the term has passed."""
     reason = step.reason("R6")
-    fix_by = step.snap.correction_fix_by
-    if fix_by is None or step.today <= fix_by:
-        raise WorkflowError("R6", "correction_term_running", fix_by=fix_by)
-    return step.decide("R6", reason, {"fix_by": fix_by})
+    _raise_if_blocked(Action.return_, step)
+    return step.decide("R6", reason, {"fix_by": step.snap.correction_fix_by})
+
+
+def return_blocked(snap: AppealSnapshot, today: date, *_rest) -> WorkflowError | None:
+    """R6: returned only once the term to fix the appeal has passed."""
+    fix_by = snap.correction_fix_by
+    if fix_by is None or today <= fix_by:
+        return WorkflowError("R6", "correction_term_running", fix_by=fix_by)
+    return None
 
 
 def _leave_without_consideration(step: Step) -> Decision:
@@ -281,9 +287,7 @@ def _refuse(step: Step) -> Decision:
     """R15, R32-R33, R27: the final refusal: 3 working days after the draft,
     never without the hearing record, decided on behalf of an entitled
     official."""
-    blocked = refusal_blocked(step.snap, step.today, step.cal, step.rules)
-    if blocked is not None:
-        raise blocked
+    _raise_if_blocked(Action.refuse, step)
     who = step.decider("R27", DECIDERS)
     return step.decide("R15", "", {"decided_on": step.today, "decided_by": who.id}, refusal_decided_by_id=who.id)
 
@@ -293,8 +297,7 @@ def _extend(step: Step) -> Decision:
     days (complex) and never past two months; a motivated one names who
     decided; the applicant is told within 3 working days."""
     snap = step.snap
-    if step.today > snap.due_on:
-        raise WorkflowError("R30", "term_already_passed", due_on=snap.due_on)
+    _raise_if_blocked(Action.extend, step)
     reason = step.reason("R30")
     try:
         kind = ExtensionKind(step.params.get("kind"))
@@ -327,6 +330,13 @@ def _extend(step: Step) -> Decision:
         due_on=until, extension_notice_due_on=notice, extension_decided_on=step.today,
         extension_notified_on=notified_on,
     )
+
+
+def extend_blocked(snap: AppealSnapshot, today: date, *_rest) -> WorkflowError | None:
+    """R30: a term is extended before it ends, never after."""
+    if today > snap.due_on:
+        return WorkflowError("R30", "term_already_passed", due_on=snap.due_on)
+    return None
 
 
 def _record_extension_notice(step: Step) -> Decision:
@@ -402,9 +412,15 @@ def check_slot(snap: AppealSnapshot, slot, today: date, cal: WorkingCalendar, ma
 
 def _receive(step: Step) -> Decision:
     """R23: recorded on or after the session's day."""
-    if step.snap.session_day is not None and step.today < step.snap.session_day:
-        raise WorkflowError("R23", "before_session", day=step.snap.session_day)
+    _raise_if_blocked(Action.receive, step)
     return step.decide("R23", "", {"received_on": step.today})
+
+
+def receive_blocked(snap: AppealSnapshot, today: date, *_rest) -> WorkflowError | None:
+    """R23: a reception is recorded on or after its day."""
+    if snap.session_day is not None and today < snap.session_day:
+        return WorkflowError("R23", "before_session", day=snap.session_day)
+    return None
 
 
 def _close(step: Step) -> Decision:
@@ -413,20 +429,55 @@ def _close(step: Step) -> Decision:
     answer = step.text("final_answer")
     if not answer:
         raise WorkflowError("R35", "final_answer_required")
-    if not step.snap.protocol_entries:
-        raise WorkflowError("R23", "no_protocol_entry")
-    if step.snap.open_instructions:
-        raise WorkflowError("R35", "instructions_open", count=step.snap.open_instructions)
+    _raise_if_blocked(Action.close, step)
     return step.decide("R35", answer, final_answer=answer, closed_on=step.today)
+
+
+def close_blocked(snap: AppealSnapshot, *_rest) -> WorkflowError | None:
+    """R23, R35: closed once the protocol records the decision on it and no
+    instruction is still under control."""
+    if not snap.protocol_entries:
+        return WorkflowError("R23", "no_protocol_entry")
+    return instructions_block(snap)
+
+
+def instructions_block(snap: AppealSnapshot, *_rest) -> WorkflowError | None:
+    """R34-R35: an instruction under control keeps the appeal open."""
+    if snap.open_instructions:
+        return WorkflowError("R35", "instructions_open", count=snap.open_instructions)
+    return None
 
 
 def _withdraw(step: Step) -> Decision:
     """R15.5: the applicant's withdrawal, from any open status — but an
     instruction under control is not dropped by it (R34-R35)."""
     reason = step.reason("R15")
-    if step.snap.open_instructions:
-        raise WorkflowError("R35", "instructions_open", count=step.snap.open_instructions)
+    _raise_if_blocked(Action.withdraw, step)
     return step.decide("R15", reason, {"ground": "R15.5"})
+
+
+BLOCKERS: dict[Action, Callable[..., WorkflowError | None]] = {
+    Action.return_: return_blocked,
+    Action.refuse: refusal_blocked,
+    Action.extend: extend_blocked,
+    Action.receive: receive_blocked,
+    Action.close: close_blocked,
+    Action.withdraw: instructions_block,
+}
+"""What blocks an action today whatever the user types — the one check the
+guard runs and the appeal page shows (the action disabled, with this reason)."""
+
+
+def blocked(action: Action, snap: AppealSnapshot, today: date, cal: WorkingCalendar,
+            rules: CountingRules) -> WorkflowError | None:
+    check = BLOCKERS.get(action)
+    return None if check is None else check(snap, today, cal, rules)
+
+
+def _raise_if_blocked(action: Action, step: Step) -> None:
+    exc = blocked(action, step.snap, step.today, step.cal, step.rules)
+    if exc is not None:
+        raise exc
 
 
 @dataclass(frozen=True)

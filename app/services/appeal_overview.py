@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from app.domain import deadlines
 from app.domain.requisites import missing_requisites
 from app.domain.vocabulary import TERM_RUNNING_STATUSES, AppealStatus
-from app.domain.workflow import Action, allowed_actions, refusal_blocked
+from app.domain.workflow import BLOCKERS, allowed_actions, blocked
 from app.extensions import db
 from app.models import Appeal, AppealEvent
 
@@ -143,9 +143,12 @@ def blocked_actions(appeal, cal) -> dict[str, str]:
 
     from .appeals import snapshot
 
-    out = {}
-    if Action.refuse in allowed_actions(AppealStatus(appeal.status)):
-        exc = refusal_blocked(snapshot(appeal), today(), cal, counting_rules())
+    out, snap, rules, day = {}, None, counting_rules(), today()
+    for action in allowed_actions(AppealStatus(appeal.status)):
+        if action not in BLOCKERS:
+            continue
+        snap = snap or snapshot(appeal)
+        exc = blocked(action, snap, day, cal, rules)
         if exc is not None:
-            out[Action.refuse.value] = f"{workflow_message(exc)} ({exc.rule})"
+            out[action.value] = f"{workflow_message(exc)} ({exc.rule})"
     return out

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from app.domain.vocabulary import TERM_RUNNING_STATUSES, AppealStatus
 from app.extensions import db
-from app.models import Appeal, Applicant
+from app.models import Appeal, Applicant, ProtocolEntry
 from tests.api.test_workflow_api import act, new_appeal, today
 from tests.conftest import login
 from tests.views.test_registers import record_count
@@ -35,6 +35,52 @@ def test_R32_refusing_too_early_in_the_browser_flashes_the_rule_and_changes_noth
     assert re.search(r'<button[^>]*disabled[^>]*aria-describedby="blocked-refuse"', show)
     blocked = re.search(r'id="blocked-refuse">(.*?)</p>', show, re.S).group(1)
     assert "(R32)" in blocked
+
+
+def _blocked_on_page(client, appeal_id: int, action: str) -> str | None:
+    """The reason the appeal page gives for ``action`` shown disabled, or
+    None when it is offered as a link."""
+    show = client.get(f"/appealview/show/{appeal_id}").get_data(as_text=True)
+    if re.search(rf'<button[^>]*disabled[^>]*aria-describedby="blocked-{action}"', show):
+        assert f"/appeal-workflow/{appeal_id}/{action}\"" not in show
+        return " ".join(re.search(rf'id="blocked-{action}">(.*?)</p>', show, re.S).group(1).split())
+    assert f"/appeal-workflow/{appeal_id}/{action}\"" in show, action
+    return None
+
+
+def test_R6_R23_R35_actions_the_rules_block_today_are_shown_disabled_with_their_rule(client, jwt, app):
+    """One check serves the guard and the page (``domain.workflow.BLOCKERS``):
+    "Return" while the term to fix runs (R6), "Close" before the protocol
+    records a decision (R23)."""
+    a = new_appeal(client, jwt, app)
+    login(client, "manager")
+    fix_by = (today() + timedelta(days=20)).isoformat()
+    r = act(client, jwt, a["id"], "request-correction", reason="нет адреса", fix_by=fix_by)
+    assert r.status_code == 200, r.get_data(as_text=True)
+    why = _blocked_on_page(client, a["id"], "return")
+    assert why and "(R6)" in why
+    assert _blocked_on_page(client, a["id"], "mark-corrected") is None  # not blocked: offered
+    # the guard refuses what the page disabled, with the same rule
+    refused = act(client, jwt, a["id"], "return", reason="не исправлено")
+    assert refused.status_code == 422 and refused.get_json().get("rule") == "R6"
+    # a received appeal with no decision in a protocol: "Close" is disabled, naming R23
+    with app.app_context():
+        received = db.session.execute(
+            select(Appeal.id).where(Appeal.status == AppealStatus.received,
+                                    ~select(1).where(ProtocolEntry.appeal_id == Appeal.id).exists())
+            .order_by(Appeal.id).limit(1)).scalar_one_or_none()
+    if received is None:
+        from datetime import datetime
+
+        from tests.conftest import make_appeal
+
+        received = make_appeal(app, datetime(2026, 3, 2, 10, 0))
+        with app.app_context():
+            appeal = db.session.get(Appeal, received)
+            appeal.status = AppealStatus.received
+            db.session.commit()
+    why = _blocked_on_page(client, received, "close")
+    assert why and "(R23)" in why
 
 
 def test_R5_action_success_redirects_to_the_appeal_with_its_history(client, jwt, app):
