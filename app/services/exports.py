@@ -78,6 +78,22 @@ def _cell(view, col, value, memo: dict | None = None):
     return value if isinstance(value, (int, float)) else str(value)
 
 
+def export_columns(view) -> list[str]:
+    """The columns of the export: those the user chose for this list (what
+    they see is what they get, in the list's order; a masked column is never
+    among them), otherwise the list's export columns."""
+    default = list(getattr(view, "export_columns", None) or view.list_columns)
+    user = current_user()
+    if user is None or not hasattr(view, "list_spec"):
+        return default
+    from . import preferences
+
+    prefs = preferences.read(user.id)  # as saved now: the job has no session of its own
+    if not isinstance(prefs.get(f"columns:{type(view).__name__}"), list):
+        return default
+    return preferences.columns_for(prefs, view.list_spec())
+
+
 def export_rows(register: str, args: dict, batch: int) -> tuple[list[str], int, Iterator[list[list]]]:
     """(header, row count, batches of rows) of the register as the list shows it."""
     if not may_export(register):
@@ -89,7 +105,7 @@ def export_rows(register: str, args: dict, batch: int) -> tuple[list[str], int, 
     if not order_column and view.base_order:
         order_column, order_direction = view.base_order
     joined = filters.get_joined_filters(view._base_filters)
-    columns = list(getattr(view, "export_columns", None) or view.list_columns)
+    columns = export_columns(view)
     header = [str(view.label_columns.get(c, c)) for c in columns]
     total = view.datamodel.exact_count(joined)
 

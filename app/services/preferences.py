@@ -83,7 +83,7 @@ def _cache() -> OrderedDict:
     return current_app.extensions.setdefault("q_preferences", OrderedDict())
 
 
-def _read(user_id: int) -> dict[str, Any]:
+def read(user_id: int) -> dict[str, Any]:
     rows = db.session.execute(select(UserPreference.key, UserPreference.value)
                               .where(UserPreference.user_id == user_id)).all()
     return dict(tuple(row) for row in rows)
@@ -97,7 +97,7 @@ def snapshot(user_id: int, stamp: str | None) -> tuple[str, dict[str, Any]]:
         if stamp and (user_id, stamp) in cache:
             cache.move_to_end((user_id, stamp))
             return stamp, cache[(user_id, stamp)]
-    return _remember(user_id, _read(user_id))
+    return _remember(user_id, read(user_id))
 
 
 def _remember(user_id: int, prefs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -222,7 +222,7 @@ def _store(user_id: int, key: str, value) -> tuple[str, dict[str, Any]]:
                 if attempt == 2:
                     raise
     db.session.commit()
-    return _remember(user_id, _read(user_id))
+    return _remember(user_id, read(user_id))
 
 
 def save_columns(user_id: int, spec: ListSpec, chosen) -> tuple[str, dict, int]:
@@ -259,7 +259,7 @@ def save_filter(user_id: int, spec: ListSpec, name, pairs) -> tuple[str, dict, s
     args = filter_args(spec, pairs)
     if not args:
         raise PreferenceRefused(_l("The list has no filter, order or page size to save."))
-    saved = [f for f in filters_for(_read(user_id), spec) if f["name"] != name]
+    saved = [f for f in filters_for(read(user_id), spec) if f["name"] != name]
     if len(saved) >= MAX_FILTERS:
         raise PreferenceRefused(_l("You have %(n)s saved filters on this list, the most allowed: delete one first.",
                                   n=MAX_FILTERS))
@@ -271,7 +271,7 @@ def save_filter(user_id: int, spec: ListSpec, name, pairs) -> tuple[str, dict, s
 def delete_filter(user_id: int, spec: ListSpec, name) -> tuple[str, dict, str]:
     """Delete the user's saved filter ``name`` of this list."""
     name = str(name if name is not None else "")[: MAX_FILTER_NAME + 1].strip()
-    saved = filters_for(_read(user_id), spec)
+    saved = filters_for(read(user_id), spec)
     kept = [f for f in saved if f["name"] != name]
     if len(kept) == len(saved):
         raise PreferenceRefused(_l("You have no saved filter of that name on this list."))

@@ -339,3 +339,44 @@ def test_filter_args_keep_only_the_lists_own_arguments(app_ctx):
 def record_count(body: str) -> int:
     m = re.search(r"<strong>[^<]*:\s*</strong>\s*([\d\s\xa0\u202f]+)", body)
     return int(re.sub(r"\D", "", m.group(1))) if m else 0
+
+
+# --- exports follow the chosen columns -----------------------------------------
+def _export_header(app, client, register: str, fmt: str = "csv") -> list[str]:
+    import csv
+
+    from app.models import Job
+
+    r = client.post(f"/jobs/export/{register}/{fmt}", data={})
+    assert r.status_code == 302
+    with app.app_context():
+        job = db.session.execute(select(Job).where(Job.kind == "export").order_by(Job.created_at.desc(), Job.id.desc())
+                                 .limit(1)).scalar_one()
+        assert job.status == "finished", job.error
+        with open(job.result_path, encoding="utf-8-sig") as fh:
+            return next(csv.reader(fh, delimiter=";"))
+
+
+def test_an_export_has_the_columns_the_user_chose_for_the_list(app):
+    clerk = as_user(app, "clerk")
+    clerk.get("/lang/en")
+    before = _export_header(app, clerk, "AppealView")
+    clerk.post(PREFS, data={"op": "columns", "col": ["status", "reg_number", "district"]})
+    assert _export_header(app, clerk, "AppealView") == labels(app, ["reg_number", "district", "status"])
+    clerk.post(PREFS, data={"op": "reset-columns"})
+    assert _export_header(app, clerk, "AppealView") == before  # the list's export columns again
+
+
+def test_a_masked_column_saved_behind_the_lists_back_is_not_exported(app):
+    """A Head's stored choice naming the ИИН (written straight into the
+    table, as an attacker would) still exports no ИИН column."""
+    import json
+
+    with app.app_context():
+        db.session.add(UserPreference(user_id=user_id("head"), key="columns:ApplicantView",
+                                      value=json.loads('["full_name", "iin", "phone"]')))
+        db.session.commit()
+    head = as_user(app, "head")
+    head.get("/lang/en")
+    got = _export_header(app, head, "ApplicantView")
+    assert got == labels(app, ["full_name"], view="ApplicantView")
