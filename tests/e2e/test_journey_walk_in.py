@@ -105,3 +105,41 @@ def test_an_appeal_is_found_by_the_applicants_iin_in_2_actions(live_server, live
     assert finder.n <= 2
     j.check()
     assert page.locator(f"#search-applicants a:has-text('{number}')").count() == 1
+
+
+def test_the_search_box_suggests_as_the_clerk_types_and_the_arrows_choose(live_server, live_app, page):
+    """Typing a name offers the applicants of the clerk's place at once
+    (an accessible combobox: axe-core checks the open list); ↓ and Enter
+    open the one chosen."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import Appeal, Applicant
+    from tests.security.test_scope_and_privacy import place_of
+
+    place = place_of(live_app, "clerk")
+    with live_app.app_context():
+        applicant = db.session.execute(select(Applicant).join(Appeal, Appeal.applicant_id == Applicant.id)
+                                       .where(Appeal.reception_place_id == place)
+                                       .order_by(Applicant.id).limit(1)).scalar_one()
+        name, pk = applicant.full_name, applicant.id
+    j = Journey(page, live_server, live_app, "kk", "clerk")
+    j.login("clerk")
+    page.keyboard.press("/")
+    page.keyboard.type(name, delay=20)
+    page.wait_for_selector("#q-suggest [role=option]")
+    assert page.get_attribute("#q-global-search", "aria-expanded") == "true"
+    j.check()  # the open list passes axe-core too
+    options = page.locator("#q-suggest [role=option]")
+    target = next(i for i in range(options.count())
+                  if options.nth(i).get_attribute("data-url") == f"/applicantview/show/{pk}")
+    for _ in range(target + 1):
+        page.keyboard.press("ArrowDown")
+    assert page.get_attribute("#q-global-search", "aria-activedescendant") == f"q-suggest-{target}"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith(f"/applicantview/show/{pk}")
+    page.keyboard.press("/")
+    page.keyboard.type("zz")
+    page.keyboard.press("Escape")
+    assert page.locator("#q-suggest").is_hidden()

@@ -118,3 +118,49 @@ def test_the_search_needs_a_login(client):
 def test_the_navbar_offers_the_search_to_who_may_read_appeals(manager):
     body = manager.get("/").get_data(as_text=True)
     assert 'id="q-global-search"' in body and 'role="search"' in body
+
+
+# --- suggestions while typing (/search/suggest) ------------------------------
+def _suggest(client, q):
+    r = client.get("/search/suggest", query_string={"q": q})
+    assert r.status_code == 200, r.get_data(as_text=True)[:500]
+    return r.get_json()["items"]
+
+
+def test_suggestions_offer_the_appeal_of_a_number_and_the_applicant_of_a_name(manager, app):
+    pk, number, applicant_id, _ = _appeal(app)
+    name, iin, _ = _applicant(app, applicant_id)
+    items = _suggest(manager, number)
+    assert items[0]["label"] == number and items[0]["url"] == f"/appealview/show/{pk}"
+    items = _suggest(manager, iin)
+    assert any(i["url"] == f"/applicantview/show/{applicant_id}" and iin in i["label"] for i in items)
+    assert items[-1]["url"].startswith("/search/?")  # and a way to every result
+
+
+def test_suggestions_keep_the_scope_and_never_probe_a_hidden_field(client, app):
+    pk, number, applicant_id, place = _appeal(app)
+    name, iin, phone = _applicant(app, applicant_id)
+    login(client, "head")
+    for q in (iin, iin[:8], phone):
+        assert not any(f"/applicantview/show/{applicant_id}" == i["url"] for i in _suggest(client, q)), q
+    named = [i for i in _suggest(client, name) if i["url"] == f"/applicantview/show/{applicant_id}"]
+    assert named and iin not in named[0]["label"]  # by name, the ИИН masked
+    login(client, "clerk")
+    with app.app_context():
+        other = db.session.execute(select(Appeal).where(Appeal.reception_place_id != place_of(app, "clerk"))
+                                   .order_by(Appeal.id).limit(1)).scalar_one()
+        other_number, other_id = other.reg_number, other.id
+    assert not any(i["url"] == f"/appealview/show/{other_id}" for i in _suggest(client, other_number))
+
+
+@pytest.mark.parametrize("q", ["", "a", "\x00", "%", "x" * 10000, str(2**63), "'; drop table appeal; --"])
+def test_hostile_suggestion_queries_answer_an_empty_or_plain_list(manager, q):
+    items = _suggest(manager, q)
+    assert isinstance(items, list)
+    if q in ("", "a", "\x00", "%"):
+        assert items == []
+
+
+def test_suggestions_need_a_login(client):
+    r = client.get("/search/suggest", query_string={"q": "Иван"})
+    assert r.status_code in (302, 401) and b"applicantview" not in r.get_data()

@@ -174,3 +174,81 @@ document.addEventListener("keydown", function (ev) {
     refresh();
   });
 })(jQuery);
+
+/* ---- the navbar search suggests as the user types (/search/suggest: the
+   same search, scope and privacy rule as the results page). The ARIA 1.2
+   combobox pattern: arrows move through the options, Enter opens the one
+   chosen (or the results page), Escape closes the list. ---- */
+(function () {
+  var box = document.getElementById("q-global-search");
+  var list = document.getElementById("q-suggest");
+  if (!box || !list) { return; }
+  var timer = null, active = -1, asked = "";
+  function options() { return list.querySelectorAll("[role=option]"); }
+  function close() {
+    list.hidden = true; list.innerHTML = ""; active = -1;
+    box.setAttribute("aria-expanded", "false"); box.removeAttribute("aria-activedescendant");
+  }
+  function mark(i) {
+    var opts = options();
+    if (!opts.length) { return; }
+    active = (i + opts.length) % opts.length;
+    for (var k = 0; k < opts.length; k++) { opts[k].setAttribute("aria-selected", k === active ? "true" : "false"); }
+    box.setAttribute("aria-activedescendant", opts[active].id);
+    opts[active].scrollIntoView({block: "nearest"});
+  }
+  function show(items) {
+    list.innerHTML = "";
+    items.forEach(function (it, i) {
+      var li = document.createElement("li");
+      li.setAttribute("role", "option");
+      li.id = "q-suggest-" + i;
+      li.setAttribute("aria-selected", "false");
+      li.setAttribute("data-url", it.url);
+      if (it.kind) {
+        var kind = document.createElement("span");
+        kind.className = "q-suggest-kind";
+        kind.textContent = it.kind;
+        li.appendChild(kind);
+      }
+      var text = document.createElement("span");
+      text.className = "q-suggest-label";
+      text.textContent = it.label;
+      li.appendChild(text);
+      if (it.hint) {
+        var hint = document.createElement("span");
+        hint.className = "q-suggest-hint";
+        hint.textContent = it.hint;
+        li.appendChild(hint);
+      }
+      li.addEventListener("mousedown", function (ev) { ev.preventDefault(); window.location = it.url; });
+      list.appendChild(li);
+    });
+    var any = items.length > 0;
+    list.hidden = !any;
+    box.setAttribute("aria-expanded", any ? "true" : "false");
+    active = -1;
+  }
+  function ask() {
+    var q = box.value.trim();
+    if (q === asked) { return; }
+    asked = q;
+    if (q.length < 2) { close(); return; }
+    fetch(list.getAttribute("data-url") + "?q=" + encodeURIComponent(q), {credentials: "same-origin",
+          headers: {"Accept": "application/json"}})
+      .then(function (r) { return r.ok ? r.json() : {items: []}; })
+      .then(function (data) { if (asked === q) { show(data.items || []); } })
+      .catch(function () { close(); });
+  }
+  box.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(ask, 200); });
+  box.addEventListener("keydown", function (ev) {
+    if (ev.key === "ArrowDown") { ev.preventDefault(); if (list.hidden) { asked = ""; ask(); } else { mark(active + 1); } }
+    else if (ev.key === "ArrowUp") { ev.preventDefault(); mark(active - 1); }
+    else if (ev.key === "Escape") { close(); }
+    else if (ev.key === "Enter" && active >= 0) {
+      ev.preventDefault();
+      window.location = options()[active].getAttribute("data-url");
+    }
+  });
+  box.addEventListener("blur", function () { setTimeout(close, 150); });
+})();
