@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from flask import g
+from flask_appbuilder import expose
+from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
@@ -163,6 +165,22 @@ class ProtocolView(QModelView):
     related_views = [ProtocolEntryView, InstructionView]
     lookups = {"session": "held_session"}  # a held reception, never a cancelled or future one
     show_template = "qabyldau/protocol_show.html"
+    method_permission_name = {**QModelView.method_permission_name, "print_sheet": "read"}
+
+    @expose("/print/<pk>", methods=["GET"])
+    @has_access
+    def print_sheet(self, pk):
+        """The protocol on paper: the session, every appeal with its decision
+        and instructions, the official's signature (R23, R34)."""
+        from flask import render_template
+
+        from app.security.scope import get_visible_or_404
+        from app.services.clock import now_local
+        from app.services.receptions import protocol_sheet
+
+        protocol = get_visible_or_404(Protocol, pk)
+        return render_template("qabyldau/protocol_print.html", protocol=protocol, sheet=protocol_sheet(protocol),
+                               printed_at=now_local().strftime("%d.%m.%Y %H:%M"), printed_by=str(g.user))
 
     def render_template(self, template, **kwargs):
         if template == self.show_template and "pk" in kwargs:

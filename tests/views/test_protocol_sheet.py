@@ -87,3 +87,36 @@ def test_an_instruction_added_elsewhere_lands_on_its_own_page(client, app):
         "protocol": protocol_id, "appeal": appeal_id, "text": text, "assignee_department": department,
         "assignee_official": "", "due_on": (date.today() + timedelta(days=20)).isoformat()})
     assert r.status_code == 302 and "/instructionview/show/" in r.headers["Location"]
+
+
+def test_R23_the_protocol_prints_with_every_appeal_its_decision_and_instructions(client, app):
+    protocol_id, _appeal_id, number = _protocol_with_a_received_appeal(app)
+    login(client, "manager")
+    page = client.get(f"/protocolview/show/{protocol_id}").get_data(as_text=True)
+    assert f'href="/protocolview/print/{protocol_id}"' in page
+    r = client.get(f"/protocolview/print/{protocol_id}")
+    assert r.status_code == 200
+    body = r.get_data(as_text=True)
+    with app.app_context():
+        protocol = db.session.get(Protocol, protocol_id)
+        assert protocol.number in body and str(protocol.session.official) in body
+        for entry in protocol.entries:
+            assert entry.decision in body
+        for instruction in protocol.instructions:
+            assert instruction.text in body
+    assert number in body
+
+
+def test_another_officials_protocol_or_a_hostile_id_prints_nothing(client, app):
+    from app.models import Official, ReceptionSession
+
+    login(client, "official")
+    with app.app_context():
+        mine = db.session.execute(select(Official.id).where(Official.user_id.is_not(None))).scalar_one()
+        other = db.session.execute(
+            select(Protocol.id, Protocol.number).join(ReceptionSession, ReceptionSession.id == Protocol.session_id)
+            .where(ReceptionSession.official_id != mine).order_by(Protocol.id).limit(1)).one()
+    r = client.get(f"/protocolview/print/{other.id}")
+    assert r.status_code == 404 and other.number not in r.get_data(as_text=True)
+    for junk in (str(2**63), "-1", "abc", "1%00"):
+        assert client.get(f"/protocolview/print/{junk}").status_code == 404, junk
