@@ -130,10 +130,13 @@ def _related_text(model, column: str, value) -> str:
         pk = int(value)
     except (TypeError, ValueError):
         return str(value)
-    obj = get_visible(target, pk) if target in SCOPED_MODELS else db.session.get(target, pk)
-    if obj is None:
-        return gettext("a record you may not see")
-    return str(obj)
+    from flask import g
+
+    memo = g.setdefault("_q_related_text", {})  # one request, one reader: a record recurs on many rows
+    if (target, pk) not in memo:
+        obj = get_visible(target, pk) if target in SCOPED_MODELS else db.session.get(target, pk)
+        memo[(target, pk)] = gettext("a record you may not see") if obj is None else str(obj)
+    return memo[(target, pk)]
 
 
 def changes_of(table: str, changes, user=None, skip=()) -> list[Change]:
