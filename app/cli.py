@@ -204,7 +204,11 @@ def backup_cmd(path: str) -> None:
         done = backup(path)
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
+    from app.ops.backup import files_archive
+
     click.echo(f"Backup written to {done} ({done.stat().st_size} bytes).")
+    if files_archive(done).exists():
+        click.echo(f"Attached files written to {files_archive(done)}: keep it with the dump.")
 
 
 @click.command("restore")
@@ -216,9 +220,11 @@ def restore_cmd(path: str, yes: bool) -> None:
     from app.ops.backup import BackupError, restore
 
     try:
-        restore(path, yes=yes)
+        files = restore(path, yes=yes)
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
+    if files:
+        click.echo(f"{files} attached file(s) restored.")
     click.echo(f"Restored from {path}. Run `flask db upgrade` if the backup is older than this release.")
 
 

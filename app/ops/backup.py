@@ -11,6 +11,11 @@ the panel runs.
 
 A restore refuses to overwrite a database that holds data unless told
 ``--yes``.
+
+The attached files (``ATTACHMENTS_DIR``) are not in the database: the backup
+writes them beside the dump as ``PATH.files.tar``, and the restore puts them
+back (added to what is there; a member that would land outside the
+directory is refused).
 """
 from __future__ import annotations
 
@@ -90,7 +95,53 @@ def backup(path: str | os.PathLike) -> Path:
         _sqlite_copy(_sqlite_file(url), str(path))
     else:
         raise BackupError(f"no backup for the {url.get_backend_name()} dialect")
+    _backup_files(path)
     return path
+
+
+def files_archive(path: str | os.PathLike) -> Path:
+    """Where the attached files of the backup at ``path`` go."""
+    path = Path(path)
+    return path.with_name(path.name + ".files.tar")
+
+
+def _backup_files(path: Path) -> Path | None:
+    import tarfile
+
+    from app.services.attachments import storage_dir
+
+    source, archive = storage_dir(), files_archive(path)
+    if not source.is_dir() or not any(source.iterdir()):
+        archive.unlink(missing_ok=True)  # no stale archive beside a new dump
+        return None
+    tmp = archive.with_name(archive.name + ".part")
+    with tarfile.open(tmp, "w") as tar:
+        for item in sorted(source.rglob("*")):
+            if item.is_file() and not item.is_symlink():
+                tar.add(item, arcname=str(item.relative_to(source)), recursive=False)
+    tmp.replace(archive)
+    return archive
+
+
+def _restore_files(path: Path) -> int:
+    """The attached files saved beside the dump, back under ATTACHMENTS_DIR;
+    how many."""
+    import tarfile
+
+    from app.services.attachments import storage_dir
+
+    archive = files_archive(path)
+    if not archive.is_file():
+        return 0
+    target = storage_dir()
+    target.mkdir(parents=True, exist_ok=True)
+    try:
+        with tarfile.open(archive) as tar:
+            members = [m for m in tar.getmembers() if m.isfile()]
+            tar.extractall(target, members=members, filter="data")  # no absolute paths, no "..", no links
+    except (tarfile.TarError, OSError) as exc:
+        raise BackupError(f"{archive} could not be restored: {exc}") from None
+    return len(members)
 
 
 
@@ -100,8 +151,9 @@ def _check_kind(path: Path, magic: bytes, what: str) -> None:
             raise BackupError(f"{path} is not {what}")
 
 
-def restore(path: str | os.PathLike, yes: bool = False) -> None:
-    """Replace the database's content with the backup at ``path``."""
+def restore(path: str | os.PathLike, yes: bool = False) -> int:
+    """Replace the database's content with the backup at ``path`` and put
+    its attached files back; how many files."""
     path = Path(path)
     if not path.is_file():
         raise BackupError(f"no backup file {path}")
@@ -139,6 +191,7 @@ def restore(path: str | os.PathLike, yes: bool = False) -> None:
     else:
         _sqlite_copy(str(path), _sqlite_file(url))
     db.engine.dispose()
+    return _restore_files(path)
 
 
 def _sqlite_copy(source_file: str, target_file: str) -> None:

@@ -172,3 +172,53 @@ def test_libpq_url_keeps_the_password_off_the_command_line():
     conninfo, env = libpq_args(make_url("postgresql+psycopg://qab:s3cret@db.example:5433/qabyldau?sslmode=require"))
     assert conninfo == "postgresql://qab@db.example:5433/qabyldau?sslmode=require"
     assert env["PGPASSWORD"] == "s3cret"
+
+
+def test_the_attached_files_are_backed_up_beside_the_dump_and_restored(app, fresh_target, tmp_path):
+    """The scanned appeals and signed letters live under ATTACHMENTS_DIR, not
+    in the database: a backup without them would lose them."""
+    from app import create_app
+    from app.ops.backup import files_archive
+
+    source_dir, target_dir = tmp_path / "files-source", tmp_path / "files-target"
+    (source_dir / "ab").mkdir(parents=True)
+    (source_dir / "ab" / "scan-1").write_bytes(b"%PDF-1.4 the scanned appeal")
+    app.config["ATTACHMENTS_DIR"] = str(source_dir)
+    try:
+        dump = tmp_path / "with-files.dump"
+        code, out = _cli(app, "backup", str(dump))
+        assert code == 0, out
+        assert files_archive(dump).is_file() and "Attached files written" in out
+    finally:
+        app.config["ATTACHMENTS_DIR"] = None
+    target = create_app(_make_config(fresh_target))
+    target.config["ATTACHMENTS_DIR"] = str(target_dir)
+    code, out = _cli(target, "restore", str(dump))
+    assert code == 0, out
+    assert (target_dir / "ab" / "scan-1").read_bytes() == b"%PDF-1.4 the scanned appeal"
+    assert "1 attached file(s) restored" in out
+    with target.app_context():
+        from app.extensions import db
+
+        db.engine.dispose()
+
+
+def test_a_files_archive_that_reaches_outside_the_directory_is_refused(app, tmp_path):
+    import io
+    import tarfile
+
+    from app.ops.backup import BackupError, _restore_files, files_archive
+
+    dump = tmp_path / "evil.dump"
+    with tarfile.open(files_archive(dump), "w") as tar:
+        data = b"owned"
+        info = tarfile.TarInfo("../../escaped")
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    app.config["ATTACHMENTS_DIR"] = str(tmp_path / "files")
+    try:
+        with app.app_context(), pytest.raises(BackupError, match="could not be restored"):
+            _restore_files(dump)
+    finally:
+        app.config["ATTACHMENTS_DIR"] = None
+    assert not (tmp_path.parent / "escaped").exists() and not (tmp_path / "escaped").exists()
