@@ -39,6 +39,8 @@ class Earlier:
     refusal_ground: str | None
     refusal_reference: str | None
     closed_on: date | None
+    decided: bool = False
+    """Closed with a final answer or refused: a decision on the question exists."""
 
 
 def _excerpt(text: str) -> str:
@@ -86,6 +88,7 @@ def earlier_appeals(applicant: Applicant | None, category_id: int | None = None,
             same_topic=bool(category_id) and a.category_id == category_id, excerpt=_excerpt(a.substance),
             refusal_ground=str(label(a.refusal_ground)) if ground else None,
             refusal_reference=a.refusal_reference, closed_on=a.closed_on,
+            decided=getattr(a.status, "value", a.status) in ("closed", "refused"),
         ))
     return out
 

@@ -433,6 +433,8 @@ class AppealView(QModelView):
             action_labels=EVENT_LABELS,
             letter_labels=LETTER_LABELS,
             repeats=repeat_appeals.earlier_appeals(appeal.applicant, appeal.category_id, exclude_id=appeal.id),
+            propose_for=appeal.id if "propose-refusal" in info["actions"] and self.appbuilder.sm.has_access(
+                "can_write", "Appeal") and is_writable(Appeal, appeal.id) else None,
         )
 
     @expose("/card/<pk>", methods=["GET"])

@@ -14,7 +14,7 @@ from app.extensions import db
 from app.labels import label
 from app.models import Appeal, AppealEvent
 from app.security.roles import can
-from app.security.scope import as_id, get_writable_or_abort, is_visible, scoped, write_clause
+from app.security.scope import as_id, get_visible, get_writable_or_abort, is_visible, scoped, write_clause
 from app.services import appeals as appeal_service
 from app.services.appeal_overview import letter_day, overview
 from app.services.errors import Conflict, RuleViolation
@@ -95,6 +95,8 @@ class AppealWorkflowView(BaseView):
             form.version.data = appeal.version
             if act is Action.request_correction:
                 form.missing.data = overview(appeal)["missing_codes"]
+            if act is Action.propose_refusal:
+                prefill_repeat_refusal(form, appeal)
         elif form.validate_on_submit():
             if act is Action.request_correction:
                 form.reason.data = correction_reason(form.missing.data, form.reason.data)
@@ -202,6 +204,31 @@ class AppealWorkflowView(BaseView):
                 f"qabyldau/letters/{kind}.html", appeal=appeal, last=last, lang=lang,
                 today=letter_day(kind, appeal, last),  # the day it was sent, not the day it is printed
             )
+
+
+REPEAT_GROUNDS = ("administrative_decision_exists", "court_act_in_force", "withdrawn")
+"""R15 grounds 2, 3 and 5: those an earlier appeal on the same question can rest on."""
+
+
+def prefill_repeat_refusal(form, appeal: Appeal) -> None:
+    """"Propose a refusal" from the repeats panel (``?ground=…&earlier=<id>``):
+    the ground and the earlier appeal's reference are filled in, the
+    motivation is the worker's to write. The earlier appeal is one the user
+    may see, of the same applicant; anything else fills nothing."""
+    from app.services.repeats import same_person
+
+    ground = request.args.get("ground")
+    if ground in REPEAT_GROUNDS:
+        form.ground.data = ground
+    earlier = get_visible(Appeal, request.args.get("earlier"))
+    if earlier is None or earlier.id == appeal.id or not db.session.execute(
+            select(Appeal.id).where(Appeal.id == earlier.id, same_person(appeal.applicant))).first():
+        return
+    parts = [gettext("appeal %(number)s of %(day)s", number=earlier.reg_number,
+                     day=earlier.registered_on.strftime("%d.%m.%Y"))]
+    if earlier.refusal_reference:
+        parts.append(earlier.refusal_reference)
+    form.reference.data = "; ".join(parts)[:255]
 
 
 def overview_letters(appeal: Appeal, last: dict) -> list[str]:

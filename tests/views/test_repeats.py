@@ -128,7 +128,7 @@ def twin_record(app):
     with app.app_context():
         few = select(Appeal.applicant_id).group_by(Appeal.applicant_id).having(func.count() <= 3)
         original = db.session.execute(  # a person with a few appeals: the twin's fits in the list
-            select(Applicant).where(Applicant.iin.is_not(None), Applicant.id.in_(few))
+            select(Applicant).where(Applicant.iin.is_not(None), Applicant.id.in_(few), Applicant.kind == "individual")
             .order_by(Applicant.id.desc()).limit(1)).scalar_one()
         twin = Applicant(kind=original.kind, full_name=original.full_name, iin=original.iin, foreigner=False,
                          district_id=original.district_id)
@@ -167,3 +167,52 @@ def test_the_appeal_page_lists_the_applicants_other_appeals_and_not_itself(clien
     panel = page[page.index('id="repeats"'):page.index("</table>", page.index('id="repeats"'))]
     listed = _numbers(panel)
     assert number not in listed and set(listed) <= all_numbers and listed
+
+
+@pytest.fixture
+def decided_earlier(app):
+    """Two appeals of one applicant on one topic: the earlier closed with an
+    answer, the later just registered: (later id, earlier id, earlier number)."""
+    from datetime import datetime, timedelta
+
+    from app.domain.vocabulary import AppealStatus
+
+    now = datetime.now().replace(microsecond=0)
+    earlier = make_appeal(app, now - timedelta(days=3), substance="Повтор 6604: первое")
+    later = make_appeal(app, now - timedelta(days=1), substance="Повтор 6604: снова")
+    with app.app_context():
+        first = db.session.get(Appeal, earlier)
+        first.status, first.final_answer, first.closed_on = AppealStatus.closed, "Дан ответ", first.registered_on
+        db.session.commit()
+        return later, earlier, first.reg_number
+
+
+def test_R15_a_decided_earlier_appeal_offers_the_refusal_with_its_reference_filled(client, app, decided_earlier):
+    later, earlier, number = decided_earlier
+    login(client, "manager")
+    page = client.get(f"/appealview/show/{later}").get_data(as_text=True)
+    link = re.search(r'href="([^"]*propose-refusal[^"]*earlier=%d[^"]*)"' % earlier, page)
+    assert link, "the repeats panel offers the refusal on ground 2"
+    form = client.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert re.search(r'<option selected value="administrative_decision_exists"|'
+                     r'<option value="administrative_decision_exists" selected', form)
+    reference = re.search(r'id="reference"[^>]*value="([^"]*)"', form)
+    assert reference and number in reference.group(1)
+    assert re.search(r'id="motivation"[^>]*>\s*</textarea>', form)  # the motivation is the worker's to write
+
+
+def test_the_refusal_prefill_takes_no_appeal_of_another_person(client, app, decided_earlier):
+    later, _earlier, _number = decided_earlier
+    login(client, "manager")
+    with app.app_context():
+        stranger = db.session.execute(select(Appeal).where(Appeal.applicant_id != db.session.get(Appeal, later)
+                                                           .applicant_id).order_by(Appeal.id).limit(1)).scalar_one()
+        stranger_id, stranger_number = stranger.id, stranger.reg_number
+    for earlier in (stranger_id, str(2**63), "abc", "-1", later):
+        form = client.get(f"/appeal-workflow/{later}/propose-refusal?ground=court_act_in_force&earlier={earlier}")
+        assert form.status_code == 200
+        body = form.get_data(as_text=True)
+        assert stranger_number not in body
+        assert not re.search(r'id="reference"[^>]*value="[^"]+"', body), earlier
+    odd = client.get(f"/appeal-workflow/{later}/propose-refusal?ground=%00&earlier=1").get_data(as_text=True)
+    assert "selected" not in odd.split('id="ground"')[1].split("</select>")[0]
