@@ -1,6 +1,7 @@
 """The data interface every register's view, REST API and export uses."""
 from __future__ import annotations
 
+import logging
 from typing import Optional
 
 from flask import current_app, g, has_request_context
@@ -18,6 +19,8 @@ from .filters import (
     _foreign_key,
     _int_or_none,
 )
+
+log = logging.getLogger(__name__)
 
 
 class CappedCount(int):
@@ -96,14 +99,33 @@ class QInterface(SQLAInterface):
             memo[key] = self.apply_all(self.session.query(self.obj).options(*options), _filters).one_or_none()
         return memo[key]
 
+    # FAB's own add/edit/delete log every refused write as an ERROR with its
+    # traceback (a duplicate name is a user's mistake, answered 409): the
+    # same statements here, and ``_store`` says once what happened.
     def add(self, item, commit: bool = True) -> None:
-        self._store(super().add, item, commit)
+        self._store(self._add_item, item, commit)
 
     def edit(self, item, commit: bool = True) -> None:
-        self._store(super().edit, item, commit)
+        self._store(self._edit_item, item, commit)
 
     def delete(self, item, commit: bool = True) -> None:
-        self._store(super().delete, item, commit)
+        self._store(self._delete_item, item, commit)
+
+    def _add_item(self, item, commit: bool) -> None:
+        self.session.add(item)
+        if commit:
+            self.session.commit()
+
+    def _edit_item(self, item, commit: bool) -> None:
+        self.session.merge(item)
+        if commit:
+            self.session.commit()
+
+    def _delete_item(self, item, commit: bool) -> None:
+        self._delete_files(item)
+        self.session.delete(item)
+        if commit:
+            self.session.commit()
 
     def _store(self, write, item, commit: bool) -> None:
         """A write the database refuses is a typed, translated error (409,
@@ -119,6 +141,13 @@ class QInterface(SQLAInterface):
         except (SQLAlchemyError, DatabaseException) as exc:
             self.session.rollback()
             cause = exc if isinstance(exc, SQLAlchemyError) else exc.__cause__
+            from sqlalchemy.exc import DataError, IntegrityError
+            from sqlalchemy.orm.exc import StaleDataError
+
+            if isinstance(cause, (IntegrityError, DataError, StaleDataError)):
+                log.info("%s refused by the database: %s", type(item).__name__, type(cause).__name__)
+            else:  # not the user's doing: the operator needs the whole story, once
+                log.error("Writing %s failed", type(item).__name__, exc_info=cause)
             raise refusal_of(cause) from None
 
     def get_filters(self, search_columns=None, search_filters=None):

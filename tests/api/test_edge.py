@@ -47,6 +47,22 @@ def test_a_duplicate_is_a_409_with_a_sentence_not_sql(client, jwt, app):
     _no_sql(r.get_data(as_text=True))
 
 
+def test_a_refused_write_is_logged_once_without_a_traceback(client, jwt, app, caplog):
+    """A duplicate is the user's mistake, answered 409: the log says so in a
+    line (no ERROR, no traceback, no SQL or values — FAB logged all three)."""
+    import logging
+
+    with app.app_context():
+        code = db.session.execute(select(Category.code).limit(1)).scalar_one()
+    with caplog.at_level(logging.INFO):
+        r = client.post("/api/v1/category/", json={"code": code, "name_kk": "x", "name_ru": "x", "active": True},
+                        headers=jwt("manager"))
+    assert r.status_code == 409
+    mine = [rec for rec in caplog.records if rec.name.startswith(("app.fab", "flask_appbuilder.models"))]
+    assert [rec.levelname for rec in mine] == ["INFO"], [(rec.name, rec.levelname, rec.getMessage()) for rec in mine]
+    assert mine[0].exc_info is None and code not in mine[0].getMessage()
+
+
 def test_a_check_constraint_is_a_422_with_a_sentence_not_sql(client, jwt, app):
     r = client.post("/api/v1/applicant/", json={"kind": "legal_entity", "full_name": "Без организации",
                                                 "authority_document": "Доверенность № 7"}, headers=jwt("manager"))
