@@ -162,7 +162,7 @@ class ProtocolView(QModelView):
         "summary": _l("Summary"),
         "created_by": _l("Drawn up by"),
     }
-    related_views = [ProtocolEntryView, InstructionView]
+    # its decisions and instructions are on the work sheet (protocol_show.html), not in FAB's related lists
     lookups = {"session": "held_session"}  # a held reception, never a cancelled or future one
     show_template = "qabyldau/protocol_show.html"
     method_permission_name = {**QModelView.method_permission_name, "print_sheet": "read"}

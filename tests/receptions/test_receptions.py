@@ -517,8 +517,12 @@ def test_R36_appeals_filed_during_a_reception_are_marked(client, jwt, app):
 def test_R23_a_protocol_lists_its_instructions(client, app):
     with app.app_context():
         protocol_id = db.session.execute(select(Instruction.protocol_id).limit(1)).scalar_one()
+        texts = db.session.execute(select(Instruction.text).where(Instruction.protocol_id == protocol_id)
+                                   ).scalars().all()
     login(client, "manager")
-    assert "InstructionView" in client.get(f"/protocolview/show/{protocol_id}").get_data(as_text=True)
+    body = client.get(f"/protocolview/show/{protocol_id}").get_data(as_text=True)
+    sheet = body[body.index('id="protocol-sheet"'):]
+    assert texts and all(t in sheet for t in texts)  # on the protocol's work sheet
 
 
 def test_R12_session_list_is_in_queue_order(client, app):
