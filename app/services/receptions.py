@@ -341,6 +341,12 @@ def move_instruction_deadline(instruction_id: int, due_on, reason: str, user_id:
     return ins
 
 
+INSTRUCTABLE = (AppealStatus.received,)
+"""R23: instructions are given on an appeal received at the reception and not yet closed."""
+DECIDABLE = (AppealStatus.received, AppealStatus.closed)
+"""R23: a protocol records decisions on the appeals received at its reception."""
+
+
 def validate_instruction(ins: Instruction) -> None:
     """R23: an instruction is attached to an appeal received at the
     protocol's own session (and not yet closed)."""
@@ -348,7 +354,7 @@ def validate_instruction(ins: Instruction) -> None:
     appeal = ins.appeal or (db.session.get(Appeal, ins.appeal_id) if ins.appeal_id else None)
     if protocol is None or appeal is None:
         return  # both are required fields: the form or the schema says so
-    if appeal.session_id != protocol.session_id or appeal.status != AppealStatus.received:
+    if appeal.session_id != protocol.session_id or appeal.status not in INSTRUCTABLE:
         raise RuleViolation("R23", _l("An instruction may be given only on an appeal received at the "
                                       "protocol's reception session and not yet closed."))
 
@@ -365,7 +371,7 @@ def validate_protocol_entry(entry) -> None:
         appeal = entry.appeal or (db.session.get(Appeal, entry.appeal_id) if entry.appeal_id else None)
     if protocol is None or appeal is None:
         return
-    if appeal.session_id != protocol.session_id or appeal.status not in (AppealStatus.received, AppealStatus.closed):
+    if appeal.session_id != protocol.session_id or appeal.status not in DECIDABLE:
         raise RuleViolation("R23", _l("A protocol records decisions only on the appeals received at its reception."))
 
 
@@ -503,5 +509,8 @@ def protocol_sheet(protocol) -> dict:
             .options(selectinload(Appeal.applicant)).order_by(Appeal.id)
         ).scalars().all()
     rows = [{"appeal": a, "entries": [e for e in entries if e.appeal_id == a.id],
-             "instructions": [i for i in instructions if i.appeal_id == a.id]} for a in appeals]
+             "instructions": [i for i in instructions if i.appeal_id == a.id],
+             # what the validators above accept, offered as buttons (booked here: the same session)
+             "may_decide": a.session_id == protocol.session_id and a.status in DECIDABLE,
+             "may_instruct": a.session_id == protocol.session_id and a.status in INSTRUCTABLE} for a in appeals]
     return {"protocol_id": protocol.id, "rows": rows}
