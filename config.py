@@ -121,6 +121,11 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
     MAIL_FROM = os.environ.get("MAIL_FROM", "qabyldau@localhost")
+    # Systemic-problem alerts (M7.1, app/domain/signals.py): the trailing weeks of
+    # the baseline, the least count that may alert, the tail probability.
+    ALERT_BASELINE_WEEKS = int(os.environ.get("ALERT_BASELINE_WEEKS", "8"))
+    ALERT_MIN_COUNT = int(os.environ.get("ALERT_MIN_COUNT", "5"))
+    ALERT_P_VALUE = float(os.environ.get("ALERT_P_VALUE", "0.001"))
 
     @classmethod
     def validate(cls) -> None:

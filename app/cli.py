@@ -228,6 +228,22 @@ def restore_cmd(path: str, yes: bool) -> None:
     click.echo(f"Restored from {path}. Run `flask db upgrade` if the backup is older than this release.")
 
 
+alerts_cli = AppGroup("alerts", help="Systemic-problem alerts (M7.1).")
+
+
+@alerts_cli.command("scan")
+@click.option("--week", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Any day of the ISO week to scan, YYYY-MM-DD (default: the last full week).")
+def alerts_scan(week) -> None:
+    """Test the week's count of every district x topic against its baseline;
+    a signal becomes an alert (once) for the control department and the heads."""
+    from app.services.alerts import scan
+
+    result = scan(week.date() if week else None)
+    click.echo(f"week of {result.week.isoformat()}: {result.tested} district x topic pair(s) at the minimum count, "
+               f"{len(result.created)} new alert(s), {result.notifications} notification(s), {result.emails} e-mail(s).")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)
@@ -235,5 +251,6 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(worker)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(calendar_cli)
+    app.cli.add_command(alerts_cli)
     app.cli.add_command(backup_cmd)
     app.cli.add_command(restore_cmd)

@@ -21,6 +21,11 @@ def survey_sample_this_week() -> None:
     _launch("survey_sample", {"days": 7, "share": 0.1, "not_called_within_days": 90}, "survey_sample")
 
 
+def systemic_alerts_this_week() -> None:
+    """M7.1: the scan of the week that ended on Sunday."""
+    _launch("systemic_alerts", {}, "systemic_alerts")
+
+
 def reap_jobs() -> None:
     """End the rows of jobs whose worker died (app/jobs/reaper.py)."""
     from app import create_app
@@ -51,3 +56,4 @@ QUEUE = os.environ.get("RQ_QUEUE", "appeals")  # the queue the workers listen on
 cron.register(deadline_monitor_today, queue_name=QUEUE, cron="0 7 * * 1-5")  # 07:00 on weekdays
 cron.register(reap_jobs, queue_name=QUEUE, cron="*/10 * * * *")  # every ten minutes
 cron.register(survey_sample_this_week, queue_name=QUEUE, cron="0 8 * * 1")  # Mondays 08:00
+cron.register(systemic_alerts_this_week, queue_name=QUEUE, cron="30 7 * * 1")  # Mondays 07:30 (M7.1)

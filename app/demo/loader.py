@@ -96,7 +96,62 @@ def load_demo(password: str) -> dict:
     users = ensure_demo_users(password)
     if created:
         _assign_to_responsible()
+        _systemic_spike(random.Random(SEED + 17))
+        from app.services.alerts import scan
+
+        scan()  # M7.1: the weekly scan of the last full week finds the spike
     return {"created": created, "users": users}
+
+
+SPIKE_DISTRICT, SPIKE_TOPIC, SPIKE_APPEALS = "334200000", "01.01", 9
+"""The demo's one systemic problem (M7.1): water supply in Koksu district,
+nine appeals in the last full week — one alert on the dashboard."""
+
+
+def _systemic_spike(rnd: random.Random) -> None:
+    """Appeals of one district on one topic (most under its first question)
+    in the last full ISO week, registered through the service like any
+    other; its own random stream, so the rest of the demo stays the same."""
+    from app.domain.signals import last_full_week
+    from app.models import Category
+    from app.services.appeals import prepare_registration
+
+    district = db.session.execute(select(District).where(District.kato == SPIKE_DISTRICT)).scalar_one_or_none()
+    topic = db.session.execute(select(Category).where(Category.code == SPIKE_TOPIC)).scalar_one_or_none()
+    if district is None or topic is None:
+        return
+    questions = db.session.execute(select(Category).where(Category.parent_id == topic.id)
+                                   .order_by(Category.code)).scalars().all() or [topic]
+    place = db.session.execute(select(ReceptionPlace).where(ReceptionPlace.district_id == district.id,
+                                                            ReceptionPlace.kind == PlaceKind.reception_centre)
+                               .order_by(ReceptionPlace.id)).scalars().first()
+    applicants = db.session.execute(select(Applicant).where(Applicant.district_id == district.id)
+                                    .order_by(Applicant.id)).scalars().all()
+    officials = db.session.execute(select(Official).where(Official.active.is_(True)).order_by(Official.id)).scalars().all()
+    cal, monday = working_calendar(), last_full_week(now_local().date())
+    days = [monday + timedelta(days=i) for i in range(5) if cal.is_working_day(monday + timedelta(days=i))]
+    if place is None or not applicants or not officials or not days:
+        return
+    texts = data.SUBSTANCES.get(questions[0].code) or [(questions[0].name_ru, questions[0].name_kk)]
+    for n in range(SPIKE_APPEALS):
+        language = Language.kk if rnd.random() < 0.45 else Language.ru
+        text_ru, text_kk = rnd.choice(texts)
+        applicant = rnd.choice(applicants)
+        appeal = Appeal(
+            channel=rnd.choice([Channel.egov_portal, Channel.e_appeals, Channel.by_hand, Channel.phone]),
+            received_at=datetime.combine(days[n % len(days)], time(rnd.randint(9, 16), rnd.randint(0, 59))),
+            applicant=applicant, reception_place=place, district=district,
+            category=questions[0] if n % 3 else rnd.choice(questions), official=rnd.choice(officials),
+            substance=text_kk if language == Language.kk else text_ru, language=language,
+            privilege=applicant.privilege, foreigner=False, interpreter_needed=False, video_consent=False,
+            from_reception=False,
+        )
+        prepare_registration(appeal, None)
+        appeal.created_at = local_to_utc(appeal.received_at)  # history columns hold UTC, as the demo's others
+        for event in [o for o in db.session.new if isinstance(o, AppealEvent) and o.appeal is appeal]:
+            event.at = appeal.created_at
+        db.session.add(appeal)
+    db.session.commit()
 
 
 def _assign_to_responsible() -> None:

@@ -104,6 +104,18 @@ def expire_results(now=None) -> int:
     return len(old)
 
 
+def systemic_alerts(job_id: str, params: dict) -> dict:
+    """M7.1: the weekly scan for systemic problems (``app.services.alerts``);
+    ``week``: any day of the ISO week to scan (default: the last full week)."""
+    from datetime import date
+
+    from app.services.alerts import scan
+
+    result = scan(date.fromisoformat(params["week"]) if params.get("week") else None)
+    progress(job_id, 100)
+    return {"message": f"{result.week.isoformat()}: {len(result.created)}"}
+
+
 def survey_sample(job_id: str, params: dict) -> dict:
     from datetime import timedelta
 
@@ -195,4 +207,4 @@ def probe(job_id: str, params: dict) -> dict:
 
 
 TASKS = {"import": import_appeals, "report": report, "export": export, "deadline_monitor": deadline_monitor,
-         "survey_sample": survey_sample, "crash": crash, "probe": probe}
+         "survey_sample": survey_sample, "systemic_alerts": systemic_alerts, "crash": crash, "probe": probe}

@@ -2,6 +2,7 @@
 that the security tables and ours migrate together."""
 from flask_appbuilder.security.sqla import models as _fab_security  # noqa: F401
 
+from .alerts import SystemicAlert
 from .appeals import Appeal, AppealEvent, AppendOnlyError, Applicant
 from .attachments import AppealNote, Attachment
 from .audit import AuditLog
@@ -59,6 +60,7 @@ __all__ = [
     "RegCounter",
     "RestrictionPeriod",
     "UserPlace",
+    "SystemicAlert",
     "SurveyCall",
     "Consultation",
 ]

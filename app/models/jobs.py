@@ -60,6 +60,8 @@ class Notification(Model):
     instruction_id: Mapped[Optional[int]] = mapped_column(ForeignKey("instruction.id", ondelete="CASCADE"))
     higher_instruction_id: Mapped[Optional[int]] = mapped_column(
         ForeignKey("higher_instruction.id", ondelete="CASCADE"))
+    systemic_alert_id: Mapped[Optional[int]] = mapped_column(  # M7.1: the alert this notification announces
+        ForeignKey("systemic_alert.id", ondelete="CASCADE"))
     due_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.utcnow)
     read_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
@@ -67,6 +69,7 @@ class Notification(Model):
     appeal = relationship("Appeal")
     instruction = relationship("Instruction")
     higher_instruction = relationship("HigherInstruction")
+    systemic_alert = relationship("SystemicAlert")
 
 
 class UserSession(Model):

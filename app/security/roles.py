@@ -25,8 +25,8 @@ REGISTERS = (
     "SurveyCall", "Consultation", "HigherInstruction",
     "Attachment", "AppealNote",  # files of appeals, applicants, protocols; internal notes on an appeal
 )
-# Pages that are not registers (read only).
-PAGES = ("Analytics", "AuditLog")
+# Pages that are not registers (read only; a Manager acknowledges a systemic alert).
+PAGES = ("Analytics", "AuditLog", "SystemicAlert")
 REFERENCE = ("District", "Department", "Official", "ReceptionPlace", "Category", "CalendarDay")
 
 PERSONAL_FIELDS = frozenset({"iin", "bin", "phone", "email", "address"})
@@ -51,6 +51,7 @@ CAPABILITIES = frozenset({
     "control_higher_instructions",  # reminded of the terms of the instructions of higher bodies (M9)
     "control_terms",          # reminded of every appeal whose R29 term has passed, in their scope
     "open_attachments",       # open (download) an attached file: a scan carries every personal field in clear
+    "systemic_alerts",        # told of each systemic-problem alert (M7.1): bell, e-mail
 })
 
 
@@ -97,12 +98,13 @@ ROLES: dict[str, Role] = {
             "CalendarDay": READ,
             "Analytics": READ,
             "AuditLog": READ,
+            "SystemicAlert": WRITE,  # acknowledges an alert with a note (M7.1)
         },
         personal_fields=PERSONAL_FIELDS,
         capabilities=frozenset({"override_official", "approve_roster_gaps", "run_monitor", "assign",
                                 "record_decisions", "control_instructions", "control_higher_instructions",
                                 "control_terms",
-                                "open_attachments"}),
+                                "open_attachments", "systemic_alerts"}),
         about="The control department: all data, no user administration.",
     ),
     "Clerk": Role(
@@ -143,8 +145,9 @@ ROLES: dict[str, Role] = {
         about="Reads their place; reviews, proposes refusals, extends and schedules the appeals assigned to them.",
     ),
     "Head": Role(
-        grants={**dict.fromkeys(REGISTERS, READ), "Analytics": READ},
+        grants={**dict.fromkeys(REGISTERS, READ), "Analytics": READ, "SystemicAlert": READ},
         read_only=True,
+        capabilities=frozenset({"systemic_alerts"}),
         about="Read-only lists, protocols and charts; no personal data beyond names.",
     ),
     "Official": Role(
@@ -161,7 +164,7 @@ ROLES: dict[str, Role] = {
         about="Their own roster, sessions, the protocols of their sessions and the instructions on them.",
     ),
     "Auditor": Role(
-        grants={**dict.fromkeys(REGISTERS, READ), "Analytics": READ, "AuditLog": READ},
+        grants={**dict.fromkeys(REGISTERS, READ), "Analytics": READ, "AuditLog": READ, "SystemicAlert": READ},
         read_only=True,
         about="Reads every register and the audit log, never personal data; writes nothing.",
     ),

@@ -94,6 +94,11 @@ def register(appbuilder) -> None:
 
             appbuilder.add_view(ReportView, "Reports", label=_l("Reports (R40, M7.6)"), icon="fa-file-text-o",
                                 category=category, category_label=ANALYTICS, href="/reports/")
+            from .alerts import SystemicAlertView
+
+            appbuilder.add_view(SystemicAlertView, "SystemicAlerts", label=_l("Systemic-problem alerts (M7.1)"),
+                                icon="fa-exclamation-triangle", category=category, category_label=ANALYTICS,
+                                href="/alerts/")
         for view, name, label, icon, cat, category_label in MENU:
             if cat == category:
                 appbuilder.add_view(view, name, label=label, icon=icon, category=cat, category_label=category_label)

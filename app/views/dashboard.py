@@ -104,6 +104,17 @@ def _item(name: str, title: str, table: A.Table, f: A.Filters, query: str) -> di
     }
 
 
+def _open_alerts():
+    """The open systemic-problem alerts (M7.1) for a reader of the alerts, else None."""
+    from flask import current_app
+
+    if not current_app.appbuilder.sm.has_access("can_read", "SystemicAlert"):
+        return None
+    from app.services.alerts import open_alerts, sentence
+
+    return [(a, sentence(a)) for a in open_alerts()]
+
+
 class DashboardView(BaseView):
     route_base = "/dashboard"
     default_view = "index"
@@ -126,6 +137,7 @@ class DashboardView(BaseView):
             sections=db.session.execute(select(Category).where(Category.parent_id.is_(None)).order_by(Category.code)).scalars().all(),
             places=db.session.execute(select(ReceptionPlace).order_by(ReceptionPlace.id)).scalars().all(),
             departments=sorted(db.session.execute(select(Department)).scalars().all(), key=str),
+            alerts=_open_alerts(),
         )
 
     @expose("/chart/<name>.<fmt>")

@@ -31,6 +31,7 @@ TERM_LABELS = {
     "instruction": _l("Instruction under control (R34)"),
     "higher_instruction": _l("Instruction of a higher body (M9)"),
     "overdue": _l("The answer term has passed (R29)"),
+    "systemic_alert": _l("Systemic-problem alert (M7.1)"),
 }
 
 
@@ -47,6 +48,7 @@ JOB_KIND_LABELS = {
     "import": _l("Import from the national system"),
     "deadline_monitor": _l("Deadline monitor"),
     "survey_sample": _l("Sample for the survey calls"),
+    "systemic_alerts": _l("Systemic-problem alerts (M7.1)"),
     "probe": _l("Check of the background worker"),
 }
 
@@ -180,10 +182,13 @@ class JobsView(BaseView):
             select(Notification).where(Notification.user_id == self._user_id())
             .options(selectinload(Notification.appeal).selectinload(Appeal.applicant),
                      selectinload(Notification.instruction),
-                     selectinload(Notification.higher_instruction))
+                     selectinload(Notification.higher_instruction),
+                     selectinload(Notification.systemic_alert))
             .order_by(Notification.read_at.is_not(None), Notification.due_on, Notification.id).limit(200)
         ).scalars().all()
+        from app.services.alerts import sentence
         from app.services.clock import today
 
-        return self.render_template("qabyldau/notifications.html", rows=rows, today=today(), term_labels=TERM_LABELS)
+        return self.render_template("qabyldau/notifications.html", rows=rows, today=today(), term_labels=TERM_LABELS,
+                                    alert_sentence=sentence)
 
