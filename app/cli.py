@@ -193,6 +193,18 @@ def calendar_recompute(dry_run: bool, note: str) -> None:
     click.echo(f"{len(moves)} appeal(s) {'would move' if dry_run else 'recomputed'}.")
 
 
+compliance_cli = AppGroup("compliance", help="The compliance board.")
+
+
+@compliance_cli.command("snapshot")
+def compliance_snapshot() -> None:
+    """Record today's figures of the compliance board (the daily record that
+    "a week ago" and "a month ago" read; the past cannot be recorded later)."""
+    from app.services.compliance import take_snapshot
+
+    click.echo(f"{take_snapshot()} rows recorded")
+
+
 @click.command("backup")
 @click.argument("path", type=click.Path(dir_okay=False))
 @with_appcontext
@@ -251,6 +263,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(worker)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(calendar_cli)
+    app.cli.add_command(compliance_cli)
     app.cli.add_command(alerts_cli)
     app.cli.add_command(backup_cmd)
     app.cli.add_command(restore_cmd)

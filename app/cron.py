@@ -17,6 +17,11 @@ def deadline_monitor_today() -> None:
     _launch("deadline_monitor", {}, "deadline_monitor")
 
 
+def compliance_snapshot_today() -> None:
+    """The compliance board's daily record: what "a week ago" will show."""
+    _launch("compliance_snapshot", {}, "compliance_snapshot")
+
+
 def survey_sample_this_week() -> None:
     _launch("survey_sample", {"days": 7, "share": 0.1, "not_called_within_days": 90}, "survey_sample")
 
@@ -36,6 +41,10 @@ def reap_jobs() -> None:
         reconcile()
 
 
+DAILY = ("deadline_monitor", "compliance_snapshot")
+"""Jobs launched once a day (their key names the day); the others once a week."""
+
+
 def _launch(kind: str, params: dict, prefix: str) -> None:
     from datetime import date
 
@@ -45,7 +54,7 @@ def _launch(kind: str, params: dict, prefix: str) -> None:
     app = create_app()
     with app.app_context():
         year, week, _ = date.today().isocalendar()
-        key = f"{prefix}:{date.today().isoformat()}" if kind == "deadline_monitor" else f"{prefix}:{year}-W{week}"
+        key = f"{prefix}:{date.today().isoformat()}" if kind in DAILY else f"{prefix}:{year}-W{week}"
         try:
             launch(kind, params, user_id=None, key=key, job_id=key.replace(":", "-"))
         except DuplicateJob:
@@ -54,6 +63,7 @@ def _launch(kind: str, params: dict, prefix: str) -> None:
 
 QUEUE = os.environ.get("RQ_QUEUE", "appeals")  # the queue the workers listen on (config.RQ_QUEUE)
 cron.register(deadline_monitor_today, queue_name=QUEUE, cron="0 7 * * 1-5")  # 07:00 on weekdays
+cron.register(compliance_snapshot_today, queue_name=QUEUE, cron="30 6 * * *")  # 06:30 every day
 cron.register(reap_jobs, queue_name=QUEUE, cron="*/10 * * * *")  # every ten minutes
 cron.register(survey_sample_this_week, queue_name=QUEUE, cron="0 8 * * 1")  # Mondays 08:00
 cron.register(systemic_alerts_this_week, queue_name=QUEUE, cron="30 7 * * 1")  # Mondays 07:30 (M7.1)

@@ -304,6 +304,34 @@ class FilterExtendedAs(BaseFilter):
         return query.filter(extended_as(rule))
 
 
+class FilterComplianceMeasure(BaseFilter):
+    """The rows a figure of the compliance board counted
+    (``app.services.compliance.filter_clause``): the same condition, as of
+    today; a value for another register, or none, matches nothing."""
+
+    name = _l("Breaks the rule (compliance board)")
+    arg_name = "q_compliance"
+
+    def apply(self, query, value):
+        from app.services.compliance import filter_clause
+
+        return query.filter(filter_clause(self.model, str(_first(value) or "")))
+
+
+def with_compliance_filter(search_filters: dict, datamodel) -> dict:
+    """A list's ``search_filters`` with the compliance board's filter on the
+    column its measures name (none when the board measures nothing there)."""
+    from app.services.compliance import measures_of
+
+    measures = measures_of(datamodel.obj)
+    if not measures:
+        return search_filters
+    out = {col: list(flts) for col, flts in (search_filters or {}).items()}
+    for column in dict.fromkeys(m.column for m in measures):
+        out[column] = out.get(column, []) + [FilterComplianceMeasure(column, datamodel)]
+    return out
+
+
 DRILL_DOWN_APPEAL_FILTERS = {
     "registered_on": (FilterOnOrAfter, FilterOnOrBefore),
     "due_on": (FilterAnsweredOnTime, FilterTermMissed, FilterTermRunning),

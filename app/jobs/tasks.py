@@ -84,6 +84,15 @@ def deadline_monitor(job_id: str, params: dict) -> dict:
     return {"message": str(created)}
 
 
+def compliance_snapshot(job_id: str, params: dict) -> dict:
+    """The compliance board's daily record (``app.services.compliance``)."""
+    from app.services.compliance import take_snapshot
+
+    written = take_snapshot()
+    progress(job_id, 100)
+    return {"message": str(written)}
+
+
 def expire_results(now=None) -> int:
     """Result files of jobs older than ``JOB_RESULT_TTL`` seconds are deleted
     (the job's row stays, without its file)."""
@@ -207,4 +216,5 @@ def probe(job_id: str, params: dict) -> dict:
 
 
 TASKS = {"import": import_appeals, "report": report, "export": export, "deadline_monitor": deadline_monitor,
+         "compliance_snapshot": compliance_snapshot,
          "survey_sample": survey_sample, "systemic_alerts": systemic_alerts, "crash": crash, "probe": probe}

@@ -6,6 +6,7 @@ from .alerts import SystemicAlert
 from .appeals import Appeal, AppealEvent, AppendOnlyError, Applicant
 from .attachments import AppealNote, Attachment
 from .audit import AuditLog
+from .compliance import ComplianceCount
 from .jobs import Job, Notification, UserSession
 from .preferences import UserPreference
 from .receptions import (
@@ -40,6 +41,7 @@ __all__ = [
     "AppendOnlyError",
     "AuditLog",
     "CalendarDay",
+    "ComplianceCount",
     "Category",
     "Department",
     "District",

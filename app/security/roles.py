@@ -26,7 +26,7 @@ REGISTERS = (
     "Attachment", "AppealNote",  # files of appeals, applicants, protocols; internal notes on an appeal
 )
 # Pages that are not registers (read only; a Manager acknowledges a systemic alert).
-PAGES = ("Analytics", "AuditLog", "SystemicAlert")
+PAGES = ("Analytics", "AuditLog", "SystemicAlert", "Compliance")
 REFERENCE = ("District", "Department", "Official", "ReceptionPlace", "Category", "CalendarDay")
 
 PERSONAL_FIELDS = frozenset({"iin", "bin", "phone", "email", "address"})
@@ -99,6 +99,7 @@ ROLES: dict[str, Role] = {
             "Analytics": READ,
             "AuditLog": READ,
             "SystemicAlert": WRITE,  # acknowledges an alert with a note (M7.1)
+            "Compliance": READ,  # the compliance board
         },
         personal_fields=PERSONAL_FIELDS,
         capabilities=frozenset({"override_official", "approve_roster_gaps", "run_monitor", "assign",
@@ -145,7 +146,7 @@ ROLES: dict[str, Role] = {
         about="Reads their place; reviews, proposes refusals, extends and schedules the appeals assigned to them.",
     ),
     "Head": Role(
-        grants={**dict.fromkeys(REGISTERS, READ), "Analytics": READ, "SystemicAlert": READ},
+        grants={**dict.fromkeys(REGISTERS, READ), "Analytics": READ, "SystemicAlert": READ, "Compliance": READ},
         read_only=True,
         capabilities=frozenset({"systemic_alerts"}),
         about="Read-only lists, protocols and charts; no personal data beyond names.",

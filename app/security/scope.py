@@ -273,6 +273,27 @@ def is_writable(model, pk, user=None) -> bool:
         _select_in(model.id, model, pk, write_clause(model, user))).first() is not None
 
 
+def aggregate_clause(place_column, official_column, user=None):
+    """Counts kept per reception place × official (the compliance board's
+    daily record) that ``user`` may see summed: every row for an unscoped
+    reader, their place's or their own otherwise, nothing for a visitor.
+    None when every row counts."""
+    user = _user_or_current(user)
+    if user is None:
+        return None if (has_request_context() and g.get("system_job")) else false()
+    scopes = traits(user).read_scopes
+    if ALL in scopes:
+        return None
+    clauses = []
+    if PLACE in scopes and place_of(user) is not None:
+        clauses.append(place_column == place_of(user))
+    if OFFICIAL in scopes and official_of(user) is not None:
+        clauses.append(official_column == official_of(user))
+    if not clauses:
+        return false()
+    return clauses[0] if len(clauses) == 1 else or_(*clauses)
+
+
 def is_unscoped(user=None) -> bool:
     return ALL in traits(_user_or_current(user)).read_scopes
 

@@ -79,6 +79,7 @@ def build(kind: str, year: int, part: int, lang: str, progress=lambda pct: None)
             [_("Satisfied, %"), k["satisfied_share"] if k["satisfied_share"] is not None else "—"],
             [_("Answered"), k["answered"]],
         ])
+        add(*_compliance_section(end))
         sections_top = A.volume(f, "section")
         add(_("Top topic sections (M7.1)"), [_("Section"), _("Appeals")],
             [[str(s), n] for s, n in sorted(sections_top, key=lambda x: -x[1])[:10]])
@@ -87,6 +88,23 @@ def build(kind: str, year: int, part: int, lang: str, progress=lambda pct: None)
             [[r["district"].localized_name(lang), r["total"], r["per_10k"]] for r in districts])
         progress(70)
     return title, sections, {"start": start, "end": end, "filters": f, "summary": []}
+
+
+def _compliance_section(end: date) -> tuple[str, list[str], list[list]]:
+    """The compliance board in the report: each measured rule's figure as the
+    daily record kept it on the period's last day (or the nearest day before),
+    and today's (``app.services.compliance``)."""
+    from app.services import compliance as C
+
+    day = today()
+    now = C.today_figures(day=day)
+    kept = C.history(day=end, days=C.NEAREST_DAYS)
+
+    rows = [[m.rule, str(m.label), C.figure_value(C.recorded_on(kept.get(m.key, {}), end), m),
+             C.figure_value(now[m.key], m)]
+            for m in C.MEASURES]
+    return (_("Compliance with the regulation (the compliance board)"),
+            [_("Rule"), _("Measure"), _("At the end of the period (daily record)"), _("Today")], rows)
 
 
 COLUMN_STATES = ("executed_on_time", "executed_late", "on_control", "overdue")

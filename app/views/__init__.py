@@ -87,6 +87,10 @@ def register(appbuilder) -> None:
         if category == "AnalyticsMenu":
             appbuilder.add_view(DashboardView, "Dashboard", label=_l("Heads' dashboard"), icon="fa-line-chart",
                                 category=category, category_label=ANALYTICS, href="/dashboard/")
+            from .compliance import ComplianceView
+
+            appbuilder.add_view(ComplianceView, "Compliance", label=_l("Compliance board"), icon="fa-balance-scale",
+                                category=category, category_label=ANALYTICS, href="/compliance/")
             appbuilder.add_view(AnalyticsView, "DistrictOverview", label=_l("Appeals by district"),
                                 icon="fa-bar-chart", category=category, category_label=ANALYTICS,
                                 href="/analytics/districts")

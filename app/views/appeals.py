@@ -384,11 +384,6 @@ class AppealView(QModelView):
 
     formatters_columns = {"deadline": format_deadline}
 
-    def _init_properties(self):
-        super()._init_properties()
-        # FAB's ModelView (unlike its REST API) ignores ``search_filters``.
-        self._filters = self.datamodel.get_filters(self.search_columns, self.search_filters)
-
     def work_list_url(self, key: str, **args) -> str:
         """The appeal list filtered to the work list ``key``."""
         col, cls = QUICK_FILTERS[key]

@@ -9,7 +9,7 @@ from wtforms import BooleanField, TimeField
 from wtforms.validators import DataRequired
 from wtforms.validators import Optional as OptionalValidator
 
-from app.fab.filters import scope_base_filters
+from app.fab.filters import scope_base_filters, with_compliance_filter
 from app.fab.permissions import METHOD_PERMISSIONS
 
 from .fields import (
@@ -76,11 +76,18 @@ class QModelView(ListPreferences, ModelView):
         self._install_search_lookups()
         self._install_list_preferences()
         self.base_filters = scope_base_filters(self.datamodel.obj) + list(self.base_filters or [])
+        self.search_filters = with_compliance_filter(getattr(self, "search_filters", None) or {}, self.datamodel)
         super().__init__(**kwargs)
         self._blank_required_relations()
         from .timeline import register_labels
 
         register_labels(self)
+
+    def _init_properties(self):
+        super()._init_properties()
+        # FAB's ModelView (unlike its REST API) ignores ``search_filters``: the
+        # drill-down and compliance filters are usable from the list URL.
+        self._filters = self.datamodel.get_filters(self.search_columns, self.search_filters)
 
     def _blank_required_relations(self) -> None:
         """FAB's add form pre-selects the first row of a required relation

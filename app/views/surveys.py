@@ -63,10 +63,6 @@ class SurveyCallView(QModelView):
                     FilterInSection("outcome", datamodel), FilterOfDepartment("outcome", datamodel)],
     }
 
-    def _init_properties(self):
-        super()._init_properties()
-        self._filters = self.datamodel.get_filters(self.search_columns, self.search_filters)  # FAB's ignores them
-
     def pre_add(self, item):
         form_error(validate_survey_call, item)
         item.caller_id = getattr(getattr(g, "user", None), "id", None) or item.caller_id
