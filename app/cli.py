@@ -256,7 +256,57 @@ def alerts_scan(week) -> None:
                f"{len(result.created)} new alert(s), {result.notifications} notification(s), {result.emails} e-mail(s).")
 
 
+region_cli = AppGroup("region", help="The region's reference books, from a data pack (docs/deployment.md).")
+
+
+def _read_region_pack(path: str, load, **kwargs):
+    """Run ``load(path)``; a refused pack prints every error (file:line: message) and exits non-zero."""
+    from flask_babel import force_locale
+
+    from app.services.region_pack import PackInvalid
+
+    with force_locale("en"):
+        try:
+            return load(path, **kwargs)
+        except PackInvalid as exc:
+            for error in exc.errors:
+                click.echo(str(error), err=True)
+            raise click.ClickException(f"the pack was refused: {len(exc.errors)} error(s); nothing was written") from None
+
+
+def _pack_summary(region: dict) -> str:
+    return f"{region['name_ru']} / {region['name_kk']} (pack {region['code']} {region['version']})"
+
+
+@region_cli.command("check")
+@click.argument("pack", type=click.Path(file_okay=False))
+def region_check(pack: str) -> None:
+    """Check the pack in directory PACK without writing anything."""
+    from app.services.region_pack import read_pack
+
+    p = _read_region_pack(pack, read_pack)
+    click.echo(f"{_pack_summary(p.region)}: {len(p.districts)} districts, {len(p.departments)} departments, "
+               f"{len(p.officials)} officials, {len(p.places)} places, {len(p.topics)} topics. The pack is valid.")
+
+
+@region_cli.command("load")
+@click.argument("pack", type=click.Path(file_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check and count what would change; write nothing.")
+def region_load(pack: str, dry_run: bool) -> None:
+    """Load (or update) the region's districts, departments, officials, places and topics from PACK."""
+    from app.services.region_pack import load_pack
+
+    result = _read_region_pack(pack, load_pack, dry_run=dry_run)
+    click.echo(_pack_summary(result.region))
+    for book, counts in result.counts.items():
+        click.echo(f"  {book:<12} {counts['created']} created, {counts['updated']} updated, "
+                   f"{counts['deactivated']} deactivated")
+    click.echo("Dry run: nothing was written." if dry_run else
+               ("Loaded." if result.changed() else "Nothing to change: the database already holds this pack."))
+
+
 def register_cli(app: Flask) -> None:
+    app.cli.add_command(region_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(roles_cli)

@@ -68,6 +68,8 @@ class Department(BilingualName, Model):
     kind: Mapped[DepartmentKind] = mapped_column(enum_column_type(DepartmentKind, "department_kind"))
     parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("department.id", ondelete="RESTRICT"))
     district_id: Mapped[Optional[int]] = mapped_column(ForeignKey("district.id", ondelete="RESTRICT"))
+    pack_key: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
+    """The key of the row in the region pack it came from (``flask region load``); NULL for a row added by hand."""
 
     parent: Mapped[Optional[Department]] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Department]] = relationship(back_populates="parent")
@@ -95,6 +97,8 @@ class Official(Model):
     languages: Mapped[str] = mapped_column(String(10), default="kk,ru")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"), unique=True)
+    pack_key: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
+    """The key of the row in the region pack it came from (``flask region load``); NULL for a row added by hand."""
 
     department: Mapped[Department] = relationship()
     user = relationship("User")
@@ -124,6 +128,8 @@ class ReceptionPlace(BilingualName, Model):
     kind: Mapped[PlaceKind] = mapped_column(enum_column_type(PlaceKind, "place_kind"))
     district_id: Mapped[int] = mapped_column(ForeignKey("district.id", ondelete="RESTRICT"))
     address: Mapped[str] = mapped_column(String(255))
+    pack_key: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
+    """The key of the row in the region pack it came from (``flask region load``); NULL for a row added by hand."""
 
     district: Mapped[District] = relationship()
 
