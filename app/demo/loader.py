@@ -6,7 +6,6 @@ The random generator is seeded, so the same day gives the same data.
 """
 from __future__ import annotations
 
-import csv
 import random
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -23,7 +22,6 @@ from app.domain.vocabulary import (
     Channel,
     ConsultationOutcome,
     DepartmentKind,
-    DistrictKind,
     HigherIssuer,
     InstructionStatus,
     Language,
@@ -41,9 +39,7 @@ from app.models import (
     Appeal,
     AppealEvent,
     Applicant,
-    Category,
     Consultation,
-    Department,
     District,
     HigherInstruction,
     Instruction,
@@ -59,6 +55,7 @@ from app.models import (
     SurveyCall,
     UserPlace,
 )
+from app.services import region_pack
 from app.services.appeals import REG_PREFIX
 from app.services.calendar import counting_rules, working_calendar
 from app.services.clock import local_to_utc, now_local
@@ -67,7 +64,7 @@ from . import data
 
 SEED = 20261122
 N_APPEALS = 2000  # overridden by the DEMO_APPEALS setting
-DISTRICTS_CSV = Path(__file__).with_name("zhetysu_districts.csv")
+ZHETYSU_PACK = Path(__file__).resolve().parents[2] / "packs" / "zhetysu"
 
 DEMO_USERS = [
     # username, role, first, last
@@ -231,12 +228,8 @@ class _Builder:
 
     # -- reference books ------------------------------------------------
     def build(self) -> None:
-        self.districts = self._districts()
-        self.departments = self._departments()
-        self.officials = self._officials()
+        self._reference_books()
         self.regional_bodies = [d for d in self.departments.values() if d.kind == DepartmentKind.regional_body]
-        self.places = self._places()
-        self.categories, self.topics = self._categories()
         # R14: the state of emergency of 2020, when reception went video-only (a past period)
         db.session.add(RestrictionPeriod(
             starts_on=date(2020, 3, 16), ends_on=date(2020, 5, 11),
@@ -255,84 +248,20 @@ class _Builder:
         self._video_and_same_day()
         db.session.commit()
 
-    def _districts(self) -> dict[str, District]:
-        out = {}
-        with DISTRICTS_CSV.open(encoding="utf-8") as fh:
-            for row in csv.DictReader(fh):
-                d = District(
-                    kato=row["kato"], kind=DistrictKind(row["kind"]), name_ru=row["name_ru"],
-                    name_kk=row["name_kk"], centre_ru=row["centre_ru"], centre_kk=row["centre_kk"],
-                    lat=float(row["lat"]), lon=float(row["lon"]),
-                    population=int(row["population_demo"]), population_year=2025,
-                )
-                db.session.add(d)
-                out[d.kato] = d
-        return out
-
-    def _departments(self) -> dict[str, Department]:
-        out: dict[str, Department] = {}
-        for spec in data.DEPARTMENTS:
-            dep = Department(
-                name_ru=spec["name_ru"], name_kk=spec["name_kk"], kind=DepartmentKind(spec["kind"]),
-                district=self.districts.get(spec.get("district_kato") or ""),
-            )
-            out[spec["key"]] = dep
-            db.session.add(dep)
-        for spec in data.DEPARTMENTS:
-            if spec.get("parent"):
-                out[spec["key"]].parent = out[spec["parent"]]
-        return out
-
-    def _officials(self) -> list[Official]:
-        out = []
-        for spec in data.OFFICIALS:
-            o = Official(
-                full_name=spec["full_name"], position_ru=spec["position_ru"],
-                position_kk=spec["position_kk"], level=OfficialLevel(spec["level"]),
-                department=self.departments[spec["department"]], languages=spec.get("languages", "kk,ru"),
-                active=True,
-            )
-            db.session.add(o)
-            out.append(o)
-        out[-1].active = False  # one retired official, to show the flag
-        return out
-
-    def _places(self) -> list[ReceptionPlace]:
-        tk = self.districts["331000000"]
-        places = [
-            ReceptionPlace(
-                name_ru="Общественная приемная акима области Жетісу",
-                name_kk="Жетісу облысы әкімінің қоғамдық қабылдау бөлмесі",
-                kind=PlaceKind.public_reception, district=tk,
-                address="г. Талдыкорган, ул. Тауелсиздик, 38",
-            )
-        ]
-        for _kato, d in sorted(self.districts.items()):
-            places.append(
-                ReceptionPlace(
-                    name_ru=f"Центр приема граждан — {d.name_ru}",
-                    name_kk=f"Азаматтарды қабылдау орталығы — {d.name_kk}",
-                    kind=PlaceKind.reception_centre, district=d,
-                    address=f"{d.centre_ru}, {self.rnd.choice(data.STREETS)}, {self.rnd.randint(1, 120)}",
-                )
-            )
-        db.session.add_all(places)
-        return places
-
-    def _categories(self):
-        cats, topics = [], []
-
-        def walk(nodes, parent):
-            for node in nodes:
-                c = Category(code=node["code"], name_ru=node["name_ru"], name_kk=node["name_kk"], parent=parent, active=True)
-                db.session.add(c)
-                cats.append(c)
-                if node["code"].count(".") == 1:
-                    topics.append(c)
-                walk(node.get("children", []), c)
-
-        walk(data.CATEGORY_TREE, None)
-        return cats, topics
+    def _reference_books(self) -> None:
+        """The Zhetysu pack, loaded as ``flask region load packs/zhetysu`` does (in the demo's transaction)."""
+        books = region_pack.load_pack(ZHETYSU_PACK, commit=False)
+        self.districts = books.districts
+        self.departments = books.departments
+        self.officials = list(books.officials.values())
+        self.places = list(books.places.values())
+        self.categories = list(books.topics.values())
+        self.topics = [c for c in self.categories if c.code.count(".") == 1]
+        # The centres' addresses were drawn once (two draws per district) before they
+        # were written into the pack; the same draws keep the later data the same.
+        for _ in range(len(self.districts)):
+            self.rnd.choice(data.STREETS)
+            self.rnd.randint(1, 120)
 
     # -- people ----------------------------------------------------------
     def _iin(self, born: date, female: bool) -> str:
