@@ -31,6 +31,11 @@ def systemic_alerts_this_week() -> None:
     _launch("systemic_alerts", {}, "systemic_alerts")
 
 
+def topic_model_this_week() -> None:
+    """Retrain the topic suggestion on the week's newly categorised appeals."""
+    _launch("topic_model", {}, "topic_model")
+
+
 def reap_jobs() -> None:
     """End the rows of jobs whose worker died (app/jobs/reaper.py)."""
     from app import create_app
@@ -66,4 +71,5 @@ cron.register(deadline_monitor_today, queue_name=QUEUE, cron="0 7 * * 1-5")  # 0
 cron.register(compliance_snapshot_today, queue_name=QUEUE, cron="30 6 * * *")  # 06:30 every day
 cron.register(reap_jobs, queue_name=QUEUE, cron="*/10 * * * *")  # every ten minutes
 cron.register(survey_sample_this_week, queue_name=QUEUE, cron="0 8 * * 1")  # Mondays 08:00
+cron.register(topic_model_this_week, queue_name=QUEUE, cron="0 3 * * 0")  # Sundays 03:00 (17.3)
 cron.register(systemic_alerts_this_week, queue_name=QUEUE, cron="30 7 * * 1")  # Mondays 07:30 (M7.1)

@@ -198,6 +198,19 @@ class ImportRefused(Exception):
         self.path = path
 
 
+def topic_model(job_id: str, params: dict) -> dict:
+    """Retrain the topic suggestion (``app.services.topic_suggest``): a new
+    active version, or none with too little data (the message says which)."""
+    from flask import g
+
+    from app.services.topic_suggest import train
+
+    outcome = train(getattr(g, "user", None), job_id=job_id, progress=lambda pct: progress(job_id, pct))
+    if outcome.model is None:
+        return {"message": f"too_little_data: {outcome.n_rows} / {outcome.n_topics}"}
+    return {"message": f"v{outcome.model.version}: {outcome.model.top1:.3f} / {outcome.model.top3:.3f}"}
+
+
 def crash(job_id: str, params: dict) -> dict:
     """A job that fails (tests the "never running forever" promise)."""
     progress(job_id, 30)
@@ -217,4 +230,5 @@ def probe(job_id: str, params: dict) -> dict:
 
 TASKS = {"import": import_appeals, "report": report, "export": export, "deadline_monitor": deadline_monitor,
          "compliance_snapshot": compliance_snapshot,
-         "survey_sample": survey_sample, "systemic_alerts": systemic_alerts, "crash": crash, "probe": probe}
+         "survey_sample": survey_sample, "systemic_alerts": systemic_alerts, "crash": crash, "probe": probe,
+         "topic_model": topic_model}

@@ -31,6 +31,7 @@ from .reference import (
     UserPlace,
 )
 from .surveys import Consultation, SurveyCall
+from .topic_model import TopicModel
 
 __all__ = [
     "Appeal",
@@ -65,4 +66,5 @@ __all__ = [
     "SystemicAlert",
     "SurveyCall",
     "Consultation",
+    "TopicModel",
 ]

@@ -27,6 +27,7 @@ REGISTERS = (
 )
 # Pages that are not registers (read only; a Manager acknowledges a systemic alert).
 PAGES = ("Analytics", "AuditLog", "SystemicAlert", "Compliance")
+PAGES = PAGES + ("TopicModel",)  # the topic suggestion's model: a Manager retrains it (17.3)
 REFERENCE = ("District", "Department", "Official", "ReceptionPlace", "Category", "CalendarDay")
 
 PERSONAL_FIELDS = frozenset({"iin", "bin", "phone", "email", "address"})
@@ -81,7 +82,8 @@ class Role:
 
 ROLES: dict[str, Role] = {
     "Admin": Role(
-        grants={**dict.fromkeys(REGISTERS, READ), "CalendarDay": FULL, "Analytics": READ, "AuditLog": READ},
+        grants={**dict.fromkeys(REGISTERS, READ), "CalendarDay": FULL, "Analytics": READ, "AuditLog": READ,
+                "TopicModel": READ},
         capabilities=frozenset({"administer_security"}),
         about="Users, roles, settings and the calendar; reads everything else, never personal data.",
     ),
@@ -99,6 +101,7 @@ ROLES: dict[str, Role] = {
             "Analytics": READ,
             "AuditLog": READ,
             "SystemicAlert": WRITE,  # acknowledges an alert with a note (M7.1)
+            "TopicModel": WRITE,  # sees the topic suggestion's accuracy, retrains it (17.3)
             "Compliance": READ,  # the compliance board
         },
         personal_fields=PERSONAL_FIELDS,
