@@ -82,6 +82,9 @@ def register(appbuilder) -> None:
     pages["AppealsMenu"].append((OralProtocolView, "OralProtocol", _l("Protocol of oral and phone appeals (R25)"),
                                  "fa-microphone", "/oral-protocol/"))
     pages["AppealsMenu"].append((ImportView, "Import", _l("Import from the national system"), "fa-upload", "/imports/"))
+    from .topics import TopicModelView, TopicSuggestView
+
+    pages["ReferenceMenu"] = [(TopicModelView, "TopicModel", _l("Topic suggestion"), "fa-magic", "/topics/model/")]
     order = ["AppealsMenu", "ReceptionsMenu", "SurveysMenu", "AnalyticsMenu", "ReferenceMenu"]
     for category in order:
         if category == "AnalyticsMenu":
@@ -112,7 +115,8 @@ def register(appbuilder) -> None:
     from .jobs import JobsView
     from .search import SearchView
 
-    for view in (LookupView, AppealWorkflowView, InstructionControlView, JobsView, SearchView):
+    for view in (LookupView, AppealWorkflowView, InstructionControlView, JobsView, SearchView,
+                 TopicSuggestView):
         appbuilder.add_view_no_menu(view)
     from .attachments import register as register_attachments
 

@@ -252,3 +252,65 @@ document.addEventListener("keydown", function (ev) {
   });
   box.addEventListener("blur", function () { setTimeout(close, 150); });
 })();
+
+/* ---- the appeal form: topic suggestion (app/services/topic_suggest.py).
+   As the substance is typed (debounced), up to three topics with their
+   confidence appear under the topic field as buttons; a click chooses that
+   topic. Nothing is ever chosen for the clerk; no model, nothing shown. ---- */
+(function ($) {
+  $(function () {
+    var box = document.getElementById("q-topics");
+    var substance = document.getElementById("substance");
+    if (!box || !substance) { return; }
+    var category = $("#category"), language = $("#language");
+    var cell = category.closest("td");
+    if (cell.length) { cell.append(box); }
+    var timer = null, asked = "";
+    function render(items) {
+      box.innerHTML = "";
+      if (!items.length) { box.hidden = true; return; }
+      var head = document.createElement("span");
+      head.className = "q-topics-heading";
+      head.textContent = box.getAttribute("data-heading");
+      box.appendChild(head);
+      items.forEach(function (it) {
+        var pct = Math.round(100 * it.confidence) + " %";
+        var b = document.createElement("button");
+        b.type = "button";
+        b.className = "btn btn-default btn-xs q-topic-chip";
+        b.setAttribute("data-id", it.id);
+        b.setAttribute("aria-label", box.getAttribute("data-choose").replace("{name}", it.code + " " + it.name)
+          .replace("{pct}", pct));
+        b.textContent = it.code + " " + it.name + " · " + pct;
+        b.addEventListener("click", function () {
+          if (!category.find('option[value="' + it.id + '"]').length) {
+            category.append(new Option(it.code + " " + it.name, it.id, false, false));
+          }
+          category.val(String(it.id)).trigger("change");
+          box.querySelectorAll(".q-topic-chip").forEach(function (x) {
+            x.setAttribute("aria-pressed", x === b ? "true" : "false");
+          });
+        });
+        box.appendChild(b);
+      });
+      box.hidden = false;
+    }
+    function ask() {
+      var text = substance.value.trim(), lang = language.val() || "";
+      var key = lang + "\u0001" + text;
+      if (key === asked) { return; }
+      asked = key;
+      if (text.length < 8) { render([]); return; }
+      var body = new URLSearchParams({text: text.slice(0, 2000), language: lang});
+      fetch(box.getAttribute("data-url") + "?" + body.toString(), {credentials: "same-origin",
+            headers: {"Accept": "application/json"}})
+        .then(function (r) { return r.ok ? r.json() : {items: []}; })
+        .then(function (data) { if (asked === key) { render(data.items || []); } })
+        .catch(function () { render([]); });
+    }
+    function later() { clearTimeout(timer); timer = setTimeout(ask, 400); }
+    substance.addEventListener("input", later);
+    language.on("change", later);
+    ask();
+  });
+})(jQuery);
