@@ -8,6 +8,7 @@ from .attachments import AppealNote, Attachment
 from .audit import AuditLog
 from .compliance import ComplianceCount
 from .jobs import Job, Notification, UserSession
+from .links import AppealLink
 from .preferences import UserPreference
 from .receptions import (
     HigherInstruction,
@@ -36,6 +37,7 @@ from .topic_model import TopicModel
 __all__ = [
     "Appeal",
     "AppealEvent",
+    "AppealLink",
     "AppealNote",
     "Attachment",
     "Applicant",

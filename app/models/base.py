@@ -82,3 +82,21 @@ def words_match(model, column_name: str, value: str, dialect: str):
     tsquery = " & ".join(f"{w}:*" for w in words)
     vector = literal_column(f"{table}.{column_name}_tsv")
     return vector.bool_op("@@")(func.to_tsquery(literal_column("'simple'::regconfig"), tsquery))
+
+
+def any_word_matches(model, column_name: str, words: list[str], dialect: str):
+    """A clause: some word of ``words`` begins a word of ``model.column_name``
+    (the candidates of a similarity search), on the same search structures
+    as ``words_match``. No word at all matches nothing."""
+    words = [w for w in (WORD.findall(" ".join(words))) if w][:24]
+    if not words:
+        return false()
+    table = model.__tablename__
+    if dialect == "sqlite":
+        match = " OR ".join('"%s"*' % w for w in words)
+        rowids = text(f"SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH :match")
+        rowids = rowids.bindparams(match=match).columns(sa_column("rowid", Integer))
+        return model.id.in_(rowids)
+    tsquery = " | ".join(f"{w}:*" for w in words)
+    vector = literal_column(f"{table}.{column_name}_tsv")
+    return vector.bool_op("@@")(func.to_tsquery(literal_column("'simple'::regconfig"), tsquery))

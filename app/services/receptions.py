@@ -420,10 +420,13 @@ def assignable_users(appeal: Appeal) -> list:
 
 def handled_before(appeal: Appeal) -> list[int]:
     """R37: the employees who handled this appeal, or the same applicant's
-    earlier appeals on the same question (same category)."""
+    earlier appeals on the same question (same category), or an appeal
+    linked to it as the same question (``services/similar.py``)."""
+    from .similar import linked_ids
+
     earlier = select(Appeal.id).where(Appeal.applicant_id == appeal.applicant_id,
                                       Appeal.category_id == appeal.category_id, Appeal.id < appeal.id)
-    ids = [appeal.id, *db.session.execute(earlier).scalars()]
+    ids = [appeal.id, *db.session.execute(earlier).scalars(), *linked_ids(appeal.id)]
     out = [p.get("assignee") for p in db.session.execute(
         select(AppealEvent.payload).where(AppealEvent.appeal_id.in_(ids), AppealEvent.action == "assign")
     ).scalars() if isinstance(p, dict)]

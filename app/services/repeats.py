@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -26,8 +27,36 @@ LIMIT = 8
 EXCERPT = 140
 
 
+GROUND_OFFERS = (
+    ("administrative_decision_exists", _l("Propose a refusal: already decided (R15, ground 2)")),
+    ("court_act_in_force", _l("Propose a refusal: a court act in force (R15, ground 3)")),
+    ("withdrawn", _l("Propose a refusal: the withdrawal was accepted (R15, ground 5)")),
+)
+
+
+class RefusalOffers:
+    """Which refusal an earlier appeal of the same person on the same
+    question can rest on (R15): ground 2 when it was decided (closed with an
+    answer, or refused), ground 3 when it was refused on a court act in force
+    (its reference is carried over), ground 5 when its withdrawal was accepted."""
+
+    status_value: str
+    refusal_ground_value: str | None
+
+    @property
+    def offers(self) -> list[tuple[str, object]]:
+        grounds = set()
+        if self.status_value in ("closed", "refused"):
+            grounds.add("administrative_decision_exists")
+        if self.refusal_ground_value == "court_act_in_force":
+            grounds.add("court_act_in_force")
+        if self.status_value == "withdrawn":
+            grounds.add("withdrawn")
+        return [(g, text) for g, text in GROUND_OFFERS if g in grounds]
+
+
 @dataclass(frozen=True)
-class Earlier:
+class Earlier(RefusalOffers):
     id: int
     reg_number: str
     registered_on: date
@@ -39,11 +68,11 @@ class Earlier:
     refusal_ground: str | None
     refusal_reference: str | None
     closed_on: date | None
-    decided: bool = False
-    """Closed with a final answer or refused: a decision on the question exists."""
+    status_value: str = ""
+    refusal_ground_value: str | None = None
 
 
-def _excerpt(text: str) -> str:
+def excerpt(text: str) -> str:
     text = " ".join((text or "").split())
     return text if len(text) <= EXCERPT else text[:EXCERPT - 1].rstrip() + "…"
 
@@ -85,10 +114,10 @@ def earlier_appeals(applicant: Applicant | None, category_id: int | None = None,
         out.append(Earlier(
             id=a.id, reg_number=a.reg_number, registered_on=a.registered_on, status=str(label(a.status)),
             category_id=a.category_id, category=str(a.category) if a.category else "",
-            same_topic=bool(category_id) and a.category_id == category_id, excerpt=_excerpt(a.substance),
+            same_topic=bool(category_id) and a.category_id == category_id, excerpt=excerpt(a.substance),
             refusal_ground=str(label(a.refusal_ground)) if ground else None,
             refusal_reference=a.refusal_reference, closed_on=a.closed_on,
-            decided=getattr(a.status, "value", a.status) in ("closed", "refused"),
+            status_value=getattr(a.status, "value", a.status), refusal_ground_value=ground,
         ))
     return out
 

@@ -26,7 +26,7 @@ from app.security.roles import can
 from app.security.scope import current_user, is_writable, may_use_place, own_place_only, place_of
 from app.services import appeals as appeal_service
 from app.services import repeats as repeat_appeals
-from app.services import worklists
+from app.services import similar, worklists
 from app.services.appeal_overview import overview
 from app.services.applicants import inline_applicant, normalize
 from app.services.calendar import working_calendar
@@ -375,12 +375,16 @@ class AppealView(QModelView):
 
         from app.models import Category
         from app.security.scope import get_visible
+        from app.services.similar import similar_appeals
 
         applicant = get_visible(Applicant, request.args.get("applicant"))
         category = get_visible(Category, request.args.get("category"))
         rows = repeat_appeals.earlier_appeals(applicant, category.id if category else None)
-        return render_template("qabyldau/_repeats.html", repeats=rows, link_target="_blank",
-                               heading=gettext("Appeals already filed by this applicant"))
+        text = str(request.args.get("substance") or "").replace("\x00", "")[:4000]
+        alike = similar_appeals(text, category, applicant=applicant) if len(text) >= 20 else []
+        return (render_template("qabyldau/_repeats.html", repeats=rows, link_target="_blank",
+                                heading=gettext("Appeals already filed by this applicant"))
+                + render_template("qabyldau/_similar.html", similar=alike, linked=[], link_target="_blank"))
 
     formatters_columns = {"deadline": format_deadline}
 
@@ -428,6 +432,11 @@ class AppealView(QModelView):
             action_labels=EVENT_LABELS,
             letter_labels=LETTER_LABELS,
             repeats=repeat_appeals.earlier_appeals(appeal.applicant, appeal.category_id, exclude_id=appeal.id),
+            similar=similar.similar_appeals(appeal.substance, appeal.category, applicant=appeal.applicant,
+                                            exclude_id=appeal.id),
+            linked=similar.linked_appeals(appeal),
+            link_form_for=appeal.id if self.appbuilder.sm.has_access("can_write", "Appeal")
+            and is_writable(Appeal, appeal.id) else None,
             propose_for=appeal.id if "propose-refusal" in info["actions"] and self.appbuilder.sm.has_access(
                 "can_write", "Appeal") and is_writable(Appeal, appeal.id) else None,
         )

@@ -71,7 +71,8 @@ class AppealWorkflowView(BaseView):
 
     route_base = "/appeal-workflow"
     class_permission_name = "Appeal"
-    method_permission_name = {"act": "write", "bulk": "write", "letter": "read", "assign": "write"}
+    method_permission_name = {"act": "write", "bulk": "write", "letter": "read", "assign": "write",
+                              "link": "write", "unlink": "write"}
     default_view = "act"
 
     def _user_id(self):
@@ -142,6 +143,38 @@ class AppealWorkflowView(BaseView):
         return self.render_template("qabyldau/appeal_action.html", appeal=appeal, form=form, action="assign",
                                     title=gettext("Assign to an employee"),
                                     help=gettext("R37: an appeal from a reception may not be assigned to an employee it was assigned to before."))
+
+    @expose("/<int:pk>/link", methods=["POST"])
+    @has_access
+    def link(self, pk: int):
+        """Link this appeal (one the user may change) to another they may see
+        as the same question (R15; R37 then keeps the other's handlers off it)."""
+        from app.services import similar
+
+        appeal = get_writable_or_abort(Appeal, pk)
+        try:
+            other = similar.link(appeal.id, request.form.get("other"), g.user, request.form.get("note", ""))
+        except LookupError:
+            abort(404)
+        except Conflict as exc:
+            flash(str(exc.args[0]), "warning")
+        else:
+            number = db.session.get(Appeal, other.linked_id if other.appeal_id == appeal.id else other.appeal_id)
+            flash(gettext("Linked with %(number)s as the same question.", number=number.reg_number), "success")
+        return redirect(url_for("AppealView.show", pk=pk) + "#similar")
+
+    @expose("/<int:pk>/unlink", methods=["POST"])
+    @has_access
+    def unlink(self, pk: int):
+        from app.services import similar
+
+        appeal = get_writable_or_abort(Appeal, pk)
+        try:
+            similar.unlink(appeal.id, request.form.get("other"), g.user)
+        except LookupError:
+            abort(404)
+        flash(gettext("The link is removed; the history keeps it."), "success")
+        return redirect(url_for("AppealView.show", pk=pk) + "#similar")
 
     @expose("/bulk/<action>", methods=["GET", "POST"])
     @has_access
@@ -224,8 +257,11 @@ def prefill_repeat_refusal(form, appeal: Appeal) -> None:
     if earlier is None or earlier.id == appeal.id or not db.session.execute(
             select(Appeal.id).where(Appeal.id == earlier.id, same_person(appeal.applicant))).first():
         return
-    parts = [gettext("appeal %(number)s of %(day)s", number=earlier.reg_number,
-                     day=earlier.registered_on.strftime("%d.%m.%Y"))]
+    day = earlier.registered_on.strftime("%d.%m.%Y")
+    if ground == "withdrawn":
+        parts = [gettext("withdrawal of appeal %(number)s of %(day)s", number=earlier.reg_number, day=day)]
+    else:
+        parts = [gettext("appeal %(number)s of %(day)s", number=earlier.reg_number, day=day)]
     if earlier.refusal_reference:
         parts.append(earlier.refusal_reference)
     form.reference.data = "; ".join(parts)[:255]

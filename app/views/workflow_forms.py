@@ -43,6 +43,8 @@ EVENT_LABELS = {
     "attachment-added": _l("File attached"),
     "attachment-withdrawn": _l("File withdrawn"),
     "note-added": _l("Internal note added"),
+    "link": _l("Linked with another appeal as the same question"),
+    "unlink": _l("Link with another appeal removed"),
 }
 """Every action an appeal's history records, as people read it."""
 

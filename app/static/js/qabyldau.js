@@ -155,22 +155,24 @@ document.addEventListener("keydown", function (ev) {
   $(function () {
     var box = document.getElementById("q-repeats");
     if (!box) { return; }
-    var applicant = $("#applicant"), category = $("#category");
+    var applicant = $("#applicant"), category = $("#category"), substance = $("#substance");
     var anchor = category.closest("table");
     if (anchor.length) { anchor.after(box); }
-    var last = null;
+    var last = null, timer = null;
     function refresh() {
-      var a = applicant.val() || "", c = category.val() || "";
-      var key = a + "/" + c;
+      var a = applicant.val() || "", c = category.val() || "", t = (substance.val() || "").trim();
+      if (t.length < 20) { t = ""; }  /* the similar appeals need a sentence to compare */
+      var key = a + "/" + c + "/" + t;
       if (key === last) { return; }
       last = key;
-      if (!a) { box.innerHTML = ""; return; }
-      $.get(box.getAttribute("data-url"), {applicant: a, category: c}, function (html) {
+      if (!a && !(c && t)) { box.innerHTML = ""; return; }
+      $.get(box.getAttribute("data-url"), {applicant: a, category: c, substance: t}, function (html) {
         if (last === key) { box.innerHTML = html; }
       }, "html");
     }
     applicant.on("change", refresh);
     category.on("change", refresh);
+    substance.on("input", function () { clearTimeout(timer); timer = setTimeout(refresh, 600); });
     refresh();
   });
 })(jQuery);
