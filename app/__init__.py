@@ -76,6 +76,9 @@ def create_app(config: type[Config] | None = None) -> Flask:
     from .views.menu import navbar_menu
 
     app.jinja_env.globals["navbar_menu"] = navbar_menu
+    from .services.region import region_words
+
+    app.jinja_env.globals["region"] = region_words  # the region's names in the page's language (region.json)
 
     app.before_request(_sanitize_paging_args)
     app.before_request(_refuse_nul_in_forms)

@@ -56,7 +56,7 @@ from app.models import (
     UserPlace,
 )
 from app.services import region_pack
-from app.services.appeals import REG_PREFIX
+from app.services.appeals import reg_number
 from app.services.calendar import counting_rules, working_calendar
 from app.services.clock import local_to_utc, now_local
 
@@ -558,7 +558,7 @@ class _Builder:
             text_ru, text_kk = rnd.choice(texts)
             language = Language.kk if rnd.random() < 0.45 else Language.ru
             appeal = Appeal(
-                reg_number=f"{REG_PREFIX}-{year}-{counters[year]:06d}",
+                reg_number=reg_number(year, counters[year]),  # the pack's prefix, ЖТ
                 channel=rnd.choices(channels, cweights)[0], received_at=received,
                 registered_on=registered_on, applicant=applicant, reception_place=place,
                 district=district, category=topic, official=official,

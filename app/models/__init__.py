@@ -31,6 +31,7 @@ from .reference import (
     RestrictionPeriod,
     UserPlace,
 )
+from .region import Region
 from .surveys import Consultation, SurveyCall
 from .topic_model import TopicModel
 
@@ -63,6 +64,7 @@ __all__ = [
     "ReceptionPlace",
     "ReceptionSession",
     "RegCounter",
+    "Region",
     "RestrictionPeriod",
     "UserPlace",
     "SystemicAlert",

@@ -20,8 +20,7 @@ from .calendar import counting_rules, working_calendar
 from .clock import now_local, to_local_naive, today
 from .errors import Conflict, RuleViolation
 from .receptions import queue_order, restriction_periods, under_restrictions
-
-REG_PREFIX = "ЖТ"
+from .region import reg_prefix
 
 
 def next_reg_number(year: int) -> str:
@@ -29,8 +28,9 @@ def next_reg_number(year: int) -> str:
     return reg_number(year, reserve_reg_numbers(year, 1))
 
 
-def reg_number(year: int, n: int) -> str:
-    return f"{REG_PREFIX}-{year}-{n:06d}"
+def reg_number(year: int, n: int, prefix: str | None = None) -> str:
+    """``ЖТ-2026-000123``: the region's prefix (``region.json``; ``ЖТ`` before any pack), year, number."""
+    return f"{prefix or reg_prefix()}-{year}-{n:06d}"
 
 
 def reserve_reg_numbers(year: int, count: int) -> int:

@@ -1,7 +1,8 @@
 """A region's reference books from a data pack (``flask region load PACK``).
 
-A pack is a directory: ``region.json`` (code, names, version, where and when
-the population figures come from) and five UTF-8 CSV files — districts,
+A pack is a directory: ``region.json`` (code, names, the akim's office as
+letters name it, the registration-number prefix, version, where and when the
+population figures come from) and five UTF-8 CSV files — districts,
 departments, officials, reception places, topics (docs/deployment.md,
 "Loading a region"). It holds no personal data: officials are named as
 public office holders, nothing else about a person is in it.
@@ -28,7 +29,9 @@ from sqlalchemy import select
 
 from app.domain.vocabulary import DepartmentKind, DistrictKind, OfficialLevel, PlaceKind
 from app.extensions import db
-from app.models import Category, Department, District, Official, ReceptionPlace
+from app.models import Category, Department, District, Official, ReceptionPlace, Region
+
+from . import region as region_identity
 
 MAX_FILE_BYTES = 2_000_000
 """A pack file larger than this is refused unread (the Zhetysu pack's largest is 12 KB)."""
@@ -43,7 +46,10 @@ CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 NUMBER = {int: re.compile(r"^[0-9]+$"), float: re.compile(r"^-?[0-9]+(\.[0-9]+)?$")}
 TRUE, FALSE = {"1", "true", "yes"}, {"0", "false", "no"}
 
-REGION_FIELDS = ("code", "name_ru", "name_kk", "version", "population_source", "population_date")
+REGION_FIELDS = ("code", "name_ru", "name_kk", "office_ru", "office_kk", "reg_prefix", "version",
+                 "population_source", "population_date")
+REGION_LENGTHS = {"code": 64, "version": 64, "reg_prefix": 4}  # the others: 255
+REG_PREFIX = re.compile("[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ]{1,4}")  # fullmatch: capital Latin or Cyrillic (Kazakh) letters
 COLUMNS = {
     "districts.csv": ("kato", "kind", "name_ru", "name_kk", "centre_ru", "centre_kk", "lat", "lon",
                       "population", "population_year"),
@@ -134,17 +140,28 @@ class _Checker:
             return {}
         if meta.get("format", FORMAT) != FORMAT:
             self.error(name, 1, _l("Unknown pack format %(value)s.", value=repr(meta.get("format"))[:40]))
+        line = {key: _json_line(text, key) for key in REGION_FIELDS}
+        region = {}
         for key in REGION_FIELDS:
-            value = meta.get(key)
-            if not isinstance(value, str) or not value.strip() or CONTROL.search(value) or len(value) > 255:
-                self.error(name, 1, _l("The field %(field)s is missing or not a line of text.", field=key))
-        if isinstance(meta.get("code"), str) and not KEY.match(meta["code"]):
-            self.error(name, 1, _l("The region code may hold only small Latin letters, digits, '.', '_' and '-'."))
+            value, limit = meta.get(key), REGION_LENGTHS.get(key, 255)
+            if not isinstance(value, str) or not value.strip() or CONTROL.search(value):  # a "\u0000" too
+                self.error(name, line[key], _l("The field %(field)s is missing or not a line of text.", field=key))
+            elif len(value.strip()) > limit:
+                self.error(name, line[key], _l("The field %(field)s is longer than %(limit)s characters.",
+                                               field=key, limit=limit))
+            else:
+                region[key] = value.strip()
+        if "code" in region and not KEY.match(region["code"]):
+            self.error(name, line["code"],
+                       _l("The region code may hold only small Latin letters, digits, '.', '_' and '-'."))
+        if "reg_prefix" in region and not REG_PREFIX.fullmatch(region["reg_prefix"]):
+            self.error(name, line["reg_prefix"],
+                       _l("The registration prefix must be 1 to 4 capital Cyrillic or Latin letters."))
         try:
             date.fromisoformat(str(meta.get("population_date")))
         except ValueError:
-            self.error(name, 1, _l("The population date must be a date written as YYYY-MM-DD."))
-        return {k: meta.get(k) for k in REGION_FIELDS}
+            self.error(name, line["population_date"], _l("The population date must be a date written as YYYY-MM-DD."))
+        return {k: region.get(k) for k in REGION_FIELDS}
 
     def rows(self, name: str) -> list[tuple[int, dict]]:
         """The rows of a CSV file with their line numbers; cells stripped and checked for length."""
@@ -236,6 +253,12 @@ class _Checker:
         return value
 
 
+def _json_line(text: str, key: str) -> int:
+    """The line of ``text`` where ``"key":`` stands (1 when it is not there: the object's)."""
+    found = re.search(rf'"{re.escape(key)}"\s*:', text)
+    return text.count("\n", 0, found.start()) + 1 if found else 1
+
+
 def read_pack(path) -> Pack:
     """Read and check the pack at ``path``; raise ``PackInvalid`` with every error found."""
     path = Path(path)
@@ -307,7 +330,7 @@ def read_pack(path) -> Pack:
 
 
 # -- loading ----------------------------------------------------------------------------
-BOOKS = ("districts", "departments", "officials", "places", "topics")
+BOOKS = ("region", "districts", "departments", "officials", "places", "topics")
 
 
 @dataclass
@@ -332,12 +355,16 @@ def load_pack(path, *, dry_run: bool = False, commit: bool = True) -> LoadResult
     ``dry_run`` rolls the transaction back (the counts say what a load would do);
     ``commit=False`` leaves it open for the caller (the demo adds its people to it)."""
     pack = read_pack(path)
-    with db.session.no_autoflush:
-        result = _apply(pack)
-    if dry_run:
-        db.session.rollback()
-    elif commit:
-        db.session.commit()
+    region_identity.forget()
+    try:
+        with db.session.no_autoflush:
+            result = _apply(pack)
+        if dry_run:
+            db.session.rollback()
+        elif commit:
+            db.session.commit()
+    finally:
+        region_identity.forget()  # the pages and the numbers read the row anew
     return result
 
 
@@ -397,12 +424,17 @@ class _Upsert:
 
 def _apply(pack: Pack) -> LoadResult:
     books = {
+        "region": _Upsert(Region, "id"),
         "districts": _Upsert(District, "kato"),
         "departments": _Upsert(Department, "pack_key", "name_ru"),
         "officials": _Upsert(Official, "pack_key", "full_name"),
         "places": _Upsert(ReceptionPlace, "pack_key", "name_ru"),
         "topics": _Upsert(Category, "code"),
     }
+    meta = pack.region
+    books["region"].put(1, dict(
+        code=meta["code"], name_ru=meta["name_ru"], name_kk=meta["name_kk"], office_ru=meta["office_ru"],
+        office_kk=meta["office_kk"], reg_prefix=meta["reg_prefix"], pack_version=meta["version"]))
     districts = {
         r["kato"]: books["districts"].put(r["kato"], dict(
             kind=DistrictKind(r["kind"]), name_ru=r["name_ru"], name_kk=r["name_kk"], centre_ru=r["centre_ru"],

@@ -21,14 +21,15 @@ from app.models.base import WORD, words_match
 from app.security.privacy import hidden_columns
 from app.security.scope import scoped
 
-from .appeals import REG_PREFIX, reg_number
+from .appeals import reg_number
 
 MAX_QUERY = 200
 LIMIT = 10
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_REG = re.compile(rf"^(?:{REG_PREFIX}-?)?(\d{{4}})-(\d{{1,9}})$", re.IGNORECASE)
+_PREFIX = "[A-Za-zА-ЯЁӘҒҚҢӨҰҮҺІа-яёәғқңөұүһі]{1,4}"  # a region's prefix (region.json), either case
+_REG = re.compile(rf"^(?:({_PREFIX})-?)?(\d{{4}})-(\d{{1,9}})$")
 _DIGITS = re.compile(r"\d")
-_PART = re.compile(rf"(?:{REG_PREFIX}-?)?[\d-]+", re.IGNORECASE)
+_PART = re.compile(rf"(?:{_PREFIX}-?)?[\d-]+")
 
 
 def clean(q) -> str:
@@ -40,11 +41,11 @@ def clean(q) -> str:
 
 def reg_number_of(q: str) -> str | None:
     """``ЖТ-2026-000123``, ``жт-2026-123`` and ``2026-123`` all name
-    ``ЖТ-2026-000123``; anything else names no number."""
+    ``ЖТ-2026-000123`` (no prefix typed: the region's); anything else names no number."""
     m = _REG.match(q.replace(" ", ""))
-    if not m or len(m.group(2)) > 6:
+    if not m or len(m.group(3)) > 6:
         return None
-    return reg_number(int(m.group(1)), int(m.group(2)))
+    return reg_number(int(m.group(2)), int(m.group(3)), m.group(1) and m.group(1).upper())
 
 
 @dataclass

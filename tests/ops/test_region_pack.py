@@ -260,7 +260,19 @@ BROKEN = {
     "region.json without version": (lambda p: (p / "region.json").write_text(
         '{"code": "ulytau", "name_ru": "x", "name_kk": "y", "population_source": "z", "population_date": "2025-01-01"}'),
         "region.json:1", "version"),
-    "bad population date": (_edit("region.json", 8, "2025-01-01", "01.01.2025"), "region.json:1", "YYYY-MM-DD"),
+    "bad population date": (_edit("region.json", 8, "2025-01-01", "01.01.2025"), "region.json:8", "YYYY-MM-DD"),
+    # the region's own words (letters, pages) and its registration prefix
+    "prefix in small letters": (_edit("region.json", 11, '"ҰЛ"', '"ұл"'), "region.json:11", "registration prefix"),
+    "prefix of five letters": (_edit("region.json", 11, '"ҰЛ"', '"ҰЛЫТА"'), "region.json:11", "longer than 4"),
+    "prefix with a digit": (_edit("region.json", 11, '"ҰЛ"', '"Ұ1"'), "region.json:11", "registration prefix"),
+    "prefix with a dash": (_edit("region.json", 11, '"ҰЛ"', '"Ұ-Л"'), "region.json:11", "registration prefix"),
+    "prefix empty": (_edit("region.json", 11, '"ҰЛ"', '" "'), "region.json:11", "reg_prefix is missing"),
+    "prefix a number": (_edit("region.json", 11, '"ҰЛ"', "12"), "region.json:11", "reg_prefix is missing"),
+    "office without Kazakh": (lambda p: edit_line(p, "region.json", 10, '"office_kk"', '"office_kz"'),
+                              "region.json:1", "office_kk is missing"),
+    "office with a NUL": (_edit("region.json", 9, "Улытау", "Улы\\u0000тау"), "region.json:9", "office_ru"),
+    "office too long": (_edit("region.json", 9, "Аппарат", "А" * 300), "region.json:9", "longer than 255"),
+    "region name empty": (_edit("region.json", 4, "область Улытау", ""), "region.json:4", "name_ru is missing"),
     "missing file": (lambda p: (p / "places.csv").unlink(), "places.csv:0", "missing"),
 }
 
@@ -345,4 +357,4 @@ def test_the_demo_reference_books_are_the_zhetysu_pack(app):
         db.session.remove()
     code, out = cli(app, "region", "load", "--dry-run", str(ZHETYSU))
     assert code == 0 and "Dry run" in out, out
-    assert out.count(" 0 created,") == 5, out
+    assert out.count(" 0 created,") == 6, out  # the region's row and five books
