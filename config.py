@@ -121,6 +121,8 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
     MAIL_FROM = os.environ.get("MAIL_FROM", "qabyldau@localhost")
+    # The panel's address as its users open it (links in e-mails); unset: paths only.
+    PANEL_URL = os.environ.get("PANEL_URL") or None
     # Systemic-problem alerts (M7.1, app/domain/signals.py): the trailing weeks of
     # the baseline, the least count that may alert, the tail probability.
     ALERT_BASELINE_WEEKS = int(os.environ.get("ALERT_BASELINE_WEEKS", "8"))

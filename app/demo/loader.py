@@ -100,6 +100,9 @@ def load_demo(password: str) -> dict:
         from app.services.topic_suggest import train
 
         train(system=True)  # issue 17.3: the form suggests topics from the start (about 2 s on 2000 appeals)
+        from app.services.compliance import take_snapshot
+
+        take_snapshot()  # issue 17.1: the compliance board's daily record starts with the demo's first day
     return {"created": created, "users": users}
 
 

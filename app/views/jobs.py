@@ -49,6 +49,8 @@ JOB_KIND_LABELS = {
     "deadline_monitor": _l("Deadline monitor"),
     "survey_sample": _l("Sample for the survey calls"),
     "systemic_alerts": _l("Systemic-problem alerts (M7.1)"),
+    "topic_model": _l("Training of the topic suggestion"),
+    "compliance_snapshot": _l("Daily record of the compliance board"),
     "probe": _l("Check of the background worker"),
 }
 
