@@ -150,6 +150,7 @@ class TestingConfig(Config):
     # (every other configuration keeps FAB's default, scrypt; tests/security
     # checks that it does).
     FAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    DEMO_TRAIN_TOPICS = False  # the topic tests train the models they test; each demo build would take 4 s more
 
 
 class ProductionConfig(Config):

@@ -144,7 +144,7 @@ def measure(rows: list[Labelled], threshold: float, window: int = 400) -> dict:
             "ms_per_appeal": 1000 * elapsed / max(len(rows), 1)}
 
 
-THRESHOLDS = (0.2, 0.3, 0.4, 0.5)
+THRESHOLDS = (0.3, 0.4, 0.5, 0.55, 0.6, 0.7)
 
 
 def main(argv: list[str]) -> None:

@@ -93,13 +93,15 @@ def load_demo(password: str) -> dict:
     users = ensure_demo_users(password)
     if created:
         _assign_to_responsible()
+    if created and int(current_app.config.get("DEMO_APPEALS", N_APPEALS)) > 0:  # not the bench's empty shell
         _systemic_spike(random.Random(SEED + 17))
         from app.services.alerts import scan
 
         scan()  # M7.1: the weekly scan of the last full week finds the spike
         from app.services.topic_suggest import train
 
-        train(system=True)  # issue 17.3: the form suggests topics from the start (about 2 s on 2000 appeals)
+        if current_app.config.get("DEMO_TRAIN_TOPICS", True):
+            train(system=True)  # issue 17.3: the form suggests topics from the start (about 2 s on 2000 appeals)
         from app.services.compliance import take_snapshot
 
         take_snapshot()  # issue 17.1: the compliance board's daily record starts with the demo's first day

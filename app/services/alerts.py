@@ -206,7 +206,7 @@ def _listed():
                                          selectinload(SystemicAlert.acknowledged_by))
 
 
-def open_alerts(limit: int = 5) -> list[SystemicAlert]:
+def open_alerts(limit: int = 20) -> list[SystemicAlert]:
     """The latest open alerts (the dashboard's panel)."""
     return db.session.execute(_listed().where(SystemicAlert.status == "open")
                               .order_by(SystemicAlert.week_start.desc(), SystemicAlert.id.desc())

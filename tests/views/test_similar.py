@@ -69,9 +69,12 @@ def _pair(app, place, text_a=WATER, text_b=WATER_AGAIN, same_applicant=False, ho
     ids = []
     with app.app_context():
         topic = db.session.execute(select(Category).where(Category.code == "01.01")).scalar_one()
-        people = db.session.execute(select(Applicant).order_by(Applicant.id.desc()).limit(2)).scalars().all()
         official = db.session.execute(select(Official).where(Official.active.is_(True)).limit(1)).scalar_one()
         at = db.session.get(ReceptionPlace, place)
+        # people of their own, with no ИИН: nobody else's appeal becomes theirs, nor visible at another place
+        people = [Applicant(kind="individual", full_name=f"Сходство Тест {house}-{i}", district=at.district,
+                            registered_place_id=place) for i in (1, 2)]
+        db.session.add_all(people)
         for text, person in ((text_a, people[0]), (text_b, people[0] if same_applicant else people[1])):
             appeal = Appeal(channel="by_hand", received_at=now_local().replace(microsecond=0), language="ru",
                             substance=text, applicant=person, reception_place=at, category=topic, official=official,
