@@ -199,8 +199,6 @@ def test_an_appeal_at_another_place_cannot_be_linked_nor_linked_to(app, client):
 
 
 def test_twenty_parallel_links_of_one_pair_make_one_link(app):
-    if app.config["DB_KIND"] != "postgresql":
-        pytest.skip("parallel writers need a server database; SQLite serialises them")
     from concurrent.futures import ThreadPoolExecutor
 
     from app.services.errors import Conflict
