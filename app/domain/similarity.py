@@ -6,10 +6,11 @@ A text becomes a set of terms: its words in lower case, cut to a stem of
 and «водоснабжением», «көшесінде» and «көшесі» share their stems), numbers
 kept whole (a house number tells two streets' questions apart), and the
 request formulas every appeal has («прошу принять», «сұраймын») dropped.
-Two texts are compared by the weighted Jaccard index of their terms, each
-term weighted by its rarity among the texts compared (an inverse document
-frequency), blended with the Dice index of their letter trigrams (typos,
-words run together). 1.0 is the same text; unrelated texts score near 0.
+Their names and numbers (``anchors``) are what tells two appeals on one
+topic apart. Two texts are compared by the weighted Jaccard index of their
+names and numbers (``ANCHOR_WEIGHT``) and of their other terms, each term
+weighted by its rarity among the texts compared (an inverse document
+frequency). 1.0 is the same text; unrelated texts score near 0.
 """
 from __future__ import annotations
 
@@ -78,12 +79,6 @@ def anchors(text: str) -> frozenset[str]:
     return frozenset(out)
 
 
-def trigrams(text: str) -> frozenset[str]:
-    letters = " ".join(WORD.findall((text or "").lower().replace("ё", "е")))
-    padded = f"  {letters} "
-    return frozenset(padded[i:i + 3] for i in range(len(padded) - 2))
-
-
 def rarity(documents: Iterable[frozenset[str]]) -> dict[str, float]:
     """Each term's weight among ``documents``: log((N + 1) / df), so a word
     every text on the topic has («водоснабжения» among the water appeals)
@@ -102,28 +97,36 @@ def weighted_jaccard(a: frozenset[str], b: frozenset[str], weight: dict[str, flo
     return top / sum(weight.get(t, 1.0) for t in union)
 
 
-def dice(a: frozenset[str], b: frozenset[str]) -> float:
-    return 2 * len(a & b) / (len(a) + len(b)) if a or b else 0.0
+Features = tuple[frozenset[str], frozenset[str]]
+"""A text's (terms, names and numbers)."""
+
+
+def features(text: str) -> Features:
+    return terms(text), anchors(text)
+
+
+def _score(a: Features, b: Features, weight: dict[str, float]) -> float:
+    words = weighted_jaccard(a[0], b[0], weight)
+    if not (a[1] or b[1]):
+        return round(words, 4)
+    return round(ANCHOR_WEIGHT * weighted_jaccard(a[1], b[1], weight) + (1 - ANCHOR_WEIGHT) * words, 4)
 
 
 def score(text_a: str, text_b: str, weight: dict[str, float] | None = None) -> float:
     """How alike two texts are, 0..1 (``weight``: the terms' rarity; 1 each
     when none): the names and numbers they share weigh ``ANCHOR_WEIGHT``,
     their other terms the rest."""
-    w = weight or {}
-    a, b = anchors(text_a), anchors(text_b)
-    words = weighted_jaccard(terms(text_a), terms(text_b), w)
-    if not (a or b):
-        return round(words, 4)
-    return round(ANCHOR_WEIGHT * weighted_jaccard(a, b, w) + (1 - ANCHOR_WEIGHT) * words, 4)
+    return _score(features(text_a), features(text_b), weight or {})
 
 
 def rank(query: str, candidates: list[tuple[int, str]], threshold: float, limit: int) -> list[tuple[int, float]]:
     """The candidates (id, text) at least ``threshold`` alike to ``query``,
     most alike first (ties: the later id first), at most ``limit``; the
-    terms' and names' rarity is taken over the candidates and the query."""
-    texts = [query, *(t for _, t in candidates)]
-    weight = rarity([terms(t) | anchors(t) for t in texts])
-    scored = [(pk, score(query, text, weight)) for pk, text in candidates]
+    terms' and names' rarity is taken over the candidates and the query.
+    Each text is read once."""
+    mine = features(query)
+    theirs = [(pk, features(text)) for pk, text in candidates]
+    weight = rarity([mine[0] | mine[1], *(f[0] | f[1] for _, f in theirs)])
+    scored = [(pk, _score(mine, f, weight)) for pk, f in theirs]
     hits = sorted((s for s in scored if s[1] >= threshold), key=lambda s: (-s[1], -s[0]))
     return hits[:limit]

@@ -27,13 +27,12 @@ from app.security.scope import get_visible, get_writable, scoped
 
 from .errors import Conflict
 from .repeats import RefusalOffers, excerpt, same_person
-from .selection import topic_ids
 
 THRESHOLD = 0.55
 """At least this alike to be shown (precision 0.96, recall 0.76 on the
 labelled set of ``bench/same_question.py``; docs/performance.md)."""
 LIMIT = 5
-CANDIDATES = 300
+CANDIDATES = 200
 """The latest appeals on the topic sharing a word with the text, scored in Python."""
 QUERY_WORDS = 24
 
@@ -73,6 +72,11 @@ def _query_words(text: str) -> list[str]:
     return list(dict.fromkeys(names + rest))[:QUERY_WORDS]
 
 
+def _subtree(topic: Category):
+    """The topic and the questions under it (by code), as a subquery."""
+    return select(Category.id).where(or_(Category.code == topic.code, Category.code.like(topic.code + ".%")))
+
+
 def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
@@ -92,7 +96,7 @@ def similar_appeals(text: str, category: Category | None, *, applicant=None, exc
     if topic is None or not words:
         return []
     stmt = (select(Appeal.id, Appeal.substance)
-            .where(Appeal.category_id.in_(topic_ids(topic.id)), any_word_matches(Appeal, "substance", words, _dialect()))
+            .where(Appeal.category_id.in_(_subtree(topic)), any_word_matches(Appeal, "substance", words, _dialect()))
             .order_by(Appeal.registered_on.desc(), Appeal.id.desc()).limit(CANDIDATES))
     if exclude_id is not None:
         stmt = stmt.where(Appeal.id != exclude_id)

@@ -243,7 +243,8 @@ class AppealView(QModelView):
     search_filters = with_drill_down_filters(search_filters, datamodel)  # what the dashboard's figures link to
     order_columns = ["reg_number", "registered_on", "channel", "status", "due_on"]
     method_permission_name = {**METHOD_PERMISSIONS, "bulk_extend": "write", "bulk_withdraw": "write",
-                              "repeats": "read", "card": "read"}
+                              "repeats": "read", "card": "read",
+                              "similar_panel": "read"}
     list_template = "qabyldau/appeal_list.html"
     show_template = "qabyldau/appeal_show.html"
     add_template = "qabyldau/appeal_add.html"
@@ -432,14 +433,31 @@ class AppealView(QModelView):
             action_labels=EVENT_LABELS,
             letter_labels=LETTER_LABELS,
             repeats=repeat_appeals.earlier_appeals(appeal.applicant, appeal.category_id, exclude_id=appeal.id),
-            similar=similar.similar_appeals(appeal.substance, appeal.category, applicant=appeal.applicant,
-                                            exclude_id=appeal.id),
-            linked=similar.linked_appeals(appeal),
-            link_form_for=appeal.id if self.appbuilder.sm.has_access("can_write", "Appeal")
-            and is_writable(Appeal, appeal.id) else None,
             propose_for=appeal.id if "propose-refusal" in info["actions"] and self.appbuilder.sm.has_access(
                 "can_write", "Appeal") and is_writable(Appeal, appeal.id) else None,
         )
+
+    @expose("/similar/<pk>", methods=["GET"])
+    @has_access
+    def similar_panel(self, pk):
+        """The appeal page's panel of similar earlier appeals and links
+        (``services/similar.py``), asked for once the page is shown: the page
+        does not wait for the text search."""
+        from flask import render_template
+
+        from app.domain.workflow import allowed_actions
+        from app.security.scope import get_visible_or_404
+
+        appeal = get_visible_or_404(Appeal, pk)
+        writable = self.appbuilder.sm.has_access("can_write", "Appeal") and is_writable(Appeal, appeal.id)
+        may_propose = writable and any(a.value == "propose-refusal"
+                                       for a in allowed_actions(AppealStatus(appeal.status)))
+        return render_template(
+            "qabyldau/_similar.html",
+            similar=similar.similar_appeals(appeal.substance, appeal.category, applicant=appeal.applicant,
+                                            exclude_id=appeal.id),
+            linked=similar.linked_appeals(appeal), link_form_for=appeal.id if writable else None,
+            propose_for=appeal.id if may_propose else None)
 
     @expose("/card/<pk>", methods=["GET"])
     @has_access

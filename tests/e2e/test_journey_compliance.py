@@ -74,6 +74,7 @@ def test_R15_a_clerk_sees_the_similar_decided_appeal_links_it_and_proposes_the_r
         j = Journey(page, live_server, live_app, "ru", "clerk")
         j.login("clerk")
         j.open(f"/appealview/show/{later_id}")
+        page.wait_for_selector("#similar-slot[data-loaded]")  # the panel arrives once the page is shown
         j.check()
         row = page.locator(f"#similar tr[data-similar='{closed_id}']")
         assert row.count() == 1 and "100 %" in row.inner_text()
@@ -83,6 +84,7 @@ def test_R15_a_clerk_sees_the_similar_decided_appeal_links_it_and_proposes_the_r
         with page.expect_navigation():
             row.locator("button.q-link").click()
         assert j.flash("success")
+        page.wait_for_selector("#similar-slot[data-loaded]")
         assert number in page.inner_text("#linked-appeals")
         row = page.locator(f"#similar tr[data-similar='{closed_id}']")
         with page.expect_navigation():

@@ -96,7 +96,9 @@ def test_the_appeal_page_lists_a_like_appeal_of_another_person_and_its_likeness(
     place = _clerk_place(app)
     a, b = _pair(app, place)
     login(client, "clerk")
-    body = client.get(f"/appealview/show/{b}").get_data(as_text=True)
+    page = client.get(f"/appealview/show/{b}").get_data(as_text=True)
+    assert f'data-url="/appealview/similar/{b}"' in page  # the page asks for the panel once it is shown
+    body = client.get(f"/appealview/similar/{b}").get_data(as_text=True)
     rows = re.findall(r'<tr data-similar="(\d+)">(.*?)</tr>', body, re.S)
     assert str(a) in [pk for pk, _ in rows]
     row = dict(rows)[str(a)]
@@ -112,10 +114,10 @@ def test_a_like_appeal_at_another_place_is_not_shown_to_a_clerk(app, client):
     a, b = _pair(app, other, house="4242")
     _c, mine = _pair(app, place, text_a=OTHER_PLACE, text_b=WATER, house="4242")
     login(client, "clerk")
-    body = client.get(f"/appealview/show/{mine}").get_data(as_text=True)
+    body = client.get(f"/appealview/similar/{mine}").get_data(as_text=True)
     assert f'data-similar="{a}"' not in body and f'data-similar="{b}"' not in body
     login(client, "manager")
-    body = client.get(f"/appealview/show/{mine}").get_data(as_text=True)
+    body = client.get(f"/appealview/similar/{mine}").get_data(as_text=True)
     assert f'data-similar="{a}"' in body or f'data-similar="{b}"' in body
 
 
@@ -154,7 +156,7 @@ def test_R15_R37_linking_records_both_histories_and_keeps_the_linked_handlers_of
             AppealEvent.action == "link", AppealEvent.appeal_id.in_([a, b]))).all()
         assert {e[0] for e in events} == {a, b} and all(e[1] == "тот же вопрос" for e in events)
         assert handler in handled_before(db.session.get(Appeal, b))  # R37: the linked appeal's handler
-    body = client.get(f"/appealview/show/{b}").get_data(as_text=True)
+    body = client.get(f"/appealview/similar/{b}").get_data(as_text=True)
     assert "linked-appeals" in body
     r = client.post(f"/appeal-workflow/{b}/link", data={"other": a}, follow_redirects=True)
     assert r.status_code == 200 and "alert-warning" in r.get_data(as_text=True)  # twice: told, nothing added
@@ -237,7 +239,7 @@ def test_R15_the_same_persons_earlier_appeal_offers_the_refusal_it_supports_with
         db.session.commit()
     try:
         login(client, "clerk")
-        body = client.get(f"/appealview/show/{b}").get_data(as_text=True)
+        body = client.get(f"/appealview/similar/{b}").get_data(as_text=True)
         section = re.search(r'id="similar".*?</table>', body, re.S).group(0)
         assert f'data-ground="{ground}"' in section
         url = re.search(rf'href="([^"]+ground={ground}[^"]*)"', section).group(1).replace("&amp;", "&")
@@ -263,7 +265,7 @@ def test_an_earlier_appeal_of_another_person_offers_no_refusal(app, client):
         db.session.commit()
     try:
         login(client, "clerk")
-        body = client.get(f"/appealview/show/{b}").get_data(as_text=True)
+        body = client.get(f"/appealview/similar/{b}").get_data(as_text=True)
         row = re.search(rf'<tr data-similar="{a}">(.*?)</tr>', body, re.S).group(1)
         assert "data-ground" not in row  # a decision on someone else's appeal is no ground for this one
     finally:
@@ -282,3 +284,23 @@ def test_each_databases_text_search_finds_the_candidates(app):
         hit = next(s for s in similar.similar_appeals(appeal.substance, appeal.category, exclude_id=b, user=user)
                    if s.id == a)
         assert similar.THRESHOLD <= hit.score <= 1.0
+
+
+@pytest.mark.parametrize("pk", [str(2**63), "-1", "abc", "0"])
+def test_the_panel_of_no_appeal_or_another_places_is_404(app, client, pk):
+    from app.models import ReceptionPlace
+
+    login(client, "clerk")
+    assert client.get(f"/appealview/similar/{pk}").status_code == 404
+    with app.app_context():
+        other = db.session.execute(select(ReceptionPlace.id).where(ReceptionPlace.id != _clerk_place(app))
+                                   ).scalars().first()
+    theirs, _x = _pair(app, other)
+    assert client.get(f"/appealview/similar/{theirs}").status_code == 404
+
+
+def test_a_reader_who_may_not_change_the_appeal_gets_no_link_or_refusal_buttons(app, client):
+    a, b = _pair(app, _clerk_place(app), same_applicant=True)
+    login(client, "head")
+    body = client.get(f"/appealview/similar/{b}").get_data(as_text=True)
+    assert f'data-similar="{a}"' in body and "q-link" not in body and "data-ground" not in body

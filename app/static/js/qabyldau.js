@@ -177,6 +177,18 @@ document.addEventListener("keydown", function (ev) {
   });
 })(jQuery);
 
+/* ---- the appeal page: the similar earlier appeals and the links
+   (app/services/similar.py) arrive once the page is shown, so the page
+   never waits for the text search. ---- */
+(function () {
+  var slot = document.getElementById("similar-slot");
+  if (!slot || !window.fetch) { return; }
+  fetch(slot.getAttribute("data-url"), {credentials: "same-origin", headers: {"X-Requested-With": "fetch"}})
+    .then(function (r) { return r.ok ? r.text() : ""; })
+    .then(function (html) { slot.innerHTML = html; slot.setAttribute("data-loaded", "1"); })
+    .catch(function () { slot.setAttribute("data-loaded", "1"); });
+})();
+
 /* ---- the navbar search suggests as the user types (/search/suggest: the
    same search, scope and privacy rule as the results page). The ARIA 1.2
    combobox pattern: arrows move through the options, Enter opens the one
