@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    text,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -52,6 +53,7 @@ class Applicant(Model):
         CheckConstraint("bin IS NULL OR length(bin) = 12", name="ck_applicant_bin_len"),
         Index("ix_applicant_full_name", "full_name"),
         Index("ix_applicant_iin", "iin"),
+        Index("ix_applicant_bin", "bin"),
         Index("ix_applicant_district", "district_id"),
         Index("ix_applicant_registered_place", "registered_place_id"),
     )
@@ -120,6 +122,10 @@ class Appeal(Model):
         Index("ix_appeal_place_registered", "reception_place_id", "registered_on", "id"),
         Index("ix_appeal_applicant", "applicant_id"),
         Index("ix_appeal_session", "session_id"),
+        # R30b on the compliance board: the few extensions the applicant is not yet told of
+        Index("ix_appeal_extension_untold", "extension_notice_due_on",
+              postgresql_where=text("extension_notified_on IS NULL AND extension_notice_due_on IS NOT NULL"),
+              sqlite_where=text("extension_notified_on IS NULL AND extension_notice_due_on IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

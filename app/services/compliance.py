@@ -55,12 +55,6 @@ NEAREST_DAYS = 3
 """A snapshot missing on a day (the job did not run) is taken from up to this many days before."""
 
 
-def _appeal_of(model, column: str):
-    """An appeal's ``column`` for a row of ``model`` that belongs to an appeal (a correlated scalar)."""
-    return (select(getattr(Appeal, column)).where(Appeal.id == model.appeal_id).correlate(model)
-            .scalar_subquery())
-
-
 @dataclass(frozen=True)
 class Measure:
     """One measured duty: the register it counts, its condition as of a day,
@@ -78,8 +72,9 @@ class Measure:
     column: str
     what: object = ""
     base: Callable[[date], object] | None = None
-    list_view: str = ""
     link: Callable[[date], str] | None = field(default=None)
+    via_appeal: bool = False
+    """The place and official are the appeal's the row belongs to (a join)."""
 
     @property
     def is_share(self) -> bool:
@@ -127,12 +122,14 @@ def r32_backdated(day: date):
     proposal was recorded (the hearing's days count from the letter: a
     back-dated letter shortens them). Few appeals wait in this status: their
     recording days are read and compared in local time."""
-    stmt = (select(Appeal.id, Appeal.draft_sent_on, func.max(AppealEvent.at))
-            .join(AppealEvent, AppealEvent.appeal_id == Appeal.id)
-            .where(Appeal.status == AppealStatus.refusal_proposed, AppealEvent.action == "propose-refusal")
-            .group_by(Appeal.id, Appeal.draft_sent_on))
-    ids = [pk for pk, sent, at in db.session.execute(stmt).all()
-           if sent is not None and at is not None and sent < utc_to_local(at).date()]
+    sent = dict(db.session.execute(select(Appeal.id, Appeal.draft_sent_on).where(
+        Appeal.status == AppealStatus.refusal_proposed, Appeal.draft_sent_on.is_not(None))).all())
+    recorded = dict(db.session.execute(
+        select(AppealEvent.appeal_id, func.max(AppealEvent.at))
+        .where(AppealEvent.appeal_id.in_(select(Appeal.id).where(Appeal.status == AppealStatus.refusal_proposed)),
+               AppealEvent.action == "propose-refusal")
+        .group_by(AppealEvent.appeal_id)).all()) if sent else {}
+    ids = [pk for pk, at in recorded.items() if at is not None and sent[pk] < utc_to_local(at).date()]
     return Appeal.id.in_(ids) if ids else false()
 
 
@@ -212,6 +209,14 @@ def _none():
     return literal(None)
 
 
+def _appeal_place():
+    return Appeal.reception_place_id
+
+
+def _appeal_official():
+    return Appeal.official_id
+
+
 MEASURES: tuple[Measure, ...] = (
     Measure("r29_overdue", "R29", _l("Answer term passed"), Appeal, r29_overdue,
             lambda: Appeal.reception_place_id, lambda: Appeal.official_id, "due_on", _l("appeals")),
@@ -225,20 +230,18 @@ MEASURES: tuple[Measure, ...] = (
     Measure("r32_backdated", "R32", _l("Draft decision letter dated before it was recorded"), Appeal, r32_backdated,
             lambda: Appeal.reception_place_id, lambda: Appeal.official_id, "status", _l("appeals")),
     Measure("r19_notice_late", "R19", _l("Applicant not told of the request to another body within 2 working days"),
-            ParticipationRequest, r19_notice_late, lambda: _appeal_of(ParticipationRequest, "reception_place_id"),
-            lambda: _appeal_of(ParticipationRequest, "official_id"), "requested_on", _l("requests")),
+            ParticipationRequest, r19_notice_late, _appeal_place, _appeal_official,
+            "requested_on", _l("requests"), via_appeal=True),
     Measure("r20_report_late", "R20", _l("A body's refusal to take part not reported within 2 working days"),
-            ParticipationRequest, r20_report_late, lambda: _appeal_of(ParticipationRequest, "reception_place_id"),
-            lambda: _appeal_of(ParticipationRequest, "official_id"), "refused_on", _l("requests")),
+            ParticipationRequest, r20_report_late, _appeal_place, _appeal_official,
+            "refused_on", _l("requests"), via_appeal=True),
     Measure("r7_gaps", "R7", _l("Persons with no reception in the coming month's roster"), Official, r7_gaps,
             _none, lambda: Official.id, "full_name", _l("persons"), link=_roster_link),
     Measure("r34_overdue", "R34", _l("Instructions under control past their deadline"), Instruction, r34_overdue,
-            lambda: _appeal_of(Instruction, "reception_place_id"),
-            lambda: func.coalesce(Instruction.assignee_official_id, _appeal_of(Instruction, "official_id")),
-            "due_on", _l("instructions")),
+            _appeal_place, lambda: func.coalesce(Instruction.assignee_official_id, Appeal.official_id),
+            "due_on", _l("instructions"), via_appeal=True),
     Measure("r31_overdue", "R31", _l("Requests for materials not answered by their due date"), MaterialsRequest,
-            r31_overdue, lambda: _appeal_of(MaterialsRequest, "reception_place_id"),
-            lambda: _appeal_of(MaterialsRequest, "official_id"), "due_on", _l("requests")),
+            r31_overdue, _appeal_place, _appeal_official, "due_on", _l("requests"), via_appeal=True),
     Measure("r38_coverage", "R38", _l("Declined consultations of the last 90 days that got a call"), Consultation,
             r38_called, lambda: Consultation.reception_place_id, _none, "outcome", _l("consultations"),
             base=r38_declined),
@@ -282,10 +285,11 @@ def filter_clause(model, value: str, day: date | None = None):
     measure, kind, pk = parsed
     day = day or local_today()
     clause = and_(measure.base(day), ~measure.condition(day)) if measure.is_share else measure.condition(day)
-    if kind == "p":
-        clause = and_(clause, measure.place() == pk)
-    elif kind == "o":
-        clause = and_(clause, measure.official() == pk)
+    if kind is not None:
+        part = (measure.place() if kind == "p" else measure.official()) == pk
+        if measure.via_appeal:  # the appeal the row belongs to (correlated: the list reads its own register)
+            part = exists().where(Appeal.id == model.appeal_id, part)
+        clause = and_(clause, part)
     return clause
 
 
@@ -329,21 +333,26 @@ def _count_stmt(measure: Measure, day: date, columns=()):
     counted = [func.count().label("n")]
     if measure.is_share:
         counted.append(func.count().filter(measure.condition(day)).label("met"))
-    return select(*columns, *counted).select_from(measure.model).where(cond)
+    stmt = select(*columns, *counted).select_from(measure.model)
+    if measure.via_appeal and columns:
+        stmt = stmt.join(Appeal, Appeal.id == measure.model.appeal_id)
+    return stmt.where(cond)
 
 
 def _figure(row, measure: Measure) -> Figure:
     return Figure(row.met, row.n) if measure.is_share else Figure(row.n)
 
 
+def figure(measure: Measure, user=None, day: date | None = None) -> Figure:
+    """One measure's figure today, inside ``user``'s scope: the same rows the list behind it shows."""
+    row = db.session.execute(scoped(_count_stmt(measure, day or local_today()), measure.model, user)).one()
+    return _figure(row, measure)
+
+
 def today_figures(user=None, day: date | None = None) -> dict[str, Figure]:
-    """Each measure's figure today, inside ``user``'s scope: the same rows the lists behind them show."""
+    """Each measure's figure today (``figure``)."""
     day = day or local_today()
-    out = {}
-    for m in MEASURES:
-        row = db.session.execute(scoped(_count_stmt(m, day), m.model, user)).one()
-        out[m.key] = _figure(row, m)
-    return out
+    return {m.key: figure(m, user, day) for m in MEASURES}
 
 
 def breakdown(measure: Measure, user=None, day: date | None = None) -> dict[str, list[tuple]]:

@@ -77,17 +77,25 @@ def excerpt(text: str) -> str:
     return text if len(text) <= EXCERPT else text[:EXCERPT - 1].rstrip() + "…"
 
 
-def same_person(applicant: Applicant, user=None):
-    """The condition on ``Appeal`` for "filed by this person": the applicant
-    record, or any record with the same ИИН/БИН when the reader may see it."""
+def person_ids(applicant: Applicant, user=None) -> list[int]:
+    """The applicant records of this person: the record itself, and those with
+    the same ИИН/БИН when the reader may see it (one indexed query)."""
     hidden = hidden_columns(Applicant, user)
-    ids = [Appeal.applicant_id == applicant.id]
+    same = [Applicant.id == applicant.id]
     for column in ("iin", "bin"):
         value = getattr(applicant, column)
         if value and column not in hidden:
-            ids.append(Appeal.applicant_id.in_(
-                select(Applicant.id).where(getattr(Applicant, column) == value).scalar_subquery()))
-    return or_(*ids)
+            same.append(getattr(Applicant, column) == value)
+    if len(same) == 1:
+        return [applicant.id]
+    return sorted(set(db.session.execute(select(Applicant.id).where(or_(*same))).scalars()) | {applicant.id})
+
+
+def same_person(applicant: Applicant, user=None):
+    """The condition on ``Appeal`` for "filed by this person": the applicant
+    record, or any record with the same ИИН/БИН when the reader may see it —
+    a list of applicant ids, so the appeals are read along their index."""
+    return Appeal.applicant_id.in_(person_ids(applicant, user))
 
 
 def earlier_appeals(applicant: Applicant | None, category_id: int | None = None, *, exclude_id: int | None = None,

@@ -75,7 +75,7 @@ class ComplianceView(BaseView):
         if measure is None:
             abort(404)
         parts = C.breakdown(measure)
-        total = C.today_figures().get(key)
+        total = C.figure(measure)
         return self.render_template(
             "qabyldau/compliance_measure.html", measure=measure, parts=parts, total=total, day=today(),
             text=rule_text(measure.rule, current_locale()), url=list_url, figure=_figure_text)
