@@ -96,12 +96,24 @@ def present_changes(table: str, changes, user=None):
     return out
 
 
+APPEAL_REFERENCE = ("appeal_id", "appeal")
+"""A payload's reference to another appeal (a link as the same question): its id and its number."""
+
+
 def present_payload(payload, user=None):
     """A history event's payload: any personal key in it is presented as an
-    applicant's field would be."""
+    applicant's field would be; a reference to another appeal the reader may
+    not see (another place's, linked by the Manager) is masked, so the event
+    names no appeal outside the reader's scope."""
     if not isinstance(payload, dict):
         return payload
     user = _user(user)
+    if payload.get(APPEAL_REFERENCE[0]) is not None:
+        from app.models import Appeal
+        from app.security.scope import is_visible
+
+        if not is_visible(Appeal, payload[APPEAL_REFERENCE[0]], user):
+            payload = {k: ("***" if k in APPEAL_REFERENCE else v) for k, v in payload.items()}
     return {k: (mask(v, MASK_KIND[k]) if k in MASK_KIND and v not in (None, "") and not sees_personal(user, k)
                 else present_payload(v, user) if isinstance(v, dict) else v)
             for k, v in payload.items()}
