@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.domain import similarity
@@ -172,16 +172,17 @@ def link(appeal_id, other_id, user, note: str = "") -> AppealLink:
 
 
 def unlink(appeal_id, other_id, user) -> None:
-    """Remove a link (the histories keep both events)."""
+    """Remove a link (the histories keep both events). Of parallel requests
+    to remove one link, one does; the others find no such link."""
     appeal, other = get_writable(Appeal, appeal_id, user), get_visible(Appeal, other_id, user)
     if appeal is None or other is None:
         raise LookupError(other_id)
     first, second = sorted((appeal.id, other.id))
-    row = db.session.execute(select(AppealLink).where(and_(AppealLink.appeal_id == first,
-                                                           AppealLink.linked_id == second))).scalar_one_or_none()
-    if row is None:
+    gone = db.session.execute(delete(AppealLink).where(and_(AppealLink.appeal_id == first,
+                                                            AppealLink.linked_id == second)))
+    if gone.rowcount != 1:  # no such link, or a parallel request removed it first: its events are written once
+        db.session.rollback()
         raise LookupError(other_id)
-    db.session.delete(row)
     db.session.add_all([_event(appeal, "unlink", other, getattr(user, "id", None), ""),
                         _event(other, "unlink", appeal, getattr(user, "id", None), "")])
     db.session.commit()
