@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
 
@@ -246,7 +246,8 @@ def evidence(alert: SystemicAlert, limit: int = EVIDENCE_ON_PAGE) -> tuple[list[
 
 def acknowledge(pk, user_id: int | None, note: str) -> SystemicAlert:
     """M7.1: the control department acknowledges an open alert, saying what
-    is done about it (a note is required). Commits."""
+    is done about it (a note is required). Of parallel acknowledgements one
+    is recorded; the others are told it already is. Commits."""
     alert = get(pk)
     if alert is None:
         raise LookupError(pk)
@@ -255,12 +256,18 @@ def acknowledge(pk, user_id: int | None, note: str) -> SystemicAlert:
         raise RuleViolation(RULE, _l("Say what is being done about the alert: the note is required."))
     if len(note) > NOTE_MAX or "\x00" in note:
         raise RuleViolation(RULE, _l("The note is too long or holds characters that are not text (at most 2000 characters)."))
+    already = RuleViolation(RULE, _l("The alert has already been acknowledged."))
     if alert.status != "open":
-        raise RuleViolation(RULE, _l("The alert has already been acknowledged."))
-    alert.status = "acknowledged"
-    alert.acknowledged_by_id = user_id
-    alert.acknowledged_at = datetime.utcnow()
-    alert.note = note
+        raise already
+    # only while it is still open: of parallel acknowledgements one is recorded, with its note
+    done = db.session.execute(
+        update(SystemicAlert).where(SystemicAlert.id == alert.id, SystemicAlert.status == "open")
+        .values(status="acknowledged", acknowledged_by_id=user_id, acknowledged_at=datetime.utcnow(), note=note)
+        .execution_options(synchronize_session=False))
+    if done.rowcount != 1:
+        db.session.rollback()
+        raise already
     db.session.commit()
+    db.session.refresh(alert)
     return alert
 
