@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from flask_babel import gettext
+from flask_babel import format_decimal, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -158,7 +158,7 @@ def sentence(alert: SystemicAlert) -> str:
     """The alert in one sentence of the current language."""
     return gettext("%(district)s, %(topic)s: %(count)s appeals in the week of %(week)s, %(expected)s expected",
                    district=alert.district.name, topic=str(alert.category), count=alert.count,
-                   week=f"{alert.week_start:%d.%m.%Y}", expected=f"{alert.expected:.1f}")
+                   week=f"{alert.week_start:%d.%m.%Y}", expected=format_decimal(round(alert.expected, 1)))
 
 
 def alert_url(alert: SystemicAlert) -> str:
@@ -267,6 +267,10 @@ def acknowledge(pk, user_id: int | None, note: str) -> SystemicAlert:
     if done.rowcount != 1:
         db.session.rollback()
         raise already
+    # the bell's reminders of it are done with: the register keeps the alert and its note
+    db.session.execute(update(Notification).where(Notification.systemic_alert_id == alert.id,
+                                                  Notification.read_at.is_(None))
+                       .values(read_at=datetime.utcnow()).execution_options(synchronize_session=False))
     db.session.commit()
     db.session.refresh(alert)
     return alert

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, delete, exists, false, func, literal, select
+from flask_babel import ngettext
+from sqlalchemy import and_, delete, exists, false, func, literal, select, text
 
 from app.domain import deadlines
 from app.domain.vocabulary import AppealStatus, ConsultationOutcome, InstructionStatus, SessionStatus
@@ -49,6 +50,8 @@ LATE_CANCEL_DAYS = 30
 COVERAGE_DAYS = 90
 """R38: the consultations of the last this many days that ended in a refusal to register."""
 WEEK, MONTH = 7, 30
+SNAPSHOT_LOCK = 170101
+"""PostgreSQL advisory lock held while a day's record is replaced (SQLite runs writers one at a time)."""
 HISTORY_DAYS = 30
 """Days of the sparkline."""
 NEAREST_DAYS = 3
@@ -70,11 +73,16 @@ class Measure:
     place: Callable[[], object]
     official: Callable[[], object]
     column: str
-    what: object = ""
+    what: str = ""
+    """What it counts: a key of ``WORDS`` (its word agrees with the number)."""
     base: Callable[[date], object] | None = None
     link: Callable[[date], str] | None = field(default=None)
     via_appeal: bool = False
     """The place and official are the appeal's the row belongs to (a join)."""
+
+    def amount(self, n: int) -> str:
+        """The word for ``n`` cases, in the page's language and number ("43 обращения")."""
+        return WORDS[self.what](n) if self.what in WORDS else ""
 
     @property
     def is_share(self) -> bool:
@@ -87,6 +95,17 @@ class Measure:
     @property
     def per_official(self) -> bool:
         return self.official is not _none
+
+
+WORDS = {
+    "appeals": lambda n: ngettext("appeal", "appeals", n),
+    "requests": lambda n: ngettext("request", "requests", n),
+    "persons": lambda n: ngettext("person", "persons", n),
+    "instructions": lambda n: ngettext("instruction", "instructions", n),
+    "consultations": lambda n: ngettext("consultation", "consultations", n),
+    "receptions": lambda n: ngettext("reception", "receptions", n),
+}
+"""The words a figure counts, agreeing with it (Russian has three forms, Kazakh one)."""
 
 
 # --- the conditions ----------------------------------------------------------------
@@ -219,35 +238,35 @@ def _appeal_official():
 
 MEASURES: tuple[Measure, ...] = (
     Measure("r29_overdue", "R29", _l("Answer term passed"), Appeal, r29_overdue,
-            lambda: Appeal.reception_place_id, lambda: Appeal.official_id, "due_on", _l("appeals")),
+            lambda: Appeal.reception_place_id, lambda: Appeal.official_id, "due_on", "appeals"),
     Measure("r29_due_soon", "R29", _l("Answer due within 2 working days"), Appeal, r29_due_soon,
-            lambda: Appeal.reception_place_id, lambda: Appeal.official_id, "due_on", _l("appeals")),
+            lambda: Appeal.reception_place_id, lambda: Appeal.official_id, "due_on", "appeals"),
     Measure("r30b_notice_late", "R30b", _l("Applicant not told of the extension within 3 working days"), Appeal,
-            r30b_notice_late, lambda: Appeal.reception_place_id, lambda: Appeal.official_id, "due_on", _l("appeals")),
+            r30b_notice_late, lambda: Appeal.reception_place_id, lambda: Appeal.official_id, "due_on", "appeals"),
     Measure("r32_hearing_waiting", "R32", _l("Objection term over, the hearing not recorded"), Appeal,
             r32_hearing_waiting, lambda: Appeal.reception_place_id, lambda: Appeal.official_id, "status",
-            _l("appeals")),
+            "appeals"),
     Measure("r32_backdated", "R32", _l("Draft decision letter dated before it was recorded"), Appeal, r32_backdated,
-            lambda: Appeal.reception_place_id, lambda: Appeal.official_id, "status", _l("appeals")),
+            lambda: Appeal.reception_place_id, lambda: Appeal.official_id, "status", "appeals"),
     Measure("r19_notice_late", "R19", _l("Applicant not told of the request to another body within 2 working days"),
             ParticipationRequest, r19_notice_late, _appeal_place, _appeal_official,
-            "requested_on", _l("requests"), via_appeal=True),
+            "requested_on", "requests", via_appeal=True),
     Measure("r20_report_late", "R20", _l("A body's refusal to take part not reported within 2 working days"),
             ParticipationRequest, r20_report_late, _appeal_place, _appeal_official,
-            "refused_on", _l("requests"), via_appeal=True),
+            "refused_on", "requests", via_appeal=True),
     Measure("r7_gaps", "R7", _l("Persons with no reception in the coming month's roster"), Official, r7_gaps,
-            _none, lambda: Official.id, "full_name", _l("persons"), link=_roster_link),
+            _none, lambda: Official.id, "full_name", "persons", link=_roster_link),
     Measure("r34_overdue", "R34", _l("Instructions under control past their deadline"), Instruction, r34_overdue,
             _appeal_place, lambda: func.coalesce(Instruction.assignee_official_id, Appeal.official_id),
-            "due_on", _l("instructions"), via_appeal=True),
+            "due_on", "instructions", via_appeal=True),
     Measure("r31_overdue", "R31", _l("Requests for materials not answered by their due date"), MaterialsRequest,
-            r31_overdue, _appeal_place, _appeal_official, "due_on", _l("requests"), via_appeal=True),
+            r31_overdue, _appeal_place, _appeal_official, "due_on", "requests", via_appeal=True),
     Measure("r38_coverage", "R38", _l("Declined consultations of the last 90 days that got a call"), Consultation,
-            r38_called, lambda: Consultation.reception_place_id, _none, "outcome", _l("consultations"),
+            r38_called, lambda: Consultation.reception_place_id, _none, "outcome", "consultations",
             base=r38_declined),
     Measure("r16_late", "R16", _l("Receptions of the last 30 days cancelled without timely notice"),
             ReceptionSession, r16_late, lambda: ReceptionSession.place_id, lambda: ReceptionSession.official_id,
-            "status", _l("receptions")),
+            "status", "receptions"),
 )
 BY_KEY = {m.key: m for m in MEASURES}
 
@@ -378,6 +397,8 @@ def take_snapshot(day: date | None = None) -> int:
     replacing that day's rows; returns how many rows were written. Only the
     present can be recorded: the past is what earlier snapshots said."""
     day = day or local_today()
+    if db.session.get_bind().dialect.name == "postgresql":  # two snapshots at once (cron and the CLI) write one day
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SNAPSHOT_LOCK})
     db.session.execute(delete(ComplianceCount).where(ComplianceCount.day == day))
     written = 0
     for m in MEASURES:

@@ -268,6 +268,26 @@ class QModelView(ListPreferences, ModelView):
         self._check_writable(pk)
         return super()._delete(pk)
 
+    def _compliance_banner(self):
+        """(measure, place or official, may open the board) when the list shows the
+        cases of a figure of the compliance board — said above the list in
+        words, since FAB's filter shows the measure's key."""
+        from app.fab.filters import FilterComplianceMeasure
+        from app.services.compliance import parse_value
+
+        for flt, value in zip(self._filters.filters, self._filters.values):
+            if isinstance(flt, FilterComplianceMeasure):
+                parsed = parse_value(value[0] if isinstance(value, (list, tuple)) and value else value)
+                if parsed is None:
+                    return None
+                measure, kind, pk = parsed
+                from app.extensions import db
+                from app.models import Official, ReceptionPlace
+
+                who = db.session.get(ReceptionPlace if kind == "p" else Official, pk) if kind else None
+                return measure, who, self.appbuilder.sm.has_access("can_read", "Compliance")
+        return None
+
     def render_template(self, template, **kwargs):
         """Show pages carry the record's audit trail for those who may read it."""
         if template == self.list_template:
@@ -275,6 +295,7 @@ class QModelView(ListPreferences, ModelView):
             kwargs.setdefault("export_register", type(self).__name__)  # this very list
             kwargs.setdefault("export_args", [(k, v) for k, v in request.args.items()
                                               if k.startswith(("_flt_", "_oc_", "_od_"))])
+            kwargs.setdefault("compliance_banner", self._compliance_banner())
         if (template == self.show_template and "pk" in kwargs and "timeline" not in kwargs
                 and self.appbuilder.sm.has_access("can_read", "AuditLog")):
             from .timeline import build

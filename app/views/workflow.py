@@ -258,10 +258,12 @@ def prefill_repeat_refusal(form, appeal: Appeal) -> None:
             select(Appeal.id).where(Appeal.id == earlier.id, same_person(appeal.applicant))).first():
         return
     day = earlier.registered_on.strftime("%d.%m.%Y")
-    if ground == "withdrawn":
-        parts = [gettext("withdrawal of appeal %(number)s of %(day)s", number=earlier.reg_number, day=day)]
-    else:
-        parts = [gettext("appeal %(number)s of %(day)s", number=earlier.reg_number, day=day)]
+    # the reference goes into the letter: in the applicant's language, not the worker's
+    with force_locale(getattr(appeal.language, "value", appeal.language) or "ru"):
+        if ground == "withdrawn":
+            parts = [gettext("withdrawal of appeal %(number)s of %(day)s", number=earlier.reg_number, day=day)]
+        else:
+            parts = [gettext("appeal %(number)s of %(day)s", number=earlier.reg_number, day=day)]
     if earlier.refusal_reference:
         parts.append(earlier.refusal_reference)
     form.reference.data = "; ".join(parts)[:255]

@@ -183,3 +183,17 @@ def test_M7_1_the_week_of_an_alert_bounds_its_evidence(app):
         days = db.session.execute(select(Appeal.registered_on).where(evidence_clause(alert))).scalars().all()
         assert len(days) == alert.count
         assert all(alert.week_start <= d <= alert.week_start + timedelta(days=6) for d in days)
+
+
+def test_M7_1_acknowledging_an_alert_marks_its_reminders_in_the_bell_read(client, app, fresh_alert):
+    from app.models import Notification
+
+    with app.app_context():
+        unread = db.session.execute(select(Notification).where(Notification.systemic_alert_id == fresh_alert,
+                                                               Notification.read_at.is_(None))).scalars().all()
+        assert unread, "the scan told the Manager and the Head"
+    login(client, "manager")
+    client.post(f"/alerts/{fresh_alert}/acknowledge", data={"note": "Комиссия выехала"})
+    with app.app_context():
+        assert not db.session.execute(select(Notification.id).where(Notification.systemic_alert_id == fresh_alert,
+                                                                    Notification.read_at.is_(None))).first()

@@ -428,3 +428,48 @@ def test_R40_the_quarterly_report_carries_the_compliance_board(app, client):
     start = next(i for i, r in enumerate(rows) if r and r[0] == "R29" and isinstance(r[1], str))
     section = rows[start:start + len(C.MEASURES)]
     assert [r[0] for r in section] == [m.rule for m in C.MEASURES]  # every measure, in the board's order
+
+
+def test_a_list_opened_from_the_board_says_in_words_which_cases_it_shows(app, client):
+    login(client, "manager")
+    client.get("/lang/ru")
+    board = _board_rows(client.get("/compliance/").get_data(as_text=True))
+    url, _n = _today_link(board["r34_overdue"])
+    page = client.get(url).get_data(as_text=True)
+    banner = re.sub(r"<[^>]+>", "", re.search(r'id="compliance-banner">(.*?)</div>', page, re.S).group(1))
+    assert "R34" in banner and "Поручения на контроле с истёкшим сроком" in banner and "r34_overdue" not in banner
+    parts = client.get("/compliance/r34_overdue").get_data(as_text=True)
+    place_url = unescape(re.search(r'id="compliance-places".*?<a href="([^"]+)"', parts, re.S).group(1))
+    place_banner = re.search(r'id="compliance-banner">(.*?)</div>', client.get(place_url).get_data(as_text=True),
+                             re.S).group(1)
+    assert "—" in place_banner  # the reception place it is of
+    client.get("/lang/en")
+
+
+def test_the_figures_words_agree_with_the_number_in_russian(app_ctx):
+    from flask_babel import force_locale
+
+    m = C.BY_KEY["r29_overdue"]
+    with app_ctx.test_request_context(), force_locale("ru"):
+        assert [m.amount(n) for n in (1, 43, 45, 11)] == ["обращение", "обращения", "обращений", "обращений"]
+    with app_ctx.test_request_context(), force_locale("kk"):
+        assert m.amount(43) == "өтініш"
+
+
+def test_parallel_snapshots_of_one_day_record_it_once(app):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with app.app_context():
+        day = today()
+        C.take_snapshot(day)
+        once = db.session.execute(select(ComplianceCount.id).where(ComplianceCount.day == day)).all()
+
+    def one(_):
+        with app.app_context():
+            return C.take_snapshot(day)
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(one, range(4)))
+    with app.app_context():
+        rows = db.session.execute(select(ComplianceCount.id).where(ComplianceCount.day == day)).all()
+    assert len(rows) == len(once)  # the cron job and the CLI at once: one day's record, never four

@@ -304,3 +304,26 @@ def test_a_reader_who_may_not_change_the_appeal_gets_no_link_or_refusal_buttons(
     login(client, "head")
     body = client.get(f"/appealview/similar/{b}").get_data(as_text=True)
     assert f'data-similar="{a}"' in body and "q-link" not in body and "data-ground" not in body
+
+
+def test_R15_the_reference_is_filled_in_the_applicants_language_whatever_the_workers(app, client):
+    a, b = _pair(app, _clerk_place(app), same_applicant=True)
+    with app.app_context():
+        earlier, later = db.session.get(Appeal, a), db.session.get(Appeal, b)
+        before = earlier.status
+        earlier.status = AppealStatus.closed
+        later.language = "ru"
+        db.session.commit()
+        number = earlier.reg_number
+    try:
+        login(client, "clerk")
+        client.get("/lang/kk")  # the worker reads Kazakh; the applicant wrote in Russian
+        form = client.get(f"/appeal-workflow/{b}/propose-refusal",
+                          query_string={"ground": "administrative_decision_exists", "earlier": a}).get_data(as_text=True)
+        assert f"обращение {number} от" in form and "өтініш" not in re.search(
+            r'id="reference"[^>]*value="([^"]*)"', form).group(1)
+    finally:
+        client.get("/lang/en")
+        with app.app_context():
+            db.session.get(Appeal, a).status = before
+            db.session.commit()
