@@ -25,7 +25,7 @@ from app.services import similar
 from tests.conftest import login
 
 WATER = "Прошу принять по вопросу отсутствия водоснабжения в с. Коктал по ул. Жамбыла с 12 марта, дом 17."
-WATER_AGAIN = "В селе Коктал на улице Жамбыла, 17 нет воды с 12 марта, просим восстановить водоснабжение."
+WATER_AGAIN = "В селе Коктал на улице Жамбыла, 17 нет воды с 12 марта, просим восстановить подачу воды."
 HUGE = 2**63
 LEAKS = ("Traceback", "SELECT ", "sqlalchemy", "psycopg", "sqlite3.")
 
@@ -183,6 +183,7 @@ def _overdue_place_outside(app, place: int) -> tuple[int, int]:
     pk = _appeal(app, other, _people(app, other, 1)[0], "Просрочено " + _house())
     with app.app_context():
         appeal = db.session.get(Appeal, pk)
+        appeal.registered_on = today() - timedelta(days=30)  # a term ends after its registration (CHECK)
         appeal.due_on = appeal.answer_due_on = today() - timedelta(days=10)
         db.session.commit()
     return other, 1
