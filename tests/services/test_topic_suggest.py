@@ -69,12 +69,17 @@ def test_training_on_the_appeals_makes_a_version_that_suggests_active_topics(app
         # a demo sentence of a learnt topic comes back among the three
         from app.models import Appeal
 
-        # the topic's most frequent sentence: one of the demo's, never a text another test wrote
-        text, language = db.session.execute(
-            select(Appeal.substance, Appeal.language).where(Appeal.category_id == model.labels[0])
-            .group_by(Appeal.substance, Appeal.language).order_by(func.count().desc()).limit(1)).one()
-        got = topic_suggest.suggest(text, getattr(language, "value", language), user)
-        assert 1 <= len(got) <= 3 and model.labels[0] in [s.id for s in got]
+        # each learnt topic's most frequent sentence (the demo's; other tests add appeals of their own to this
+        # database) comes back among the three for nearly every topic
+        hits, got = 0, []
+        for label in model.labels:
+            text, language = db.session.execute(
+                select(Appeal.substance, Appeal.language).where(Appeal.category_id == label)
+                .group_by(Appeal.substance, Appeal.language).order_by(func.count().desc()).limit(1)).one()
+            got = topic_suggest.suggest(text, getattr(language, "value", language), user)
+            assert len(got) <= 3
+            hits += label in [s.id for s in got]
+        assert hits >= 0.8 * len(model.labels), (hits, len(model.labels))
         assert all(0 < s.confidence <= 1 for s in got) and got == sorted(got, key=lambda s: -s.confidence)
 
 
