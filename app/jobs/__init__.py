@@ -11,13 +11,15 @@ the reaper (``reaper.py``) ends the row. A worker runs
 from __future__ import annotations
 
 import os
+import threading
 import traceback
 import uuid
 from collections.abc import Callable
+from contextlib import contextmanager
 from datetime import datetime
 
 from flask import current_app, g
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from app.extensions import db
 from app.models import Job
@@ -55,15 +57,20 @@ def launch(kind: str, params: dict | None = None, user_id: int | None = None, ke
     key = key or f"{kind}:{sorted(params.items())}:{user_id}"
     from .reaper import still_running
 
-    for busy in db.session.execute(select(Job).where(Job.key == key, Job.status.in_(RUNNING))).scalars().all():
-        if still_running(busy):  # a row whose worker died is ended by the reaper, and blocks nothing
-            raise DuplicateJob(busy.id)
-    if job_id is not None and db.session.get(Job, job_id) is not None:
-        raise DuplicateJob(job_id)  # a per-period id already used (cron on several hosts)
-    job = Job(id=job_id or uuid.uuid4().hex, kind=kind, key=key[:200], user_id=user_id, params=params,
-              status="queued", progress=0)
-    db.session.add(job)
-    db.session.commit()
+    # parallel launches of one key (twenty clicks on "Retrain now", cron on two hosts) take turns here:
+    # the first one's row is committed before the next looks, so one row and one rq job are made
+    with _one_launch_at_a_time(key):
+        for busy in db.session.execute(select(Job).where(Job.key == key, Job.status.in_(RUNNING))).scalars().all():
+            if still_running(busy):  # a row whose worker died is ended by the reaper, and blocks nothing
+                db.session.rollback()
+                raise DuplicateJob(busy.id)
+        if job_id is not None and db.session.get(Job, job_id) is not None:
+            db.session.rollback()
+            raise DuplicateJob(job_id)  # a per-period id already used (cron on several hosts)
+        job = Job(id=job_id or uuid.uuid4().hex, kind=kind, key=key[:200], user_id=user_id, params=params,
+                  status="queued", progress=0)
+        db.session.add(job)
+        db.session.commit()
     url = current_app.config.get("REDIS_URL")
     if url:
         from redis import Redis
@@ -92,6 +99,22 @@ def launch(kind: str, params: dict | None = None, user_id: int | None = None, ke
             pass
         db.session.refresh(job)
     return job
+
+
+_SQLITE_LAUNCHES = threading.Lock()
+"""SQLite (the embedded default: one process) serialises launches in the process."""
+
+
+@contextmanager
+def _one_launch_at_a_time(key: str):
+    """PostgreSQL: an advisory lock on the key, held until the launch's commit
+    or rollback (any host, any process); SQLite: a lock in the process."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": "job:" + key[:200]})
+        yield
+    else:
+        with _SQLITE_LAUNCHES:
+            yield
 
 
 def _retry(retry_class):

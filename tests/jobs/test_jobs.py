@@ -514,3 +514,39 @@ def test_exports_open_in_a_spreadsheet_as_data_in_the_users_language(client, app
     assert ws.title == title[:31] and ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:")
     dates = [c.value for row in ws.iter_rows(min_row=2) for c in row if isinstance(c.value, date)]
     assert dates, "dates are typed, not text"
+
+
+def test_twenty_parallel_launches_of_one_job_queue_it_once(app, monkeypatch):
+    """Twenty clicks on "Retrain now" at once (or cron on two hosts): one row
+    and one rq job; the others are told it is already running."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from rq import Queue
+
+    from app.jobs import DuplicateJob, launch
+
+    conn = _redis_app(app)
+    queue = f"appeals-test-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setitem(app.config, "REDIS_URL", REDIS)
+    monkeypatch.setitem(app.config, "RQ_QUEUE", queue)
+    key = f"probe-parallel-{uuid.uuid4().hex[:8]}"
+
+    def one(_):
+        with app.app_context():
+            try:
+                return launch("probe", {"seconds": 0}, user_id=None, key=key).id
+            except DuplicateJob:
+                return "duplicate"
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(20) as pool:
+        results = list(pool.map(one, range(20)))
+    launched = [r for r in results if r != "duplicate"]
+    with app.app_context():
+        rows = db.session.execute(select(Job).where(Job.key == key)).scalars().all()
+        assert len(launched) == 1 and len(rows) == 1, results
+        assert Queue(queue, connection=conn).count == 1
+        db.session.delete(rows[0])
+        db.session.commit()
+    Queue(queue, connection=conn).empty()
