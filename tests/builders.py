@@ -51,3 +51,43 @@ def fresh_official(app, level: str = "deputy_akim") -> int:
         db.session.add(official)
         db.session.commit()
         return official.id
+
+
+def empty_app(kind: str, tmp_path_factory, prefix: str, user: tuple[str, str, str], password: str):
+    """A generator for a fixture: an app on an empty, migrated database of
+    ``kind`` ("sqlite" or "postgresql"): roles synced, one Manager ``user``
+    (username, first, last), no demo data; the database is dropped after."""
+    import uuid
+
+    from flask_migrate import upgrade
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from app import create_app
+    from app.security.sync import sync_roles
+    from tests.conftest import PG_ADMIN_URL, _make_config, drop_database
+
+    admin, name = make_url(PG_ADMIN_URL), f"qab_{prefix}_{uuid.uuid4().hex[:10]}"
+    if kind == "sqlite":
+        uri = f"sqlite:///{tmp_path_factory.mktemp(prefix) / f'{prefix}.db'}"
+    else:
+        engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        engine.dispose()
+        uri = admin.set(database=name).render_as_string(hide_password=False)
+    application = create_app(_make_config(uri))
+    with application.app_context():
+        upgrade()
+        sync_roles()
+        sm = application.appbuilder.sm
+        username, first, last = user
+        sm.add_user(username, first, last, f"{username}@qabyldau.local", sm.find_role("Manager"), password)
+    yield application
+    with application.app_context():
+        from app.extensions import db
+
+        db.session.remove()
+        db.engine.dispose()
+    if kind == "postgresql":
+        drop_database(admin, name)

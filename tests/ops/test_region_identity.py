@@ -6,15 +6,13 @@ numbers keep ``ЖТ``; the demo (the Zhetysu pack) names Zhetysu."""
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, delete, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import delete, select, text
 
-from tests.conftest import PG_ADMIN_URL, _make_config, drop_database
+from tests.builders import empty_app
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = ROOT / "tests" / "data" / "packs" / "ulytau"
@@ -28,35 +26,7 @@ ZHETYSU_OFFICE = {"ru": "Аппарат акима области Жетісу",
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def bare_app(request, tmp_path_factory):
     """An app on an empty, migrated database: roles, one Manager, no pack yet."""
-    from flask_migrate import upgrade
-
-    from app import create_app
-    from app.security.sync import sync_roles
-
-    admin, name = make_url(PG_ADMIN_URL), f"qab_identity_{uuid.uuid4().hex[:10]}"
-    if request.param == "sqlite":
-        uri = f"sqlite:///{tmp_path_factory.mktemp('identity') / 'identity.db'}"
-    else:
-        engine = create_engine(admin, isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        engine.dispose()
-        uri = admin.set(database=name).render_as_string(hide_password=False)
-    application = create_app(_make_config(uri))
-    with application.app_context():
-        upgrade()
-        sync_roles()
-        sm = application.appbuilder.sm
-        sm.add_user("identity_manager", "Айгерім", "Сәтбаева", "identity_manager@qabyldau.local",
-                    sm.find_role("Manager"), PASSWORD)
-    yield application
-    with application.app_context():
-        from app.extensions import db
-
-        db.session.remove()
-        db.engine.dispose()
-    if request.param == "postgresql":
-        drop_database(admin, name)
+    yield from empty_app(request.param, tmp_path_factory, "identity", ("identity_manager", "Айгерім", "Сәтбаева"), PASSWORD)
 
 
 def _load(application, pack: Path = SMALL):
