@@ -65,38 +65,30 @@ def schema_object_filter(obj, name, type_, reflected, compare_to) -> bool:
     return not (type_ == "column" and reflected and name.endswith(SEARCH_COLUMN_SUFFIX))
 
 
-def words_match(model, column_name: str, value: str, dialect: str):
-    """A clause: every word of ``value`` begins a word of ``model.column_name``,
-    in any case and any alphabet, served by the per-database search
-    structures above (PostgreSQL's ``<column>_tsv`` with its GIN index;
-    SQLite's FTS5 ``<table>_fts``). No word at all matches nothing."""
-    words = WORD.findall(str(value)[:200])[:12]
+def _prefixes_match(model, column_name: str, words: list[str], dialect: str, every: bool):
+    """A clause on the per-database search structures above (PostgreSQL's
+    ``<column>_tsv`` with its GIN index; SQLite's FTS5 ``<table>_fts``): every
+    (or some) word of ``words`` begins a word of ``model.column_name``, in
+    any case and any alphabet. No word at all matches nothing."""
     if not words:
         return false()
     table = model.__tablename__
     if dialect == "sqlite":
-        match = " ".join('"%s"*' % w for w in words)
+        match = (" " if every else " OR ").join('"%s"*' % w for w in words)
         rowids = text(f"SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH :match")
         rowids = rowids.bindparams(match=match).columns(sa_column("rowid", Integer))
         return model.id.in_(rowids)
-    tsquery = " & ".join(f"{w}:*" for w in words)
+    tsquery = (" & " if every else " | ").join(f"{w}:*" for w in words)
     vector = literal_column(f"{table}.{column_name}_tsv")
     return vector.bool_op("@@")(func.to_tsquery(literal_column("'simple'::regconfig"), tsquery))
+
+
+def words_match(model, column_name: str, value: str, dialect: str):
+    """A clause: every word of ``value`` (the first 12) begins a word of ``model.column_name``."""
+    return _prefixes_match(model, column_name, WORD.findall(str(value)[:200])[:12], dialect, every=True)
 
 
 def any_word_matches(model, column_name: str, words: list[str], dialect: str):
-    """A clause: some word of ``words`` begins a word of ``model.column_name``
-    (the candidates of a similarity search), on the same search structures
-    as ``words_match``. No word at all matches nothing."""
-    words = [w for w in (WORD.findall(" ".join(words))) if w][:24]
-    if not words:
-        return false()
-    table = model.__tablename__
-    if dialect == "sqlite":
-        match = " OR ".join('"%s"*' % w for w in words)
-        rowids = text(f"SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH :match")
-        rowids = rowids.bindparams(match=match).columns(sa_column("rowid", Integer))
-        return model.id.in_(rowids)
-    tsquery = " | ".join(f"{w}:*" for w in words)
-    vector = literal_column(f"{table}.{column_name}_tsv")
-    return vector.bool_op("@@")(func.to_tsquery(literal_column("'simple'::regconfig"), tsquery))
+    """A clause: some word of ``words`` (the first 24) begins a word of
+    ``model.column_name`` — the candidates of a similarity search."""
+    return _prefixes_match(model, column_name, WORD.findall(" ".join(words))[:24], dialect, every=False)
