@@ -65,9 +65,11 @@ def topic_of(category: Category | None) -> Category | None:
 
 
 def _query_words(text: str) -> list[str]:
-    """The words a candidate must share one of: the names and numbers first, then the longest words."""
+    """The words a candidate must share one of: the names and numbers first, then the longest words.
+    A name is what ``similarity.anchors`` takes for one (three letters or more): a capital
+    «В» opening a sentence would begin a word of nearly every appeal and crowd the candidates."""
     words = WORD.findall(text or "")
-    names = [w for w in words if w[:1].isupper() or w.isdigit()]
+    names = [w for w in words if (w[:1].isupper() and len(w) >= 3) or w.isdigit()]
     rest = sorted((w for w in words if len(w) >= 5 and w not in names), key=len, reverse=True)
     return list(dict.fromkeys(names + rest))[:QUERY_WORDS]
 
